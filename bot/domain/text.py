@@ -1,0 +1,38 @@
+"""Cleaning free text typed on a phone keyboard before it is checked or stored."""
+
+import unicodedata
+
+from bot.errors import TextTooLong
+
+# Characters that are invisible but make two equal-looking strings differ: zero-width
+# space/joiners, word joiner, BOM, soft hyphen and the bidirectional controls.
+_INVISIBLE = frozenset(
+    (
+        *(0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x200E, 0x200F),
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    )
+)
+_REMOVE_INVISIBLE = dict.fromkeys(_INVISIBLE)
+
+
+def normalize_digits(s: str) -> str:
+    """Turn Thai (and any other Unicode decimal) digits into ASCII 0-9; leave the rest."""
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in s
+    )
+
+
+def clean_text(s: str) -> str:
+    """Drop invisible characters, turn control characters into spaces and collapse whitespace."""
+    s = unicodedata.normalize("NFC", s.translate(_REMOVE_INVISIBLE))
+    s = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in s)
+    return " ".join(s.split())
+
+
+def parse_short_text(raw: str, limit: int) -> str:
+    """Clean `raw` and check its length; the result may be empty, callers decide if that is ok."""
+    text = clean_text(raw)
+    if len(text) > limit:
+        raise TextTooLong(limit)
+    return text
