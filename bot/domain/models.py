@@ -1,0 +1,226 @@
+"""The nouns of Panong: who uses it, the children they find, and the cases opened for them."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.domain.identity import IdentityType
+
+
+class Role(StrEnum):
+    TEACHER = "teacher"
+    FOCAL_POINT = "focal_point"
+    COORDINATOR = "coordinator"
+
+
+class OrganisationKind(StrEnum):
+    """Agency types from the province's directory, plus the schools teachers work in."""
+
+    PEO = "PEO"
+    OBEC = "OBEC"
+    DOLE = "DOLE"
+    OVEC = "OVEC"
+    DSD = "DSD"
+    DOE = "DOE"
+    MSDHS = "MSDHS"
+    SPECIAL_ED = "SPECIAL_ED"
+    SCHOOL = "SCHOOL"
+
+
+# Which organisations each role may belong to: teachers work in schools or in the units
+# that run their own field searches; focal points answer for agency units; coordinators
+# sit in the provincial education office.
+ROLE_ORGANISATION_KINDS: dict[Role, frozenset[OrganisationKind]] = {
+    Role.TEACHER: frozenset({OrganisationKind.SCHOOL, OrganisationKind.DOLE, OrganisationKind.OBEC,
+                             OrganisationKind.OVEC, OrganisationKind.SPECIAL_ED}),
+    Role.FOCAL_POINT: frozenset(OrganisationKind) - {OrganisationKind.SCHOOL, OrganisationKind.PEO},
+    Role.COORDINATOR: frozenset({OrganisationKind.PEO}),
+}
+
+
+class Sex(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class Nationality(StrEnum):
+    THAI = "thai"
+    MYANMAR = "myanmar"
+    CAMBODIAN = "cambodian"
+    LAO = "lao"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class DropoutCause(StrEnum):
+    """The ten causes of the province report (codes.yaml `dropout_causes`), in its order."""
+
+    FAMILY_NECESSITY = "FAMILY_NECESSITY"
+    RELOCATION = "RELOCATION"
+    FAMILY_CONDITION = "FAMILY_CONDITION"
+    HEALTH = "HEALTH"
+    LOW_INCOME = "LOW_INCOME"
+    TRANSPORT = "TRANSPORT"
+    SOCIAL_ADJUSTMENT = "SOCIAL_ADJUSTMENT"
+    DISABILITY = "DISABILITY"
+    DISASTER = "DISASTER"
+    MISCONDUCT = "MISCONDUCT"
+
+
+class Consent(StrEnum):
+    """The guardian's consent to share the child's data with agencies."""
+
+    GIVEN = "given"
+    REFUSED = "refused"
+    NOT_ASKED = "not_asked"
+
+
+class Need(StrEnum):
+    EDUCATION = "EDUCATION"
+    HEALTH = "HEALTH"
+    VOCATIONAL_SKILLS = "VOCATIONAL_SKILLS"
+    CONSUMABLES = "CONSUMABLES"
+
+
+class EducationWish(StrEnum):
+    SCHOOL = "school"
+    NON_FORMAL = "non_formal"
+    VOCATIONAL = "vocational"
+    WORK_AND_STUDY = "work_and_study"
+    NO_STUDY = "no_study"
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+
+
+class Organisation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: OrganisationKind
+    name_th: str
+    name_en: str
+    short_th: str
+    short_en: str
+    parent_id: str | None = None
+    districts: tuple[str, ...] = ()
+
+    def name(self, lang: str) -> str:
+        return self.name_th if lang == "th" else self.name_en
+
+    def short_name(self, lang: str) -> str:
+        """The name that fits on a button."""
+        return self.short_th if lang == "th" else self.short_en
+
+
+class User(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    channel: str
+    channel_user_id: str
+    display_name: str
+    role: Role
+    organisation_id: str
+    language: str | None
+    active: bool
+    created_at: datetime
+
+
+class Invite(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    role: Role
+    organisation_id: str
+    created_by: int | None
+    created_at: datetime
+    expires_at: datetime
+    used_by: int | None = None
+    used_at: datetime | None = None
+
+
+class Child(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    given_name: str
+    family_name: str | None
+    nickname: str | None
+    sex: Sex
+    identity_type: IdentityType
+    identity_number: str | None
+    nationality: Nationality
+    birth_date: date | None
+    birth_year: int
+    birth_estimated: bool
+    guardian_name: str | None
+    guardian_phone: str | None
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    code: str
+    child_id: int
+    teacher_id: int
+    organisation_id: str
+    status: CaseStatus
+    district_code: str
+    subdistrict_code: str | None
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+    found: bool
+    dropout_cause: DropoutCause | None
+    consent: Consent
+    education_wish: EducationWish
+    needs: tuple[Need, ...]
+    possible_duplicate_of: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CaseSummary(BaseModel):
+    """One line of a teacher's case list: the least data that lets them find the child."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    child_name: str
+    status: CaseStatus
+    district_code: str
+    created_at: datetime
+
+
+class DuplicateReason(StrEnum):
+    SAME_IDENTITY = "same_identity"
+    SIMILAR_NAME = "similar_name"
+    SAME_GUARDIAN_PHONE = "same_guardian_phone"
+
+
+class PossibleDuplicate(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    case_id: int
+    code: str
+    reason: DuplicateReason
+
+
+class DuplicateCandidate(BaseModel):
+    """An existing case the duplicate check compares a new registration with."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_id: int
+    code: str
+    name_key: str
+    birth_year: int
+    birth_estimated: bool

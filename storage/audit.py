@@ -1,0 +1,59 @@
+"""The audit trail: who did what, when, with the record before and after."""
+
+import json
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+from pydantic import BaseModel
+
+
+class AuditEntry(BaseModel):
+    id: int
+    at: datetime
+    actor_id: int | None
+    action: str
+    entity: str
+    entity_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def _dump(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+class AuditRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def record(
+        self,
+        *,
+        at: datetime,
+        actor_id: int | None,
+        action: str,
+        entity: str,
+        entity_id: str | int,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        await self.conn.execute(
+            "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, before, after)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (at.isoformat(), actor_id, action, entity, str(entity_id), _dump(before),
+             _dump(after)),
+        )
+
+    async def for_entity(self, entity: str, entity_id: str | int) -> list[AuditEntry]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id",
+            (entity, str(entity_id)),
+        )
+        return [
+            AuditEntry(
+                **{**dict(row), "before": json.loads(row["before"] or "null"),
+                   "after": json.loads(row["after"] or "null")}
+            )
+            for row in rows
+        ]

@@ -1,0 +1,132 @@
+"""Children and the cases opened for them."""
+
+from datetime import datetime
+
+import aiosqlite
+
+from bot.domain.models import Case, CaseSummary, Child, DuplicateCandidate, Need
+
+_CASE_COLUMNS = (
+    "c.id, c.code, c.child_id, c.teacher_id, c.organisation_id, c.status, c.district_code,"
+    " c.subdistrict_code, c.address, c.latitude, c.longitude, c.found, c.dropout_cause,"
+    " c.consent, c.education_wish, c.possible_duplicate_of, c.created_at, c.updated_at,"
+    " (SELECT group_concat(n.need, ',') FROM case_needs n WHERE n.case_id = c.id) AS needs"
+)
+
+
+def _case(row: aiosqlite.Row) -> Case:
+    data = dict(row)
+    data["needs"] = tuple(sorted(data["needs"].split(","))) if data["needs"] else ()
+    return Case(**data)
+
+
+class CaseRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def next_code(self, prefix: str, year_be: int) -> str:
+        rows = await self.conn.execute_fetchall(
+            "INSERT INTO case_counters (prefix, year_be, last_value) VALUES (?, ?, 1)"
+            " ON CONFLICT (prefix, year_be) DO UPDATE SET last_value = last_value + 1"
+            " RETURNING last_value",
+            (prefix, year_be),
+        )
+        return f"{prefix}-{year_be}-{rows[0][0]:05d}"
+
+    async def add_child(self, child: dict, *, name_key: str, now: datetime) -> int:
+        rows = await self.conn.execute_fetchall(
+            "INSERT INTO children (given_name, family_name, nickname, name_key, sex,"
+            " identity_type, identity_number, nationality, birth_date, birth_year,"
+            " birth_estimated, guardian_name, guardian_phone, created_at)"
+            " VALUES (:given_name, :family_name, :nickname, :name_key, :sex, :identity_type,"
+            " :identity_number, :nationality, :birth_date, :birth_year, :birth_estimated,"
+            " :guardian_name, :guardian_phone, :created_at) RETURNING id",
+            {**child, "name_key": name_key, "created_at": now.isoformat()},
+        )
+        return rows[0][0]
+
+    async def add_case(self, case: dict, needs: tuple[Need, ...], *, now: datetime) -> Case:
+        rows = await self.conn.execute_fetchall(
+            "INSERT INTO cases (code, child_id, teacher_id, organisation_id, status,"
+            " district_code, subdistrict_code, address, latitude, longitude, found,"
+            " dropout_cause, consent, education_wish, possible_duplicate_of, submission_id,"
+            " created_at, updated_at) VALUES (:code, :child_id, :teacher_id, :organisation_id,"
+            " :status, :district_code, :subdistrict_code, :address, :latitude, :longitude,"
+            " :found, :dropout_cause, :consent, :education_wish, :possible_duplicate_of,"
+            " :submission_id, :now, :now)"
+            " RETURNING id",
+            {**case, "now": now.isoformat()},
+        )
+        case_id = rows[0][0]
+        await self.conn.executemany(
+            "INSERT INTO case_needs (case_id, need) VALUES (?, ?)",
+            [(case_id, need) for need in needs],
+        )
+        found = await self.get(case_id)
+        assert found is not None
+        return found
+
+    async def get(self, case_id: int) -> Case | None:
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_CASE_COLUMNS} FROM cases c WHERE c.id = ?", (case_id,)
+        )
+        return _case(rows[0]) if rows else None
+
+    async def by_submission(self, submission_id: str) -> Case | None:
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_CASE_COLUMNS} FROM cases c WHERE c.submission_id = ?", (submission_id,)
+        )
+        return _case(rows[0]) if rows else None
+
+    async def by_code(self, code: str) -> Case | None:
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_CASE_COLUMNS} FROM cases c WHERE c.code = ?", (code,)
+        )
+        return _case(rows[0]) if rows else None
+
+    async def child(self, child_id: int) -> Child:
+        rows = await self.conn.execute_fetchall("SELECT * FROM children WHERE id = ?", (child_id,))
+        return Child(**{key: value for key, value in dict(rows[0]).items()
+                        if key not in ("name_key", "created_at")})
+
+    async def page_for_teacher(
+        self, teacher_id: int, *, offset: int, limit: int
+    ) -> tuple[list[CaseSummary], int]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT c.code, c.status, c.district_code, c.created_at,"
+            " ch.given_name || coalesce(' ' || ch.family_name, '') AS child_name"
+            " FROM cases c JOIN children ch ON ch.id = c.child_id"
+            " WHERE c.teacher_id = ? ORDER BY c.id DESC LIMIT ? OFFSET ?",
+            (teacher_id, limit, offset),
+        )
+        total = await self.conn.execute_fetchall(
+            "SELECT count(*) FROM cases WHERE teacher_id = ?", (teacher_id,)
+        )
+        return [CaseSummary(**dict(row)) for row in rows], total[0][0]
+
+    async def codes_by_identity(self, identity_number: str) -> list[tuple[int, str]]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT c.id, c.code FROM children ch JOIN cases c ON c.child_id = ch.id"
+            " WHERE ch.identity_number = ? ORDER BY c.id",
+            (identity_number,),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def codes_by_guardian_phone(self, phone: str) -> list[tuple[int, str]]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT c.id, c.code FROM children ch JOIN cases c ON c.child_id = ch.id"
+            " WHERE ch.guardian_phone = ? ORDER BY c.id",
+            (phone,),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def name_candidates(
+        self, *, district_code: str, birth_year_from: int, birth_year_to: int
+    ) -> list[DuplicateCandidate]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT c.id AS case_id, c.code, ch.name_key, ch.birth_year, ch.birth_estimated"
+            " FROM cases c JOIN children ch ON ch.id = c.child_id"
+            " WHERE c.district_code = ? AND ch.birth_year BETWEEN ? AND ? ORDER BY c.id",
+            (district_code, birth_year_from, birth_year_to),
+        )
+        return [DuplicateCandidate(**dict(row)) for row in rows]

@@ -1,0 +1,195 @@
+"""The one class that owns the database.
+
+Writes go through a single connection, one unit of work at a time, each inside
+`BEGIN IMMEDIATE` so that SQLite takes the write lock up front instead of failing half-way.
+Reads that need no transaction use a second, read-only connection, which WAL lets run
+beside the writer.
+"""
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _migration_files() -> list[tuple[int, str, str]]:
+    """(number, name, sql) of every `NNNN_name.sql` file, in order."""
+    found = []
+    for entry in resources.files("storage.migrations").iterdir():
+        stem, dot, suffix = entry.name.partition(".")
+        if suffix != "sql" or not dot:
+            continue
+        number, _, name = stem.partition("_")
+        found.append((int(number), name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [number for number, _, _ in found]
+    if len(set(numbers)) != len(numbers):
+        raise RuntimeError(f"two migrations share a number: {numbers}")
+    return found
+
+
+class UnitOfWork(Repositories):
+    """Repositories bound to the writer inside one transaction.
+
+    Nothing is kept unless `commit()` is called: leaving the block without it rolls back.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        super().__init__(conn)
+        self.committed = False
+
+    async def commit(self) -> None:
+        await self.conn.commit()
+        self.committed = True
+
+
+class Database:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await self._connect()
+        await self._writer.execute("PRAGMA journal_mode = WAL")
+        await self._writer.execute("PRAGMA synchronous = NORMAL")
+        self._reader = await self._connect()
+        await self._reader.execute("PRAGMA query_only = ON")
+
+    async def _connect(self) -> aiosqlite.Connection:
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, never implicitly.
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    async def close(self) -> None:
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                await conn.close()
+        self._writer = self._reader = None
+
+    async def __aenter__(self) -> "Database":
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    @property
+    def writer(self) -> aiosqlite.Connection:
+        if self._writer is None:
+            raise RuntimeError("the database is not open")
+        return self._writer
+
+    @property
+    def read(self) -> Repositories:
+        """Repositories on the read-only connection: committed data, no transaction."""
+        if self._reader is None:
+            raise RuntimeError("the database is not open")
+        return Repositories(self._reader)
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        async with self._write_lock:
+            conn = self.writer
+            await conn.execute("BEGIN IMMEDIATE")
+            uow = UnitOfWork(conn)
+            try:
+                yield uow
+            finally:
+                if not uow.committed:
+                    await conn.rollback()
+
+    async def migrate(self) -> list[str]:
+        """Apply the migrations not yet recorded, each in its own transaction."""
+        conn = self.writer
+        async with self._write_lock:
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            rows = await conn.execute_fetchall("SELECT version FROM schema_migrations")
+            done = {row[0] for row in rows}
+            applied = []
+            for number, name, sql in _migration_files():
+                if number in done:
+                    continue
+                # executescript() would commit on its own; run the statements in our
+                # transaction instead so that a failing migration leaves nothing behind.
+                await conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in _split_statements(sql):
+                        await conn.execute(statement)
+                    await conn.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at)"
+                        " VALUES (?, ?, ?)",
+                        (number, name, datetime.now(UTC).isoformat()),
+                    )
+                    await conn.commit()
+                except BaseException:
+                    await conn.rollback()
+                    raise
+                applied.append(f"{number:04d}_{name}")
+                log.info("applied migration %04d_%s", number, name)
+            return applied
+
+    async def backup(self, target: Path) -> None:
+        """Copy the live database to `target` with SQLite's online backup API."""
+        await backup_database(self.path, target)
+
+
+def _split_statements(sql: str) -> list[str]:
+    statements, buffer = [], ""
+    for line in sql.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {buffer.strip()[:80]}")
+    return statements
+
+
+async def backup_database(source: Path, target: Path) -> None:
+    """Online backup: safe while the bot writes, consistent to one moment.
+
+    The copy is written beside the target and renamed into place, so a failed backup never
+    leaves a half-written file where a good one is expected.
+    """
+    partial = await asyncio.to_thread(_prepare_backup, source, target)
+    async with aiosqlite.connect(source) as src:
+        await src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # The target is used from aiosqlite's worker thread, not the one that opened it.
+        dst = sqlite3.connect(partial, check_same_thread=False)
+        try:
+            await src.backup(dst)
+        finally:
+            dst.close()
+    await asyncio.to_thread(partial.replace, target)
+
+
+def _prepare_backup(source: Path, target: Path) -> Path:
+    if not source.exists():
+        raise FileNotFoundError(source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    return partial

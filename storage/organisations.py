@@ -1,0 +1,79 @@
+"""Schools and agency units, as loaded from the directory file."""
+
+from collections.abc import Iterable
+
+import aiosqlite
+
+from bot.domain.models import Organisation
+
+_SELECT = (
+    "SELECT o.id, o.kind, o.name_th, o.name_en, o.short_th, o.short_en, o.parent_id,"
+    " (SELECT group_concat(d.district_code, ',') FROM organisation_districts d"
+    "  WHERE d.organisation_id = o.id) AS districts"
+    " FROM organisations o"
+)
+
+
+def _organisation(row: aiosqlite.Row) -> Organisation:
+    districts = tuple(sorted(row["districts"].split(","))) if row["districts"] else ()
+    return Organisation(
+        id=row["id"], kind=row["kind"], name_th=row["name_th"], name_en=row["name_en"],
+        short_th=row["short_th"], short_en=row["short_en"], parent_id=row["parent_id"],
+        districts=districts,
+    )
+
+
+class OrganisationRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def get(self, organisation_id: str) -> Organisation | None:
+        rows = await self.conn.execute_fetchall(
+            _SELECT + " WHERE o.id = ? AND o.active = 1", (organisation_id,)
+        )
+        return _organisation(rows[0]) if rows else None
+
+    async def active(self, kinds: Iterable[str] | None = None) -> list[Organisation]:
+        sql, params = _SELECT + " WHERE o.active = 1", []
+        if kinds is not None:
+            kinds = list(kinds)
+            sql += f" AND o.kind IN ({', '.join('?' * len(kinds))})"
+            params.extend(kinds)
+        rows = await self.conn.execute_fetchall(sql + " ORDER BY o.kind, o.id", params)
+        return [_organisation(row) for row in rows]
+
+    async def replace_all(self, organisations: list[Organisation]) -> None:
+        """Make the directory exactly `organisations`.
+
+        Units that disappear from the file are deactivated, not deleted: users and cases
+        still point at them.
+        """
+        await self.conn.execute("UPDATE organisations SET active = 0")
+        # Parents first, so the foreign key holds row by row.
+        pending = {org.id: org for org in organisations}
+        ordered: list[Organisation] = []
+        while pending:
+            ready = [o for o in pending.values() if o.parent_id not in pending]
+            if not ready:
+                raise ValueError(f"organisation parents form a cycle: {sorted(pending)}")
+            for org in ready:
+                ordered.append(pending.pop(org.id))
+        for org in ordered:
+            await self.conn.execute(
+                "INSERT INTO organisations (id, kind, name_th, name_en, short_th, short_en,"
+                " parent_id, active) VALUES (?, ?, ?, ?, ?, ?, ?, 1)"
+                " ON CONFLICT (id) DO UPDATE SET kind = excluded.kind,"
+                " name_th = excluded.name_th, name_en = excluded.name_en,"
+                " short_th = excluded.short_th, short_en = excluded.short_en,"
+                " parent_id = excluded.parent_id, active = 1",
+                (org.id, org.kind, org.name_th, org.name_en, org.short_th, org.short_en,
+                 org.parent_id),
+            )
+            await self.conn.execute(
+                "DELETE FROM organisation_districts WHERE organisation_id = ?", (org.id,)
+            )
+            await self.conn.executemany(
+                "INSERT INTO organisation_districts (organisation_id, district_code)"
+                " VALUES (?, ?)",
+                [(org.id, code) for code in org.districts],
+            )

@@ -1,0 +1,23 @@
+"""All repositories bound to one connection, so a service sees one consistent view."""
+
+import aiosqlite
+
+from storage.audit import AuditRepository
+from storage.bot_state import BotStateRepository
+from storage.cases import CaseRepository
+from storage.conversations import ConversationRepository
+from storage.invites import InviteRepository
+from storage.organisations import OrganisationRepository
+from storage.users import UserRepository
+
+
+class Repositories:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self.audit = AuditRepository(conn)
+        self.bot_state = BotStateRepository(conn)
+        self.cases = CaseRepository(conn)
+        self.conversations = ConversationRepository(conn)
+        self.invites = InviteRepository(conn)
+        self.organisations = OrganisationRepository(conn)
+        self.users = UserRepository(conn)

@@ -1,0 +1,71 @@
+"""People who may use Panong."""
+
+from datetime import datetime
+
+import aiosqlite
+
+from bot.domain.models import Role, User
+
+
+def _user(row: aiosqlite.Row) -> User:
+    return User(**{key: value for key, value in dict(row).items() if key != "invited_by"})
+
+
+class UserRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def by_channel_id(self, channel: str, channel_user_id: str) -> User | None:
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM users WHERE channel = ? AND channel_user_id = ?",
+            (channel, channel_user_id),
+        )
+        return _user(rows[0]) if rows else None
+
+    async def get(self, user_id: int) -> User | None:
+        rows = await self.conn.execute_fetchall("SELECT * FROM users WHERE id = ?", (user_id,))
+        return _user(rows[0]) if rows else None
+
+    async def add(
+        self,
+        *,
+        channel: str,
+        channel_user_id: str,
+        display_name: str,
+        role: Role,
+        organisation_id: str,
+        language: str | None,
+        invited_by: int | None,
+        now: datetime,
+    ) -> User:
+        rows = await self.conn.execute_fetchall(
+            "INSERT INTO users (channel, channel_user_id, display_name, role, organisation_id,"
+            " language, active, invited_by, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)"
+            " RETURNING *",
+            (channel, channel_user_id, display_name, role, organisation_id, language,
+             invited_by, now.isoformat()),
+        )
+        return _user(rows[0])
+
+    async def set_language(self, user_id: int, language: str | None) -> None:
+        await self.conn.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        await self.conn.execute(
+            "UPDATE users SET active = ? WHERE id = ?", (int(active), user_id)
+        )
+
+    async def count_active(self, role: Role) -> int:
+        rows = await self.conn.execute_fetchall(
+            "SELECT count(*) FROM users WHERE role = ? AND active = 1", (role,)
+        )
+        return rows[0][0]
+
+    async def page(self, *, offset: int, limit: int) -> tuple[list[User], int]:
+        """Users, active first and newest first, and how many there are in all."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM users ORDER BY active DESC, id DESC LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        total = await self.conn.execute_fetchall("SELECT count(*) FROM users")
+        return [_user(row) for row in rows], total[0][0]
