@@ -1,0 +1,51 @@
+"""What every entry point needs, built once: settings, database, reference data, clock."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from bot.config import Settings
+from bot.directory import load_directory
+from bot.geography import Geography
+from storage.database import Database
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    geography: Geography
+    clock: Callable[[], datetime] = field(default=system_clock)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        """Today where the deployment is: a child's age and a case's year follow local time."""
+        return self.clock().astimezone(self.settings.tz).date()
+
+    @classmethod
+    async def start(
+        cls, settings: Settings, clock: Callable[[], datetime] = system_clock
+    ) -> "Runtime":
+        """Open the database, bring its schema and directory up to date."""
+        geography = Geography.load(settings.province_code)
+        organisations = load_directory(settings.directory_path, geography)
+        db = Database(settings.database_path)
+        await db.open()
+        try:
+            await db.migrate()
+            async with db.unit_of_work() as uow:
+                await uow.organisations.replace_all(organisations)
+                await uow.commit()
+        except BaseException:
+            await db.close()
+            raise
+        return cls(settings=settings, db=db, geography=geography, clock=clock)
+
+    async def close(self) -> None:
+        await self.db.close()
