@@ -1,0 +1,20 @@
+"""Who is talking, and may they do this? Checked on the server for every action."""
+
+from bot.domain.models import Role, User
+from bot.errors import AccountDeactivated, NotRegistered, PermissionDenied
+from storage.database import Database
+
+
+async def identify(db: Database, channel: str, channel_user_id: str) -> User | None:
+    return await db.read.users.by_channel_id(channel, channel_user_id)
+
+
+def require_user(actor: User | None, *roles: Role) -> User:
+    """The actor, if they are an active user with one of `roles` (any role when none given)."""
+    if actor is None:
+        raise NotRegistered()
+    if not actor.active:
+        raise AccountDeactivated()
+    if roles and actor.role not in roles:
+        raise PermissionDenied()
+    return actor

@@ -1,0 +1,22 @@
+"""Messages a use case wants sent to other people once its transaction has committed."""
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Notice(BaseModel):
+    """One message to one person, rendered in their language when it is sent.
+
+    `params` are plain values; `names` are proper names given per language (an
+    organisation's Thai and English names); `labels` are values that are catalog keys
+    themselves (a role, a status).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: str
+    channel_user_id: str
+    language: str | None
+    key: str
+    params: dict[str, str | int] = {}
+    names: dict[str, dict[str, str]] = {}
+    labels: dict[str, str] = {}

@@ -1,0 +1,72 @@
+"""What users may change about themselves, and what coordinators may change about users."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.config import SUPPORTED_LANGUAGES
+from bot.domain.models import Role, User
+from bot.errors import LastCoordinator, PermissionDenied, StaleAction
+from bot.services.access import require_user
+from storage.database import Database
+
+USERS_PAGE_SIZE = 8
+
+
+class UserPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    users: list[User]
+    page: int
+    pages: int
+
+
+async def set_language(db: Database, actor: User | None, language: str, now: datetime) -> User:
+    if language not in SUPPORTED_LANGUAGES:
+        raise StaleAction()
+    async with db.unit_of_work() as uow:
+        actor = require_user(await uow.users.get(require_user(actor).id))
+        await uow.users.set_language(actor.id, language)
+        await uow.audit.record(
+            at=now, actor_id=actor.id, action="user.language", entity="user",
+            entity_id=actor.id, before={"language": actor.language},
+            after={"language": language},
+        )
+        await uow.commit()
+    return actor.model_copy(update={"language": language})
+
+
+async def list_users(db: Database, actor: User | None, page: int) -> UserPage:
+    require_user(actor, Role.COORDINATOR)
+    page = max(page, 0)
+    users, total = await db.read.users.page(
+        offset=page * USERS_PAGE_SIZE, limit=USERS_PAGE_SIZE
+    )
+    pages = max(1, -(-total // USERS_PAGE_SIZE))
+    return UserPage(users=users, page=min(page, pages - 1), pages=pages)
+
+
+async def set_user_active(
+    db: Database, actor: User | None, user_id: int, active: bool, now: datetime
+) -> User:
+    """Deactivate (or restore) a user. A deactivated user can do nothing; their cases stay."""
+    async with db.unit_of_work() as uow:
+        actor = require_user(await uow.users.get(require_user(actor).id), Role.COORDINATOR)
+        target = await uow.users.get(user_id)
+        if target is None:
+            raise StaleAction()
+        if target.id == actor.id and not active:
+            raise PermissionDenied()
+        if target.active == active:
+            return target
+        if (not active and target.role is Role.COORDINATOR
+                and await uow.users.count_active(Role.COORDINATOR) <= 1):
+            raise LastCoordinator()
+        await uow.users.set_active(target.id, active)
+        await uow.audit.record(
+            at=now, actor_id=actor.id, action="user.activate" if active else "user.deactivate",
+            entity="user", entity_id=target.id, before={"active": target.active},
+            after={"active": active},
+        )
+        await uow.commit()
+    return target.model_copy(update={"active": active})

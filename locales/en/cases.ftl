@@ -1,0 +1,38 @@
+# A teacher's case list and the case card.
+
+mycases-empty = You have not registered any child yet. Send /new to register one.
+mycases-title = <b>Your cases</b>: { $total } (page { $page } of { $pages })
+mycases-line = • <code>{ $code }</code> { $name }: { $status }, { $district }, { $date }
+button-open-case = Open { $code }
+case-usage = Send the case code after the command, e.g. /case SPK-2568-00042
+case-card-title = <b>Case { $code }</b>
+case-glimpse =
+    <b>Case { $code }</b> is held by { $organisation } (registered { $date }, { $status }).
+    You cannot see its details: ask your coordinator to check whether it is the same child.
+registered-by = { $name }, { $organisation }, { $date }
+status-open = open
+
+field-status = Status
+field-name = Name
+field-sex = Sex
+field-identity = Identity
+field-nationality = Nationality
+field-age = Age
+field-place = Where
+field-address = Address
+field-location = Location
+field-found = Found
+field-cause = Cause
+field-guardian = Guardian
+field-consent = Consent
+field-needs = Needs
+field-wish = Wishes
+field-registered = Registered
+
+age-with-birth-date = { $age } years (born { $born })
+age-approximate = about { $age } years
+age-group-3-5 = age group 3–5
+age-group-6-15 = age group 6–15
+age-group-16-18 = age group 16–18
+age-group-outside = outside 3–18
+location-shared = pin shared

@@ -1,0 +1,52 @@
+# Greeting, help, language and the command menu.
+
+start-welcome = Hello { $name }, this is Panong: together we bring children back to school.
+start-joined = Welcome to Panong. You joined as <b>{ $role }</b> of { $organisation }.
+not-registered =
+    Panong is only for invited teachers, agency staff and coordinators of the Zero Dropout programme.
+    To get access, ask your province's education office (the Panong coordinator) for an invite link, then open it.
+not-understood = I did not understand that. Send /help to see what you can do.
+edited-message-ignored = Editing a sent message does not change an answer. Please send it again as a new message.
+cancel-nothing = There is nothing to cancel.
+
+help-teacher =
+    <b>What you can do</b>
+    /new: register a child you found
+    /mycases: your cases and their status
+    /case CODE: open one case, e.g. /case SPK-2568-00042
+    /language: ภาษาไทย / English
+    /cancel: stop what you are doing
+help-focal_point = { help-teacher }
+help-coordinator =
+    { help-teacher }
+
+    <b>Coordinators</b>
+    /invite: invite a teacher, a focal point or a coordinator
+    /users: list users, deactivate or restore them
+
+language-ask = Choose your language:
+language-set = Panong will speak English with you from now on.
+
+command-new = Register a child
+command-mycases = My cases
+command-case = Open a case by its code
+command-help = What I can do
+command-language = Language
+command-cancel = Cancel
+command-invite = Invite a user
+command-users = Users
+
+button-back = ‹ Back
+button-skip = Skip
+button-cancel = ✖ Cancel
+button-previous = ‹ Previous
+button-next = Next ›
+button-yes = Yes
+button-no = No
+
+role-teacher = Teacher
+role-focal_point = Focal point
+role-coordinator = Coordinator
+
+value-not-given = –
+card-line = <b>{ $label }:</b> { $value }

@@ -1,0 +1,32 @@
+# What went wrong, in words a teacher can act on. Nothing was changed by any of these.
+
+error-unexpected = Sorry, something went wrong on our side. Nothing was saved from that step; please try again.
+error-invalid-input = That answer cannot be used. Please try again.
+error-text-too-long = That is too long: at most { $limit } characters.
+error-text-expected = Please type the answer as text.
+error-choice-expected = Please choose one of the buttons.
+error-thai-id-length = A Thai ID has 13 digits. Please check the number and type it again.
+error-thai-id-first-digit = A Thai ID cannot start with 9. Please check the first digit.
+error-thai-id-checksum = This Thai ID is not valid: its last digit does not match the others. Please check each digit on the card.
+error-g-code = A G-code is the letter G followed by 12 digits, e.g. G644200000001.
+error-document-number = A document number has 5 to 20 letters and digits.
+error-date-format = I could not read that date. Type it like 15/3/2555 or 15 มี.ค. 2555 (Buddhist or Christian era).
+error-date-impossible = That date does not exist. Please check the day and month.
+error-date-future = That date is in the future.
+error-date-too-old = That date is more than 30 years ago. Please check the year.
+error-age = Please give the age as a number of years, from 0 to 25.
+error-phone = Please give a Thai mobile number, 10 digits starting with 06, 08 or 09 (e.g. 081-234-5678).
+error-name-empty = Please type a name.
+error-name-too-long = That name is too long.
+error-name-characters = A name can contain letters, spaces, dots and hyphens only.
+error-not-registered = { not-registered }
+error-deactivated = Your Panong account has been deactivated. Ask your coordinator if you need access again.
+error-permission = You are not allowed to do that.
+error-stale = This button is no longer valid. Please use the latest message.
+error-invite-unknown = This invite link is not valid. Ask your coordinator for a new one.
+error-invite-used = This invite has already been used. Ask your coordinator for a new one.
+error-invite-expired = This invite has expired. Ask your coordinator for a new one.
+error-already-registered = You already use Panong. Send /help to see what you can do.
+error-unknown-organisation = That organisation is not in the directory.
+error-last-coordinator = This is the last active coordinator; invite another one before deactivating them.
+error-case-not-found = There is no case { $code } that you may open.

@@ -1,0 +1,38 @@
+# รายการเคสของครู และบัตรเคส
+
+mycases-empty = คุณยังไม่ได้บันทึกเด็กคนใด พิมพ์ /new เพื่อบันทึก
+mycases-title = <b>เคสของคุณ</b>: { $total } เคส (หน้า { $page } จาก { $pages })
+mycases-line = • <code>{ $code }</code> { $name }: { $status }, { $district }, { $date }
+button-open-case = เปิด { $code }
+case-usage = พิมพ์รหัสเคสต่อท้ายคำสั่ง เช่น /case SPK-2568-00042
+case-card-title = <b>เคส { $code }</b>
+case-glimpse =
+    <b>เคส { $code }</b> อยู่ในความดูแลของ{ $organisation } (บันทึกเมื่อ { $date }, { $status })
+    คุณดูรายละเอียดไม่ได้ โปรดให้ผู้ประสานงานตรวจสอบว่าเป็นเด็กคนเดียวกันหรือไม่
+registered-by = { $name }, { $organisation }, { $date }
+status-open = เปิดอยู่
+
+field-status = สถานะ
+field-name = ชื่อ
+field-sex = เพศ
+field-identity = เอกสารประจำตัว
+field-nationality = สัญชาติ
+field-age = อายุ
+field-place = ที่อยู่ (อำเภอ)
+field-address = ที่อยู่/จุดสังเกต
+field-location = ตำแหน่ง
+field-found = การพบตัว
+field-cause = สาเหตุ
+field-guardian = ผู้ปกครอง
+field-consent = ความยินยอม
+field-needs = ความต้องการ
+field-wish = ความประสงค์
+field-registered = บันทึกโดย
+
+age-with-birth-date = { $age } ปี (เกิด { $born })
+age-approximate = ประมาณ { $age } ปี
+age-group-3-5 = ช่วงอายุ 3–5 ปี
+age-group-6-15 = ช่วงอายุ 6–15 ปี
+age-group-16-18 = ช่วงอายุ 16–18 ปี
+age-group-outside = นอกช่วง 3–18 ปี
+location-shared = ปักหมุดแล้ว

@@ -1,0 +1,52 @@
+# คำทักทาย ความช่วยเหลือ ภาษา และเมนูคำสั่ง
+
+start-welcome = สวัสดีครับ คุณ{ $name } นี่คือ "พาน้อง" ผู้ช่วยพาน้องกลับมาเรียน
+start-joined = ยินดีต้อนรับสู่พาน้อง คุณเข้าร่วมในฐานะ <b>{ $role }</b> ของ{ $organisation }
+not-registered =
+    พาน้องใช้ได้เฉพาะครู เจ้าหน้าที่หน่วยงาน และผู้ประสานงานโครงการ Zero Dropout ที่ได้รับเชิญเท่านั้น
+    หากต้องการใช้งาน โปรดขอลิงก์เชิญจากสำนักงานศึกษาธิการจังหวัด (ผู้ประสานงานพาน้อง) แล้วเปิดลิงก์นั้น
+not-understood = ไม่เข้าใจข้อความนี้ พิมพ์ /help เพื่อดูสิ่งที่ทำได้
+edited-message-ignored = การแก้ไขข้อความที่ส่งไปแล้วไม่เปลี่ยนคำตอบ โปรดส่งคำตอบใหม่อีกครั้ง
+cancel-nothing = ไม่มีงานที่ต้องยกเลิก
+
+help-teacher =
+    <b>สิ่งที่ทำได้</b>
+    /new: บันทึกเด็กที่พบ
+    /mycases: รายการเคสของคุณและสถานะ
+    /case รหัส: เปิดดูเคส เช่น /case SPK-2568-00042
+    /language: ภาษาไทย / English
+    /cancel: ยกเลิกสิ่งที่กำลังทำ
+help-focal_point = { help-teacher }
+help-coordinator =
+    { help-teacher }
+
+    <b>สำหรับผู้ประสานงาน</b>
+    /invite: เชิญครู ผู้ประสานงานหน่วยงาน หรือผู้ประสานงานจังหวัด
+    /users: รายชื่อผู้ใช้ ระงับหรือคืนสิทธิ์
+
+language-ask = เลือกภาษา / Choose your language:
+language-set = จากนี้พาน้องจะสื่อสารกับคุณเป็นภาษาไทย
+
+command-new = บันทึกเด็กที่พบ
+command-mycases = เคสของฉัน
+command-case = เปิดเคสด้วยรหัส
+command-help = วิธีใช้
+command-language = ภาษา / Language
+command-cancel = ยกเลิก
+command-invite = เชิญผู้ใช้
+command-users = ผู้ใช้
+
+button-back = ‹ ย้อนกลับ
+button-skip = ข้าม
+button-cancel = ✖ ยกเลิก
+button-previous = ‹ ก่อนหน้า
+button-next = ถัดไป ›
+button-yes = ใช่
+button-no = ไม่ใช่
+
+role-teacher = ครู
+role-focal_point = ผู้ประสานงานหน่วยงาน
+role-coordinator = ผู้ประสานงานจังหวัด
+
+value-not-given = –
+card-line = <b>{ $label }:</b> { $value }
