@@ -1,0 +1,144 @@
+"""Coordinators' tools: /invite (role and organisation by buttons) and /users."""
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot import presenters
+from bot.domain.models import Role
+from bot.errors import StaleAction
+from bot.services import onboarding, users
+from bot.services.access import require_user
+from handlers.callback_data import (
+    InviteOrganisationButton,
+    InvitePageButton,
+    InviteRoleButton,
+    UserActiveButton,
+    UsersPageButton,
+)
+from handlers.context import PanongContext
+from handlers.keyboards import button, pager
+
+ORGANISATIONS_PAGE_SIZE = 8
+
+
+async def ask_invite_role(update: Update, context: PanongContext) -> None:
+    require_user(context.actor, Role.COORDINATOR)
+    assert update.effective_message is not None
+    t = context.t
+    keyboard = [[button(t(f"role-{role}"), InviteRoleButton(role=role))] for role in Role]
+    await update.effective_message.reply_text(t("invite-ask-role"),
+                                              reply_markup=InlineKeyboardMarkup(keyboard))
+
+
+async def _organisation_page(context: PanongContext, role: Role, page: int) -> tuple[
+        str, InlineKeyboardMarkup]:
+    t = context.t
+    organisations = await onboarding.organisations_for_role(context.runtime.db, role)
+    pages = max(1, -(-len(organisations) // ORGANISATIONS_PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    shown = organisations[page * ORGANISATIONS_PAGE_SIZE:(page + 1) * ORGANISATIONS_PAGE_SIZE]
+    keyboard = [[button(org.short_name(t.lang),
+                        InviteOrganisationButton(role=role, organisation_id=org.id))]
+                for org in shown]
+    nav = pager(page, pages, InvitePageButton, t, role=role)
+    if nav:
+        keyboard.append(nav)
+    return t("invite-ask-organisation", role=t(f"role-{role}")), InlineKeyboardMarkup(keyboard)
+
+
+async def ask_invite_organisation(update: Update, context: PanongContext) -> None:
+    require_user(context.actor, Role.COORDINATOR)
+    query = update.callback_query
+    assert query is not None
+    pressed = InviteRoleButton.unpack(query.data) or InvitePageButton.unpack(query.data)
+    if pressed is None:
+        raise StaleAction()
+    page = pressed.page if isinstance(pressed, InvitePageButton) else 0
+    text, keyboard = await _organisation_page(context, pressed.role, page)
+    await query.answer()
+    await query.edit_message_text(text, reply_markup=keyboard)
+
+
+async def create_invite(update: Update, context: PanongContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    pressed = InviteOrganisationButton.unpack(query.data)
+    if pressed is None:
+        raise StaleAction()
+    runtime, t = context.runtime, context.t
+    invite = await onboarding.create_invite(
+        runtime.db, context.actor, role=pressed.role, organisation_id=pressed.organisation_id,
+        valid_for=runtime.settings.invite_validity, now=runtime.now(),
+    )
+    organisation = await runtime.db.read.organisations.get(invite.organisation_id)
+    assert organisation is not None
+    await query.answer()
+    await query.edit_message_text(t(
+        "invite-created",
+        role=t(f"role-{invite.role}"),
+        organisation=organisation.name(t.lang),
+        link=onboarding.invite_link(context.bot.username, invite.code),
+        days=runtime.settings.invite_valid_days,
+    ))
+
+
+async def _users_page(context: PanongContext, page: int) -> tuple[str, InlineKeyboardMarkup]:
+    t = context.t
+    found = await users.list_users(context.runtime.db, context.actor, page)
+    keyboard = []
+    for user in found.users:
+        if user.id == context.actor.id:
+            continue
+        label = "button-deactivate" if user.active else "button-reactivate"
+        keyboard.append([button(t(label, name=user.display_name),
+                                UserActiveButton(user_id=user.id, active=int(not user.active),
+                                                 confirmed=0, page=found.page))])
+    nav = pager(found.page, found.pages, UsersPageButton, t)
+    if nav:
+        keyboard.append(nav)
+    return presenters.user_list(found, t), InlineKeyboardMarkup(keyboard)
+
+
+async def list_users(update: Update, context: PanongContext) -> None:
+    assert update.effective_message is not None
+    text, keyboard = await _users_page(context, 0)
+    await update.effective_message.reply_text(text, reply_markup=keyboard)
+
+
+async def list_users_page(update: Update, context: PanongContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    pressed = UsersPageButton.unpack(query.data)
+    if pressed is None:
+        raise StaleAction()
+    text, keyboard = await _users_page(context, pressed.page)
+    await query.answer()
+    await query.edit_message_text(text, reply_markup=keyboard)
+
+
+async def set_user_active(update: Update, context: PanongContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    pressed = UserActiveButton.unpack(query.data)
+    if pressed is None:
+        raise StaleAction()
+    runtime, t = context.runtime, context.t
+    require_user(context.actor, Role.COORDINATOR)
+    if not pressed.confirmed:
+        target = await runtime.db.read.users.get(pressed.user_id)
+        if target is None:
+            raise StaleAction()
+        question = "users-confirm-deactivate" if not pressed.active else "users-confirm-reactivate"
+        keyboard = InlineKeyboardMarkup([[
+            button(t("button-yes"), pressed.model_copy(update={"confirmed": 1})),
+            button(t("button-no"), UsersPageButton(page=pressed.page)),
+        ]])
+        await query.answer()
+        await query.edit_message_text(t(question, name=target.display_name),
+                                      reply_markup=keyboard)
+        return
+    changed = await users.set_user_active(runtime.db, context.actor, pressed.user_id,
+                                          bool(pressed.active), runtime.now())
+    await query.answer(t("users-deactivated" if not changed.active else "users-reactivated",
+                         name=changed.display_name))
+    text, keyboard = await _users_page(context, pressed.page)
+    await query.edit_message_text(text, reply_markup=keyboard)

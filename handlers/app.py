@@ -1,0 +1,162 @@
+"""The composition root: builds the Application and registers every handler, in one place."""
+
+import asyncio
+import logging
+import warnings
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
+
+from bot.runtime import Runtime
+from handlers import admin, cases, registration, start
+from handlers.callback_data import (
+    CasesPageButton,
+    InviteOrganisationButton,
+    InvitePageButton,
+    InviteRoleButton,
+    LanguageButton,
+    OpenCaseButton,
+    UserActiveButton,
+    UsersPageButton,
+    WizardButton,
+)
+from handlers.commands import register_default_commands
+from handlers.context import RUNTIME_KEY, PanongContext, identify_user
+from handlers.errors import on_error
+from handlers.persistence import SQLitePersistence
+from handlers.processor import PerChatUpdateProcessor
+from storage.bot_state import BOT_USERNAME
+
+log = logging.getLogger(__name__)
+
+# Only new messages are answers: an edited message is not a second answer.
+NEW_MESSAGES = filters.UpdateType.MESSAGE
+
+
+def build_application(
+    runtime: Runtime,
+    *,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+    rate_limit: bool = True,
+) -> Application:
+    settings = runtime.settings
+    if settings.telegram_token is None:
+        raise ValueError("PANONG_TELEGRAM_TOKEN is not set")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .context_types(ContextTypes(context=PanongContext))
+        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
+        .persistence(SQLitePersistence(runtime.db, settings.persistence_interval_seconds))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+    )
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    application = builder.build()
+    application.bot_data[RUNTIME_KEY] = runtime
+    _register_handlers(application)
+    return application
+
+
+def _registration_conversation() -> ConversationHandler:
+    with warnings.catch_warnings():
+        # PTB warns that per_message=False tracks callback queries per chat, not per
+        # message. That is intended: each button names its step, checked against the draft.
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        return ConversationHandler(
+            name="registration",
+            persistent=True,
+            allow_reentry=True,
+            entry_points=[CommandHandler("new", registration.start_registration)],
+            states={
+                registration.FILLING: [
+                    CallbackQueryHandler(registration.press_button,
+                                         pattern=WizardButton.pattern()),
+                    MessageHandler(NEW_MESSAGES & filters.TEXT & ~filters.COMMAND,
+                                   registration.answer_text),
+                    MessageHandler(NEW_MESSAGES & filters.LOCATION, registration.answer_location),
+                    MessageHandler(NEW_MESSAGES & ~filters.COMMAND, registration.wrong_kind),
+                ],
+            },
+            fallbacks=[CommandHandler("cancel", registration.cancel)],
+        )
+
+
+def _register_handlers(application: Application) -> None:
+    # Group -1: identify the user and pick the language, once per update; strangers stop here.
+    application.add_handler(TypeHandler(Update, identify_user), group=-1)
+
+    application.add_handlers([
+        _registration_conversation(),
+        CommandHandler("start", start.start),
+        CommandHandler("help", start.show_help),
+        CommandHandler("language", start.choose_language),
+        CallbackQueryHandler(start.set_language, pattern=LanguageButton.pattern()),
+        CommandHandler("mycases", cases.my_cases),
+        CallbackQueryHandler(cases.my_cases_page, pattern=CasesPageButton.pattern()),
+        CommandHandler("case", cases.show_case),
+        CallbackQueryHandler(cases.open_case_button, pattern=OpenCaseButton.pattern()),
+        CommandHandler("invite", admin.ask_invite_role),
+        CallbackQueryHandler(admin.ask_invite_organisation, pattern=InviteRoleButton.pattern()),
+        CallbackQueryHandler(admin.ask_invite_organisation, pattern=InvitePageButton.pattern()),
+        CallbackQueryHandler(admin.create_invite, pattern=InviteOrganisationButton.pattern()),
+        CommandHandler("users", admin.list_users),
+        CallbackQueryHandler(admin.list_users_page, pattern=UsersPageButton.pattern()),
+        CallbackQueryHandler(admin.set_user_active, pattern=UserActiveButton.pattern()),
+        CommandHandler("cancel", start.cancel_nothing),
+        # Whatever nothing above claimed: an old or forged button, a stray message.
+        CallbackQueryHandler(start.stale_button),
+        MessageHandler(NEW_MESSAGES, start.not_understood),
+    ])
+    application.add_error_handler(on_error)
+
+
+async def _announce(application: Application) -> None:
+    """Once the bot knows itself: publish the menu, remember the @username for the command
+    line's invite links."""
+    runtime: Runtime = application.bot_data[RUNTIME_KEY]
+    await register_default_commands(application.bot, runtime.settings.default_language)
+    async with runtime.db.unit_of_work() as uow:
+        await uow.bot_state.put(BOT_USERNAME, application.bot.username)
+        await uow.commit()
+    log.info("Panong is running as @%s", application.bot.username)
+
+
+async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Poll Telegram until `stop` is set.
+
+    The Application runs inside the caller's event loop (not `run_polling`, which makes its
+    own) so that the database opened by the runtime and the bot share one loop. Updates not
+    yet fetched stay with Telegram across a restart; none are dropped.
+    """
+    application = build_application(runtime)
+    async with application:
+        await _announce(application)
+        assert application.updater is not None
+        await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        await application.start()
+        try:
+            await stop.wait()
+        finally:
+            await application.updater.stop()
+            await application.stop()

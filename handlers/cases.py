@@ -1,0 +1,65 @@
+"""/mycases and /case: a teacher's own list, and one case card."""
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot import presenters
+from bot.errors import StaleAction
+from bot.services import cases
+from handlers.callback_data import CasesPageButton, OpenCaseButton
+from handlers.context import PanongContext
+from handlers.keyboards import button, pager
+
+
+async def _case_list(context: PanongContext, page: int) -> tuple[str, InlineKeyboardMarkup]:
+    runtime, t = context.runtime, context.t
+    found = await cases.my_cases(runtime.db, context.actor, page)
+    text = presenters.case_list(found, t, runtime.geography, runtime.settings.tz)
+    keyboard = [[button(t("button-open-case", code=summary.code),
+                        OpenCaseButton(code=summary.code))] for summary in found.cases]
+    nav = pager(found.page, found.pages, CasesPageButton, t)
+    if nav:
+        keyboard.append(nav)
+    return text, InlineKeyboardMarkup(keyboard)
+
+
+async def my_cases(update: Update, context: PanongContext) -> None:
+    assert update.effective_message is not None
+    text, keyboard = await _case_list(context, 0)
+    await update.effective_message.reply_text(text, reply_markup=keyboard)
+
+
+async def my_cases_page(update: Update, context: PanongContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    pressed = CasesPageButton.unpack(query.data)
+    if pressed is None:
+        raise StaleAction()
+    text, keyboard = await _case_list(context, pressed.page)
+    await query.answer()
+    await query.edit_message_text(text, reply_markup=keyboard)
+
+
+async def _card_text(context: PanongContext, code: str) -> str:
+    runtime = context.runtime
+    card = await cases.open_case(runtime.db, context.actor, code)
+    return presenters.case_card(card, context.t, runtime.geography, runtime.today(),
+                                runtime.settings.tz)
+
+
+async def show_case(update: Update, context: PanongContext) -> None:
+    assert update.effective_message is not None
+    if len(context.args or []) != 1:
+        await update.effective_message.reply_text(context.t("case-usage"))
+        return
+    await update.effective_message.reply_text(await _card_text(context, context.args[0]))
+
+
+async def open_case_button(update: Update, context: PanongContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    pressed = OpenCaseButton.unpack(query.data)
+    if pressed is None:
+        raise StaleAction()
+    text = await _card_text(context, pressed.code)
+    await query.answer()
+    await query.message.reply_text(text)

@@ -1,0 +1,64 @@
+"""Inline keyboards. Builders take the translator; labels come from the catalogs."""
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Translator
+from bot.services.registration import Choice, Step
+from handlers.callback_data import CallbackData, WizardButton
+
+# Nav verbs share the wizard's callback shape; no step offers a choice with these values.
+BACK, SKIP, CANCEL = "_back", "_skip", "_cancel"
+# Labels up to this many characters are laid out two or three a row.
+SHORT_LABEL = 14
+
+
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data.pack())
+
+
+def rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[i:i + width]) for i in range(0, len(buttons), width)]
+
+
+def _width(labels: list[str]) -> int:
+    longest = max((len(label) for label in labels), default=0)
+    if longest <= 4:
+        return 4
+    if longest <= 8:
+        return 3
+    return 2 if longest <= SHORT_LABEL else 1
+
+
+def wizard_keyboard(
+    step: Step, choices: list[Choice], t: Translator, *, can_go_back: bool, can_skip: bool
+) -> InlineKeyboardMarkup:
+    labels = []
+    for choice in choices:
+        label = t(choice.key) if choice.key else choice.label(t.lang) or choice.value
+        labels.append(("✅ " if choice.selected else "") + label)
+    choice_buttons = [
+        button(label, WizardButton(step=step, value=choice.value))
+        for label, choice in zip(labels, choices, strict=True)
+    ]
+    layout = rows(choice_buttons, _width(labels))
+    nav = []
+    if can_go_back:
+        nav.append(button(t("button-back"), WizardButton(step=step, value=BACK)))
+    if can_skip:
+        nav.append(button(t("button-skip"), WizardButton(step=step, value=SKIP)))
+    nav.append(button(t("button-cancel"), WizardButton(step=step, value=CANCEL)))
+    layout.append(nav)
+    return InlineKeyboardMarkup(layout)
+
+
+def pager(page: int, pages: int, make: type[CallbackData], t: Translator,
+          **fields: object) -> list[InlineKeyboardButton]:
+    """‹ and › buttons around the page number, only where there is somewhere to go."""
+    nav = []
+    if page > 0:
+        nav.append(button(t("button-previous"), make(page=page - 1, **fields)))
+    if page + 1 < pages:
+        nav.append(button(t("button-next"), make(page=page + 1, **fields)))
+    return nav

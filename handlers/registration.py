@@ -1,0 +1,234 @@
+"""/new: the registration wizard, shown one step at a time.
+
+The steps, their rules and their choices live in `bot.services.registration`; this module
+only shows the current step and hands the answer back. The draft is kept in the user's
+persisted data, so a restart in the middle loses nothing.
+"""
+
+from telegram import Message, Update
+from telegram.ext import ConversationHandler
+
+from bot import presenters
+from bot.errors import InvalidInput, StaleAction, TextExpected
+from bot.services import cases, registration
+from bot.services.access import require_user
+from bot.services.registration import CaseDraft, Step
+from handlers.callback_data import WizardButton
+from handlers.context import PanongContext
+from handlers.errors import tell_error
+from handlers.keyboards import BACK, CANCEL, SKIP, wizard_keyboard
+
+FILLING = "filling"
+DRAFT_KEY = "registration"
+
+
+def _load(context: PanongContext) -> CaseDraft | None:
+    stored = context.user_data.get(DRAFT_KEY) if context.user_data is not None else None
+    return CaseDraft.model_validate(stored) if stored else None
+
+
+def _save(context: PanongContext, draft: CaseDraft) -> None:
+    context.user_data[DRAFT_KEY] = draft.model_dump(mode="json")
+
+
+def _forget(context: PanongContext) -> int:
+    context.user_data.pop(DRAFT_KEY, None)
+    return ConversationHandler.END
+
+
+def _prompt(context: PanongContext, draft: CaseDraft) -> tuple[str, object]:
+    runtime, t = context.runtime, context.t
+    today = runtime.today()
+    step = draft.step
+    if step is Step.SUMMARY:
+        text = presenters.draft_summary(draft, t, runtime.geography, today)
+        missing = registration.missing_steps(draft, today)
+        if missing:
+            text += "\n\n" + t("summary-missing")
+    elif step is Step.AGE_CONFIRM:
+        text = t("ask-age_confirm", age=draft.age(today) or 0)
+    elif step is Step.DUPLICATES:
+        text = t("ask-duplicates", codes=", ".join(d.code for d in draft.duplicates))
+    elif step is Step.NEEDS and draft.needs:
+        chosen = ", ".join(t(f"need-{need}") for need in draft.needs)
+        text = t("ask-needs") + "\n" + t("needs-chosen", needs=chosen)
+    else:
+        text = t(f"ask-{step}")
+    keyboard = wizard_keyboard(
+        step,
+        registration.choices(draft, runtime.geography),
+        t,
+        can_go_back=registration.previous_step(draft, today) is not None,
+        can_skip=step in registration.OPTIONAL,
+    )
+    return text, keyboard
+
+
+async def _ask(message: Message, context: PanongContext, draft: CaseDraft) -> None:
+    text, keyboard = _prompt(context, draft)
+    await message.reply_text(text, reply_markup=keyboard)
+
+
+async def _show_in_place(update: Update, context: PanongContext, draft: CaseDraft) -> None:
+    text, keyboard = _prompt(context, draft)
+    assert update.callback_query is not None
+    await update.callback_query.edit_message_text(text, reply_markup=keyboard)
+
+
+async def start_registration(update: Update, context: PanongContext) -> str:
+    require_user(context.actor)
+    assert update.effective_message is not None
+    draft = registration.start()
+    _save(context, draft)
+    await update.effective_message.reply_text(context.t("new-intro"))
+    await _ask(update.effective_message, context, draft)
+    return FILLING
+
+
+async def answer_text(update: Update, context: PanongContext) -> str | int:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    draft = _load(context)
+    if draft is None:
+        return _forget(context)
+    try:
+        draft = registration.answer_text(draft, message.text, context.runtime.today())
+    except InvalidInput as error:
+        await tell_error(update, context, error)
+        await _ask(message, context, draft)
+        return FILLING
+    _save(context, draft)
+    await _ask(message, context, draft)
+    return FILLING
+
+
+async def answer_location(update: Update, context: PanongContext) -> str | int:
+    message = update.effective_message
+    assert message is not None and message.location is not None
+    draft = _load(context)
+    if draft is None:
+        return _forget(context)
+    try:
+        draft = registration.answer_location(draft, message.location.latitude,
+                                             message.location.longitude,
+                                             context.runtime.today())
+    except InvalidInput as error:
+        await tell_error(update, context, error)
+        await _ask(message, context, draft)
+        return FILLING
+    _save(context, draft)
+    await _ask(message, context, draft)
+    return FILLING
+
+
+async def wrong_kind(update: Update, context: PanongContext) -> str:
+    """A photo, sticker, file or voice note where the wizard waits for text or a button."""
+    message = update.effective_message
+    assert message is not None
+    draft = _load(context)
+    if draft is not None:
+        expects_text = draft.step in registration.TEXT_STEPS
+        await tell_error(update, context, TextExpected() if expects_text else InvalidInput())
+        await _ask(message, context, draft)
+    return FILLING
+
+
+async def press_button(update: Update, context: PanongContext) -> str | int:
+    query = update.callback_query
+    assert query is not None
+    draft = _load(context)
+    pressed = WizardButton.unpack(query.data)
+    if draft is None or pressed is None or pressed.step != draft.step:
+        # A button from an earlier question, or one that was never ours.
+        raise StaleAction()
+    runtime = context.runtime
+    today = runtime.today()
+    if pressed.value == CANCEL:
+        await query.answer()
+        await query.edit_message_text(context.t("new-cancelled"))
+        return _forget(context)
+    if pressed.value == BACK:
+        previous = registration.go_back(draft, today)
+        if previous is None:
+            raise StaleAction()
+        draft = previous
+    elif pressed.value == SKIP:
+        draft = registration.skip(draft, today)
+    elif draft.step is Step.SUMMARY and pressed.value == "confirm":
+        return await _confirm(update, context, draft)
+    elif draft.step is Step.SUMMARY and pressed.value == "edit":
+        draft = draft.model_copy(update={"step": Step.EDIT})
+    elif draft.step is Step.DUPLICATES:
+        return await _resolve_duplicate(update, context, draft, pressed.value)
+    else:
+        try:
+            draft = registration.answer_choice(draft, pressed.value, runtime.geography, today)
+        except InvalidInput as error:
+            await tell_error(update, context, error)
+            return FILLING
+    _save(context, draft)
+    await query.answer()
+    await _show_in_place(update, context, draft)
+    return FILLING
+
+
+async def _confirm(update: Update, context: PanongContext, draft: CaseDraft) -> str | int:
+    runtime = context.runtime
+    today = runtime.today()
+    query = update.callback_query
+    assert query is not None
+    missing = registration.missing_steps(draft, today)
+    if missing:
+        draft = draft.model_copy(update={"step": missing[0], "editing": None})
+        _save(context, draft)
+        await query.answer(context.t("summary-missing"), show_alert=True)
+        await _show_in_place(update, context, draft)
+        return FILLING
+    duplicates = await registration.find_duplicates(runtime.db, draft, today)
+    if duplicates:
+        draft = draft.model_copy(update={"step": Step.DUPLICATES, "duplicates": duplicates})
+        _save(context, draft)
+        await query.answer()
+        await _show_in_place(update, context, draft)
+        return FILLING
+    return await _register(update, context, draft)
+
+
+async def _register(update: Update, context: PanongContext, draft: CaseDraft) -> int:
+    runtime = context.runtime
+    query = update.callback_query
+    assert query is not None
+    case = await registration.register_child(
+        runtime.db, context.actor, draft, code_prefix=runtime.settings.case_code_prefix,
+        now=runtime.now(), today=runtime.today(),
+    )
+    await query.answer()
+    await query.edit_message_text(context.t("new-registered", code=case.code))
+    return _forget(context)
+
+
+async def _resolve_duplicate(update: Update, context: PanongContext, draft: CaseDraft,
+                             value: str) -> str | int:
+    runtime = context.runtime
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    if value == "register":
+        return await _register(update, context, draft)
+    if value not in {str(d.case_id) for d in draft.duplicates}:
+        raise StaleAction()
+    existing = await cases.glimpse_case(runtime.db, context.actor, int(value))
+    if isinstance(existing, cases.CaseCard):
+        text = presenters.case_card(existing, context.t, runtime.geography, runtime.today(),
+                                    runtime.settings.tz)
+    else:
+        text = presenters.case_glimpse(existing, context.t, runtime.settings.tz)
+    await query.answer()
+    await query.edit_message_text(context.t("new-opened-existing"))
+    await query.message.reply_text(text)
+    return _forget(context)
+
+
+async def cancel(update: Update, context: PanongContext) -> int:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(context.t("new-cancelled"))
+    return _forget(context)

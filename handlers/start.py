@@ -1,0 +1,95 @@
+"""/start (with or without an invite), /help, /language, and answers to anything else."""
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+
+from bot.domain.models import Role
+from bot.errors import StaleAction
+from bot.i18n import pick_language, translator
+from bot.services import onboarding, users
+from handlers.callback_data import LanguageButton
+from handlers.commands import set_commands_for
+from handlers.context import CHANNEL, PanongContext
+from handlers.keyboards import button
+from handlers.notices import send_notices
+
+LANGUAGE_NAMES = {"th": "ไทย", "en": "English"}
+
+
+async def start(update: Update, context: PanongContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    if not context.args:
+        await message.reply_text(context.t("start-welcome", name=user.first_name)
+                                 + "\n\n" + context.t(f"help-{context.actor.role}"))
+        return
+    runtime = context.runtime
+    joined, notices = await onboarding.redeem_invite(
+        runtime.db,
+        code=context.args[0][:64],
+        channel=CHANNEL,
+        channel_user_id=str(user.id),
+        display_name=user.full_name,
+        # Remembered so that notices sent outside this chat's updates use it too.
+        language=context.t.lang,
+        now=runtime.now(),
+    )
+    context.actor = joined
+    t = context.t
+    organisation = await runtime.db.read.organisations.get(joined.organisation_id)
+    assert organisation is not None
+    await message.reply_text(
+        t("start-joined", role=t(f"role-{joined.role}"),
+          organisation=organisation.name(t.lang)) + "\n\n" + t(f"help-{joined.role}")
+    )
+    await set_commands_for(context.bot, user.id, joined.role)
+    await send_notices(context, notices)
+
+
+async def show_help(update: Update, context: PanongContext) -> None:
+    assert context.actor is not None and update.effective_message is not None
+    await update.effective_message.reply_text(context.t(f"help-{context.actor.role}"))
+
+
+async def choose_language(update: Update, context: PanongContext) -> None:
+    assert update.effective_message is not None
+    keyboard = [[button(name, LanguageButton(language=code))
+                 for code, name in LANGUAGE_NAMES.items()]]
+    await update.effective_message.reply_text(context.t("language-ask"),
+                                              reply_markup=InlineKeyboardMarkup(keyboard))
+
+
+async def set_language(update: Update, context: PanongContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    pressed = LanguageButton.unpack(query.data)
+    if pressed is None:
+        raise StaleAction()
+    runtime = context.runtime
+    actor = await users.set_language(runtime.db, context.actor, pressed.language, runtime.now())
+    context.actor = actor
+    context.t = translator(pick_language(actor.language, None,
+                                         runtime.settings.default_language))
+    await query.answer()
+    await query.edit_message_text(context.t("language-set"))
+    if actor.role is Role.COORDINATOR:
+        await set_commands_for(context.bot, int(actor.channel_user_id), actor.role)
+
+
+async def cancel_nothing(update: Update, context: PanongContext) -> None:
+    """/cancel outside a wizard: there is nothing to cancel, and saying so is kinder than
+    silence."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(context.t("cancel-nothing"))
+
+
+async def stale_button(update: Update, context: PanongContext) -> None:
+    """A button no handler claims: from an old message, a finished wizard, or forged."""
+    assert update.callback_query is not None
+    await update.callback_query.answer(context.t("error-stale"), show_alert=True)
+
+
+async def not_understood(update: Update, context: PanongContext) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(context.t("not-understood"),
+                                              parse_mode=ParseMode.HTML)

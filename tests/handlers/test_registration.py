@@ -1,0 +1,260 @@
+"""A teacher registers found children through the real Application, pressing buttons."""
+
+from bot.domain.models import Role, User
+from bot.runtime import Runtime
+from handlers.app import build_application
+from tests.handlers.conftest import TEACHER, ChatHarness, start_app
+from tests.support.telegram_fake import (
+    FakeUser,
+    RecordingRequest,
+    photo_update,
+)
+
+VALID_THAI_ID = "1-2345-45678-78-1"
+
+
+async def answer_up_to_identity(chat: ChatHarness, user: FakeUser) -> None:
+    await chat.send(user, "/new")
+    await chat.send(user, "Mya")
+    await chat.send(user, "Thida")
+    await chat.press(user, "Skip")  # nickname
+    await chat.press(user, "Female")
+
+
+async def answer_from_nationality(chat: ChatHarness, user: FakeUser,
+                                  nationality: str = "Myanmar") -> str:
+    await chat.press(user, nationality)
+    await chat.press(user, "Date not known")
+    await chat.press(user, "11")  # approximate age
+    await chat.press(user, "Bang Phli")
+    await chat.press(user, "Bang Phli Yai")
+    await chat.send(user, "Soi Wat Bang Phli, behind the market")
+    await chat.share_location(user, 13.6052, 100.7068)
+    await chat.press(user, "Found in person")
+    await chat.press(user, "Family necessity")
+    await chat.send(user, "Daw Hla")
+    await chat.send(user, "๐๘๑-๒๓๔-๕๖๗๘")  # Thai digits, as a phone keyboard may type them
+    await chat.press(user, "Agreed")
+    await chat.press(user, "Education")
+    await chat.press(user, "Food and supplies")
+    await chat.press(user, "Done")
+    return await chat.press(user, "Back to a school")
+
+
+async def test_a_teacher_registers_a_child_without_any_document(
+    chat: ChatHarness, runtime: Runtime, teacher: User
+) -> None:
+    await answer_up_to_identity(chat, TEACHER)
+    await chat.press(TEACHER, "No document")
+    summary = await answer_from_nationality(chat, TEACHER)
+
+    assert "Please check before saving" in summary
+    assert "Mya Thida" in summary
+    assert "about 11 years" in summary and "age group 6–15" in summary
+    assert "Bang Phli Yai, Bang Phli" in summary
+    assert "081-234-5678" in summary
+    assert "Education, Food and supplies" in summary
+
+    done = await chat.press(TEACHER, "Confirm")
+    assert "SPK-2568-00001" in done
+    case = await runtime.db.read.cases.by_code("SPK-2568-00001")
+    assert case is not None and case.teacher_id == teacher.id
+    assert case.district_code == "1103" and case.subdistrict_code == "110301"
+    assert case.needs == ("CONSUMABLES", "EDUCATION")
+    assert (case.latitude, case.longitude) == (13.6052, 100.7068)
+    child = await runtime.db.read.cases.child(case.child_id)
+    assert child.identity_type == "none" and child.identity_number is None
+    assert child.guardian_phone == "0812345678"
+    assert child.birth_estimated and child.birth_year == 2014
+    audit = await runtime.db.read.audit.for_entity("case", case.id)
+    assert [entry.action for entry in audit] == ["case.register"]
+    assert audit[0].actor_id == teacher.id
+
+    listing = await chat.send(TEACHER, "/mycases")
+    assert "SPK-2568-00001" in listing and "Mya Thida" in listing
+
+
+async def test_the_second_registration_of_the_same_thai_id_is_warned_as_a_duplicate(
+    chat: ChatHarness, runtime: Runtime, teacher: User
+) -> None:
+    for _ in range(2):
+        await answer_up_to_identity(chat, TEACHER)
+        await chat.press(TEACHER, "Thai ID")
+        await chat.send(TEACHER, VALID_THAI_ID)
+        await answer_from_nationality(chat, TEACHER, nationality="Thai")
+        reply = await chat.press(TEACHER, "Confirm")
+    assert "may already be registered" in reply and "SPK-2568-00001" in reply
+    assert await runtime.db.read.cases.by_code("SPK-2568-00002") is None
+
+    card = await chat.press(TEACHER, "SPK-2568-00001")
+    assert "Case SPK-2568-00001" in card
+    assert "63-5" not in card and "78-1" in card  # the ID is shown masked: last digits only
+    assert await runtime.db.read.cases.by_code("SPK-2568-00002") is None
+
+
+async def test_registering_anyway_links_the_new_case_to_the_possible_duplicate(
+    chat: ChatHarness, runtime: Runtime, teacher: User
+) -> None:
+    for _ in range(2):
+        await answer_up_to_identity(chat, TEACHER)
+        await chat.press(TEACHER, "Thai ID")
+        await chat.send(TEACHER, VALID_THAI_ID)
+        await answer_from_nationality(chat, TEACHER, nationality="Thai")
+        await chat.press(TEACHER, "Confirm")
+    saved = await chat.press(TEACHER, "Register anyway")
+    assert "SPK-2568-00002" in saved
+    second = await runtime.db.read.cases.by_code("SPK-2568-00002")
+    first = await runtime.db.read.cases.by_code("SPK-2568-00001")
+    assert second is not None and first is not None
+    assert second.possible_duplicate_of == first.id
+
+
+async def test_a_wrong_thai_id_checksum_is_explained_and_asked_again(
+    chat: ChatHarness, teacher: User
+) -> None:
+    await answer_up_to_identity(chat, TEACHER)
+    await chat.press(TEACHER, "Thai ID")
+    texts_before = len(chat.request.texts(TEACHER.id))
+    await chat.send(TEACHER, "1-2345-45678-78-9")
+    new_texts = chat.request.texts(TEACHER.id)[texts_before:]
+    assert any("last digit does not match" in text for text in new_texts)
+    assert "number" in new_texts[-1]  # the same question again
+    await chat.send(TEACHER, VALID_THAI_ID)
+    assert "Nationality" in chat.last_text(TEACHER)
+
+
+async def test_impossible_dates_photos_and_typed_choices_change_nothing(
+    chat: ChatHarness, teacher: User
+) -> None:
+    await answer_up_to_identity(chat, TEACHER)
+    await chat.press(TEACHER, "No document")
+    await chat.press(TEACHER, "Myanmar")
+    await chat.send(TEACHER, "31/2/2555")
+    assert any("does not exist" in text for text in chat.request.texts(TEACHER.id)[-2:])
+    await chat.app.process_update(photo_update(chat.app.bot, TEACHER))
+    assert any("type the answer as text" in text for text in chat.request.texts(TEACHER.id)[-2:])
+    assert await chat.send(TEACHER, "15 มี.ค. 2555") != ""
+    assert "district" in chat.last_text(TEACHER)
+    await chat.send(TEACHER, "Bang Phli")  # typed where a button is expected
+    assert any("choose one of the buttons" in text
+               for text in chat.request.texts(TEACHER.id)[-2:])
+    assert "district" in chat.last_text(TEACHER)
+
+
+async def test_back_and_edit_from_the_summary_change_one_answer(
+    chat: ChatHarness, runtime: Runtime, teacher: User
+) -> None:
+    await answer_up_to_identity(chat, TEACHER)
+    back = await chat.press(TEACHER, "Back")
+    assert "Sex" in back
+    await chat.press(TEACHER, "Female")
+    await chat.press(TEACHER, "No document")
+    await answer_from_nationality(chat, TEACHER)
+    await chat.press(TEACHER, "Edit")
+    await chat.press(TEACHER, "Guardian")
+    await chat.send(TEACHER, "Ko Aung")
+    summary = await chat.press(TEACHER, "Skip")  # no phone this time
+    assert "Please check before saving" in summary
+    assert "Ko Aung" in summary and "081-234-5678" not in summary
+    await chat.press(TEACHER, "Confirm")
+    case = await runtime.db.read.cases.by_code("SPK-2568-00001")
+    assert case is not None
+    child = await runtime.db.read.cases.child(case.child_id)
+    assert child.guardian_name == "Ko Aung" and child.guardian_phone is None
+
+
+async def test_cancel_discards_the_draft_and_old_buttons_go_stale(
+    chat: ChatHarness, runtime: Runtime, teacher: User
+) -> None:
+    await answer_up_to_identity(chat, TEACHER)
+    old_buttons = chat.buttons(TEACHER)
+    assert "cancelled" in await chat.send(TEACHER, "/cancel")
+    await chat.press_data(TEACHER, old_buttons[0][1])
+    assert "no longer valid" in chat.alerts()[-1]
+    assert await runtime.db.read.cases.by_code("SPK-2568-00001") is None
+
+
+async def test_a_button_from_an_earlier_question_is_refused(
+    chat: ChatHarness, teacher: User
+) -> None:
+    await chat.send(TEACHER, "/new")
+    await chat.send(TEACHER, "Mya")
+    await chat.press(TEACHER, "Skip")
+    nickname_skip = next(data for label, data in chat.buttons(TEACHER) if "Skip" in label)
+    await chat.press(TEACHER, "Skip")
+    assert "Sex" in chat.last_text(TEACHER)
+    await chat.press_data(TEACHER, nickname_skip)
+    assert "no longer valid" in chat.alerts()[-1]
+    assert "Sex" in chat.last_text(TEACHER)
+
+
+async def test_a_registration_survives_a_restart_halfway(
+    runtime: Runtime, teacher: User
+) -> None:
+    telegram = RecordingRequest()  # plays Telegram, which keeps the chat across restarts
+    app = await start_app(runtime, telegram)
+    await answer_up_to_identity(ChatHarness(app, telegram), TEACHER)
+    await ChatHarness(app, telegram).press(TEACHER, "No document")
+    await app.shutdown()  # everything in the bot's memory is gone
+
+    app = build_application(runtime, request=telegram, rate_limit=False)
+    await app.initialize()
+    try:
+        chat = ChatHarness(app, telegram)
+        # The teacher answers the question that was on screen before the restart.
+        assert "Nationality" in chat.last_text(TEACHER)
+        assert "Date of birth" in await chat.press(TEACHER, "Myanmar")
+        await chat.press(TEACHER, "Date not known")
+        await chat.press(TEACHER, "11")
+        await chat.press(TEACHER, "Bang Phli")
+        await chat.press(TEACHER, "Bang Phli Yai")
+        await chat.press(TEACHER, "Skip")  # address
+        await chat.press(TEACHER, "Skip")  # location
+        await chat.press(TEACHER, "Not found")
+        await chat.press(TEACHER, "Not known")
+        await chat.press(TEACHER, "Skip")  # guardian's name
+        await chat.press(TEACHER, "Skip")  # guardian's phone
+        await chat.press(TEACHER, "Not asked yet")
+        await chat.press(TEACHER, "No support needed")
+        summary = await chat.press(TEACHER, "Non-formal")
+        assert "Mya Thida" in summary
+        assert "SPK-2568-00001" in await chat.press(TEACHER, "Confirm")
+    finally:
+        await app.shutdown()
+
+
+async def test_a_registration_survives_a_crash_after_the_periodic_save(
+    runtime: Runtime, teacher: User
+) -> None:
+    telegram = RecordingRequest()
+    crashed = await start_app(runtime, telegram)
+    await answer_up_to_identity(ChatHarness(crashed, telegram), TEACHER)
+    # What the persistence loop does every second while the bot runs; then the process
+    # dies without shutting down.
+    await crashed.update_persistence()
+
+    app = build_application(runtime, request=telegram, rate_limit=False)
+    await app.initialize()
+    try:
+        chat = ChatHarness(app, telegram)
+        assert "Myanmar" not in chat.last_text(TEACHER)
+        assert "Nationality" in await chat.press(TEACHER, "No document")
+    finally:
+        await app.shutdown()
+
+
+async def test_a_thai_speaking_teacher_is_asked_in_thai(
+    chat: ChatHarness, runtime: Runtime, coordinator: User
+) -> None:
+    from tests.conftest import add_user
+
+    await add_user(runtime, Role.TEACHER, "dole_d1101", "3003", inviter=coordinator)
+    thai_teacher = FakeUser(id=3003, language_code="th")
+    await chat.send(thai_teacher, "/new")
+    assert "ชื่อ" in chat.last_text(thai_teacher)
+    await chat.send(thai_teacher, "สมชาย")
+    await chat.send(thai_teacher, "ใจดี")
+    await chat.press(thai_teacher, "ข้าม")
+    assert "เพศ" in chat.last_text(thai_teacher)
+    labels = [label for label, _ in chat.buttons(thai_teacher)]
+    assert "ชาย" in labels and "หญิง" in labels
