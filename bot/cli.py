@@ -1,0 +1,142 @@
+"""The `panong` command: run the bot, migrate, invite the first coordinator, back up."""
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.config import Settings
+from bot.directory import DirectoryError
+from bot.domain.models import OrganisationKind, Role
+from bot.errors import UnknownOrganisation
+from bot.runtime import Runtime, system_clock
+from bot.services import onboarding
+from storage.bot_state import BOT_USERNAME
+from storage.database import backup_database
+
+NO_TOKEN = """\
+Panong has no Telegram bot token, so there is no bot to run.
+
+  1. In Telegram, talk to @BotFather, send /newbot and copy the token it gives you.
+  2. Put it in a file named .env in this folder:
+         PANONG_TELEGRAM_TOKEN=123456:ABC-your-token
+     (or export PANONG_TELEGRAM_TOKEN in the environment).
+  3. Run `make run` again.
+
+Every setting is listed in README.md under "Configuration".
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="panong", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the bot")
+    commands.add_parser("migrate", help="bring the database schema and directory up to date")
+    invite = commands.add_parser("invite", help="print a one-time invite link")
+    invite.add_argument("--role", required=True, choices=[role.value for role in Role])
+    invite.add_argument("--organisation", help="organisation id from the directory "
+                        "(defaults to the provincial education office for coordinators)")
+    backup = commands.add_parser("backup", help="copy the live database to PATH")
+    backup.add_argument("path", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"Configuration error:\n{exc}", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "run":
+            return _run(settings)
+        if args.command == "migrate":
+            return asyncio.run(_migrate(settings))
+        if args.command == "invite":
+            return asyncio.run(_invite(settings, Role(args.role), args.organisation))
+        if args.command == "backup":
+            asyncio.run(backup_database(settings.database_path, args.path))
+            print(f"Backed up {settings.database_path} to {args.path}")
+            return 0
+    except DirectoryError as exc:
+        print(f"The directory file cannot be used: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"Not found: {exc}", file=sys.stderr)
+        return 2
+    raise AssertionError(args.command)
+
+
+def _run(settings: Settings) -> int:
+    if settings.telegram_token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    asyncio.run(_serve(settings))
+    return 0
+
+
+async def _serve(settings: Settings) -> None:
+    # Imported here: only running the bot needs the Telegram library.
+    from handlers.app import serve
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    runtime = await Runtime.start(settings)
+    try:
+        await serve(runtime, stop)
+    finally:
+        await runtime.close()
+
+
+async def _migrate(settings: Settings) -> int:
+    runtime = await Runtime.start(settings)
+    await runtime.close()
+    print(f"Database {settings.database_path} is up to date.")
+    return 0
+
+
+async def _invite(settings: Settings, role: Role, organisation_id: str | None) -> int:
+    runtime = await Runtime.start(settings)
+    try:
+        if organisation_id is None:
+            if role is not Role.COORDINATOR:
+                print("--organisation is required for this role; ids are in "
+                      f"{settings.directory_path}", file=sys.stderr)
+                return 2
+            offices = await runtime.db.read.organisations.active([OrganisationKind.PEO])
+            organisation_id = offices[0].id
+        invite = await onboarding.create_invite(
+            runtime.db, None, role=role, organisation_id=organisation_id,
+            valid_for=settings.invite_validity, now=system_clock(),
+        )
+        username = settings.bot_username or await runtime.db.read.bot_state.get(BOT_USERNAME)
+    except UnknownOrganisation:
+        print(f"{organisation_id!r} is not an organisation a {role} can belong to; ids are in "
+              f"{settings.directory_path}", file=sys.stderr)
+        return 2
+    finally:
+        await runtime.close()
+    print(f"One-time invite for a {role.value}, valid until {invite.expires_at:%Y-%m-%d %H:%M} "
+          "UTC:")
+    if username:
+        print(f"  {onboarding.invite_link(username, invite.code)}")
+    else:
+        print("  (the bot's @username is not known yet: start the bot once, or set "
+              "PANONG_BOT_USERNAME)")
+    print(f"or send this to the bot:  /start {invite.code}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
