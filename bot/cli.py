@@ -116,7 +116,7 @@ async def _invite(settings: Settings, role: Role, organisation_id: str | None) -
                 return 2
             offices = await runtime.db.read.organisations.active([OrganisationKind.PEO])
             organisation_id = offices[0].id
-        invite = await onboarding.create_invite(
+        issued = await onboarding.create_invite(
             runtime.db, None, role=role, organisation_id=organisation_id,
             valid_for=settings.invite_validity, now=system_clock(),
         )
@@ -127,6 +127,7 @@ async def _invite(settings: Settings, role: Role, organisation_id: str | None) -
         return 2
     finally:
         await runtime.close()
+    invite = issued.invite
     print(f"One-time invite for a {role.value}, valid until {invite.expires_at:%Y-%m-%d %H:%M} "
           "UTC:")
     if username:

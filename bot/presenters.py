@@ -8,7 +8,7 @@ from datetime import date, datetime, tzinfo
 
 from bot.domain import ages, dates, identity, phone
 from bot.domain.identity import IdentityType
-from bot.domain.models import Case, Child, Need, Role, User
+from bot.domain.models import Case, Child, Need
 from bot.geography import Geography
 from bot.i18n import Translator
 from bot.services.cases import CaseCard, CaseGlimpse, CasePage
@@ -161,18 +161,12 @@ def case_list(page: CasePage, t: Translator, geography: Geography, tz: tzinfo) -
 def user_list(page: UserPage, t: Translator) -> str:
     lines = [t("users-title", page=page.page + 1, pages=page.pages)]
     for user in page.users:
-        lines.append(user_line(user, t))
+        organisation = page.organisations.get(user.organisation_id)
+        lines.append(t("users-line", name=user.display_name, role=t(f"role-{user.role}"),
+                       organisation=organisation.short_name(t.lang) if organisation
+                       else user.organisation_id,
+                       state=t("users-active") if user.active else t("users-inactive")))
     return "\n".join(lines)
-
-
-def user_line(user: User, t: Translator) -> str:
-    return t("users-line", name=user.display_name, role=t(f"role-{user.role}"),
-             organisation=user.organisation_id,
-             state=t("users-active") if user.active else t("users-inactive"))
-
-
-def role_label(role: Role, t: Translator) -> str:
-    return t(f"role-{role}")
 
 
 def _local_date(moment: datetime, t: Translator, tz: tzinfo) -> str:

@@ -65,18 +65,16 @@ async def create_invite(update: Update, context: PanongContext) -> None:
     if pressed is None:
         raise StaleAction()
     runtime, t = context.runtime, context.t
-    invite = await onboarding.create_invite(
+    issued = await onboarding.create_invite(
         runtime.db, context.actor, role=pressed.role, organisation_id=pressed.organisation_id,
         valid_for=runtime.settings.invite_validity, now=runtime.now(),
     )
-    organisation = await runtime.db.read.organisations.get(invite.organisation_id)
-    assert organisation is not None
     await query.answer()
     await query.edit_message_text(t(
         "invite-created",
-        role=t(f"role-{invite.role}"),
-        organisation=organisation.name(t.lang),
-        link=onboarding.invite_link(context.bot.username, invite.code),
+        role=t(f"role-{issued.invite.role}"),
+        organisation=issued.organisation.name(t.lang),
+        link=onboarding.invite_link(context.bot.username, issued.invite.code),
         days=runtime.settings.invite_valid_days,
     ))
 
@@ -122,11 +120,8 @@ async def set_user_active(update: Update, context: PanongContext) -> None:
     if pressed is None:
         raise StaleAction()
     runtime, t = context.runtime, context.t
-    require_user(context.actor, Role.COORDINATOR)
     if not pressed.confirmed:
-        target = await runtime.db.read.users.get(pressed.user_id)
-        if target is None:
-            raise StaleAction()
+        target = await users.get_user(runtime.db, context.actor, pressed.user_id)
         question = "users-confirm-deactivate" if not pressed.active else "users-confirm-reactivate"
         keyboard = InlineKeyboardMarkup([[
             button(t("button-yes"), pressed.model_copy(update={"confirmed": 1})),

@@ -24,7 +24,7 @@ async def start(update: Update, context: PanongContext) -> None:
                                  + "\n\n" + context.t(f"help-{context.actor.role}"))
         return
     runtime = context.runtime
-    joined, notices = await onboarding.redeem_invite(
+    joined = await onboarding.redeem_invite(
         runtime.db,
         code=context.args[0][:64],
         channel=CHANNEL,
@@ -34,16 +34,14 @@ async def start(update: Update, context: PanongContext) -> None:
         language=context.t.lang,
         now=runtime.now(),
     )
-    context.actor = joined
-    t = context.t
-    organisation = await runtime.db.read.organisations.get(joined.organisation_id)
-    assert organisation is not None
+    context.actor = joined.user
+    t, role = context.t, joined.user.role
     await message.reply_text(
-        t("start-joined", role=t(f"role-{joined.role}"),
-          organisation=organisation.name(t.lang)) + "\n\n" + t(f"help-{joined.role}")
+        t("start-joined", role=t(f"role-{role}"), organisation=joined.organisation.name(t.lang))
+        + "\n\n" + t(f"help-{role}")
     )
-    await set_commands_for(context.bot, user.id, joined.role)
-    await send_notices(context, notices)
+    await set_commands_for(context.bot, user.id, role)
+    await send_notices(context, joined.notices)
 
 
 async def show_help(update: Update, context: PanongContext) -> None:

@@ -57,15 +57,15 @@ async def runtime(settings: Settings, clock: FakeClock) -> AsyncIterator[Runtime
 
 async def add_user(runtime: Runtime, role: Role, organisation_id: str, channel_user_id: str,
                    name: str = "Test User", inviter: User | None = None) -> User:
-    invite = await onboarding.create_invite(
+    issued = await onboarding.create_invite(
         runtime.db, inviter, role=role, organisation_id=organisation_id,
         valid_for=timedelta(days=7), now=runtime.now(),
     )
-    user, _ = await onboarding.redeem_invite(
-        runtime.db, code=invite.code, channel="telegram", channel_user_id=channel_user_id,
+    joined = await onboarding.redeem_invite(
+        runtime.db, code=issued.invite.code, channel="telegram", channel_user_id=channel_user_id,
         display_name=name, language=None, now=runtime.now(),
     )
-    return user
+    return joined.user
 
 
 @pytest.fixture

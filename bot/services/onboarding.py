@@ -3,6 +3,8 @@
 import secrets
 from datetime import datetime, timedelta
 
+from pydantic import BaseModel, ConfigDict
+
 from bot.domain.models import (
     ROLE_ORGANISATION_KINDS,
     Invite,
@@ -25,6 +27,23 @@ from storage.database import Database
 INVITE_CODE_BYTES = 12  # 16 URL-safe characters: fits Telegram's 64-character start parameter
 
 
+class IssuedInvite(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    invite: Invite
+    organisation: Organisation
+
+
+class Joined(BaseModel):
+    """A new user, where they belong, and whom to tell."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user: User
+    organisation: Organisation
+    notices: list[Notice]
+
+
 def invite_link(bot_username: str, code: str) -> str:
     return f"https://t.me/{bot_username}?start={code}"
 
@@ -45,7 +64,7 @@ async def create_invite(
     organisation_id: str,
     valid_for: timedelta,
     now: datetime,
-) -> Invite:
+) -> IssuedInvite:
     """A single-use invite. `actor` None means the command line, run by whoever holds the
     server; in chat only coordinators may invite."""
     async with db.unit_of_work() as uow:
@@ -69,7 +88,7 @@ async def create_invite(
                                               "expires_at": invite.expires_at},
         )
         await uow.commit()
-    return invite
+    return IssuedInvite(invite=invite, organisation=organisation)
 
 
 async def redeem_invite(
@@ -81,7 +100,7 @@ async def redeem_invite(
     display_name: str,
     language: str | None,
     now: datetime,
-) -> tuple[User, list[Notice]]:
+) -> Joined:
     async with db.unit_of_work() as uow:
         if await uow.users.by_channel_id(channel, channel_user_id) is not None:
             raise AlreadyRegistered()
@@ -110,10 +129,11 @@ async def redeem_invite(
                    "invite": code[:6]},
         )
         organisation = await uow.organisations.get(user.organisation_id)
+        assert organisation is not None  # the foreign key holds
         inviter = await uow.users.get(invite.created_by) if invite.created_by else None
         await uow.commit()
     notices = []
-    if inviter is not None and inviter.active and organisation is not None:
+    if inviter is not None and inviter.active:
         notices.append(
             Notice(
                 channel=inviter.channel,
@@ -126,4 +146,4 @@ async def redeem_invite(
                 labels={"role": f"role-{user.role}"},
             )
         )
-    return user, notices
+    return Joined(user=user, organisation=organisation, notices=notices)

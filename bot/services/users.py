@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.domain.models import Role, User
+from bot.domain.models import Organisation, Role, User
 from bot.errors import LastCoordinator, PermissionDenied, StaleAction
 from bot.services.access import require_user
 from storage.database import Database
@@ -17,6 +17,7 @@ class UserPage(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     users: list[User]
+    organisations: dict[str, Organisation]
     page: int
     pages: int
 
@@ -43,7 +44,18 @@ async def list_users(db: Database, actor: User | None, page: int) -> UserPage:
         offset=page * USERS_PAGE_SIZE, limit=USERS_PAGE_SIZE
     )
     pages = max(1, -(-total // USERS_PAGE_SIZE))
-    return UserPage(users=users, page=min(page, pages - 1), pages=pages)
+    organisations = {org.id: org for org in await db.read.organisations.active()}
+    return UserPage(users=users, organisations=organisations, page=min(page, pages - 1),
+                    pages=pages)
+
+
+async def get_user(db: Database, actor: User | None, user_id: int) -> User:
+    """One user, for a coordinator about to change them."""
+    require_user(actor, Role.COORDINATOR)
+    user = await db.read.users.get(user_id)
+    if user is None:
+        raise StaleAction()
+    return user
 
 
 async def set_user_active(
