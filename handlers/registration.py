@@ -76,11 +76,17 @@ async def _show_in_place(update: Update, context: PanongContext, draft: CaseDraf
 
 
 async def start_registration(update: Update, context: PanongContext) -> str:
+    """/new. A registration already under way is resumed, never silently thrown away:
+    only /cancel discards it."""
     require_user(context.actor)
     assert update.effective_message is not None
-    draft = registration.start()
-    _save(context, draft)
-    await update.effective_message.reply_text(context.t("new-intro"))
+    draft = _load(context)
+    if draft is None:
+        draft = registration.start()
+        _save(context, draft)
+        await update.effective_message.reply_text(context.t("new-intro"))
+    else:
+        await update.effective_message.reply_text(context.t("new-resumed"))
     await _ask(update.effective_message, context, draft)
     return FILLING
 

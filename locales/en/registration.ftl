@@ -1,6 +1,7 @@
 # /new: registering a found child, one step at a time.
 
 new-intro = Let's register the child you found. Answer each question, by buttons where there are some. ‹ Back goes one step back; /cancel stops without saving.
+new-resumed = You have a registration under way; here is where you left it. Send /cancel to discard it and start again.
 new-cancelled = Registration cancelled. Nothing was saved.
 new-registered = ✅ Saved as case <b>{ $code }</b>. Send /mycases to see your cases.
 new-opened-existing = Registration stopped; here is the existing case.

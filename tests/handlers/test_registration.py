@@ -258,3 +258,14 @@ async def test_a_thai_speaking_teacher_is_asked_in_thai(
     assert "เพศ" in chat.last_text(thai_teacher)
     labels = [label for label, _ in chat.buttons(thai_teacher)]
     assert "ชาย" in labels and "หญิง" in labels
+
+
+async def test_new_in_the_middle_of_a_registration_resumes_it(
+    chat: ChatHarness, teacher: User
+) -> None:
+    await answer_up_to_identity(chat, TEACHER)
+    await chat.send(TEACHER, "/new")
+    assert any("here is where you left it" in text
+               for text in chat.request.texts(TEACHER.id)[-2:])
+    assert "identity document" in chat.last_text(TEACHER)
+    assert "Nationality" in await chat.press(TEACHER, "No document")
