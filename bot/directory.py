@@ -68,6 +68,7 @@ def load_directory(path: Path, geography: Geography) -> list[Organisation]:
         unknown = [code for code in unit.districts if geography.district(code) is None]
         if unknown:
             problems.append(f"{where}: unknown district codes {', '.join(unknown)}")
+    problems.extend(_parent_cycles({unit.id: unit.parent for unit in directory.units}))
     if not any(unit.kind is OrganisationKind.PEO for unit in directory.units):
         problems.append("no PEO unit: coordinators need the provincial education office")
     if problems:
@@ -80,6 +81,20 @@ def load_directory(path: Path, geography: Geography) -> list[Organisation]:
         )
         for unit in directory.units
     ]
+
+
+def _parent_cycles(parents: dict[str, str | None]) -> list[str]:
+    """A unit may not be its own ancestor: walking up from it must reach the top."""
+    problems = []
+    for start in parents:
+        seen, current = {start}, parents[start]
+        while current is not None and current in parents:
+            if current in seen:
+                problems.append(f"{start}: its parents go round in a circle through {current}")
+                break
+            seen.add(current)
+            current = parents[current]
+    return problems
 
 
 def _describe(path: Path, raw: object, exc: ValidationError) -> str:

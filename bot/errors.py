@@ -138,10 +138,6 @@ class UnknownOrganisation(AppError):
     key = "error-unknown-organisation"
 
 
-class LastCoordinator(AppError):
-    key = "error-last-coordinator"
-
-
 # --- cases ------------------------------------------------------------------------------
 
 

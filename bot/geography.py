@@ -5,6 +5,7 @@ MIT), so that a deployment for another province changes a setting, not code.
 """
 
 import csv
+from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -54,7 +55,9 @@ class Geography:
         return self._subdistrict_index.get(code)
 
     @classmethod
+    @cache
     def load(cls, province_code: str, directory: Path = GEOGRAPHY_DIR) -> "Geography":
+        """Read once per process: the tables are large (7,436 subdistricts) and fixed."""
         district_rows = [
             row for row in _rows(directory / "districts.csv") if row["id"][:2] == province_code
         ]

@@ -89,9 +89,15 @@ class CaseRepository:
         return Child(**{key: value for key, value in dict(rows[0]).items()
                         if key not in ("name_key", "created_at")})
 
+    async def count_for_teacher(self, teacher_id: int) -> int:
+        rows = await self.conn.execute_fetchall(
+            "SELECT count(*) FROM cases WHERE teacher_id = ?", (teacher_id,)
+        )
+        return rows[0][0]
+
     async def page_for_teacher(
         self, teacher_id: int, *, offset: int, limit: int
-    ) -> tuple[list[CaseSummary], int]:
+    ) -> list[CaseSummary]:
         rows = await self.conn.execute_fetchall(
             "SELECT c.code, c.status, c.district_code, c.created_at,"
             " ch.given_name || coalesce(' ' || ch.family_name, '') AS child_name"
@@ -99,10 +105,7 @@ class CaseRepository:
             " WHERE c.teacher_id = ? ORDER BY c.id DESC LIMIT ? OFFSET ?",
             (teacher_id, limit, offset),
         )
-        total = await self.conn.execute_fetchall(
-            "SELECT count(*) FROM cases WHERE teacher_id = ?", (teacher_id,)
-        )
-        return [CaseSummary(**dict(row)) for row in rows], total[0][0]
+        return [CaseSummary(**dict(row)) for row in rows]
 
     async def codes_by_identity(self, identity_number: str) -> list[tuple[int, str]]:
         rows = await self.conn.execute_fetchall(

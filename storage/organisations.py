@@ -7,7 +7,7 @@ import aiosqlite
 from bot.domain.models import Organisation
 
 _SELECT = (
-    "SELECT o.id, o.kind, o.name_th, o.name_en, o.short_th, o.short_en, o.parent_id,"
+    "SELECT o.id, o.kind, o.name_th, o.name_en, o.short_th, o.short_en, o.parent_id, o.active,"
     " (SELECT group_concat(d.district_code, ',') FROM organisation_districts d"
     "  WHERE d.organisation_id = o.id) AS districts"
     " FROM organisations o"
@@ -19,7 +19,7 @@ def _organisation(row: aiosqlite.Row) -> Organisation:
     return Organisation(
         id=row["id"], kind=row["kind"], name_th=row["name_th"], name_en=row["name_en"],
         short_th=row["short_th"], short_en=row["short_en"], parent_id=row["parent_id"],
-        districts=districts,
+        districts=districts, active=bool(row["active"]),
     )
 
 
@@ -28,9 +28,8 @@ class OrganisationRepository:
         self.conn = conn
 
     async def get(self, organisation_id: str) -> Organisation | None:
-        rows = await self.conn.execute_fetchall(
-            _SELECT + " WHERE o.id = ? AND o.active = 1", (organisation_id,)
-        )
+        """The unit, active or not: old cases and users still point at dropped units."""
+        rows = await self.conn.execute_fetchall(_SELECT + " WHERE o.id = ?", (organisation_id,))
         return _organisation(rows[0]) if rows else None
 
     async def active(self, kinds: Iterable[str] | None = None) -> list[Organisation]:

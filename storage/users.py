@@ -55,17 +55,14 @@ class UserRepository:
             "UPDATE users SET active = ? WHERE id = ?", (int(active), user_id)
         )
 
-    async def count_active(self, role: Role) -> int:
-        rows = await self.conn.execute_fetchall(
-            "SELECT count(*) FROM users WHERE role = ? AND active = 1", (role,)
-        )
+    async def count(self) -> int:
+        rows = await self.conn.execute_fetchall("SELECT count(*) FROM users")
         return rows[0][0]
 
-    async def page(self, *, offset: int, limit: int) -> tuple[list[User], int]:
-        """Users, active first and newest first, and how many there are in all."""
+    async def page(self, *, offset: int, limit: int) -> list[User]:
+        """Users, active first and newest first."""
         rows = await self.conn.execute_fetchall(
             "SELECT * FROM users ORDER BY active DESC, id DESC LIMIT ? OFFSET ?",
             (limit, offset),
         )
-        total = await self.conn.execute_fetchall("SELECT count(*) FROM users")
-        return [_user(row) for row in rows], total[0][0]
+        return [_user(row) for row in rows]

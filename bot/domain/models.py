@@ -106,6 +106,9 @@ class Organisation(BaseModel):
     short_en: str
     parent_id: str | None = None
     districts: tuple[str, ...] = ()
+    # Units dropped from the directory stay, inactive, for the users and cases that point
+    # at them; nobody new can join them.
+    active: bool = True
 
     def name(self, lang: str) -> str:
         return self.name_th if lang == "th" else self.name_en

@@ -50,11 +50,12 @@ def may_open(actor: User, case: Case) -> bool:
 
 async def my_cases(db: Database, actor: User | None, page: int) -> CasePage:
     actor = require_user(actor)
-    page = max(page, 0)
-    cases, total = await db.read.cases.page_for_teacher(
+    total = await db.read.cases.count_for_teacher(actor.id)
+    pages = max(1, -(-total // CASES_PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    cases = await db.read.cases.page_for_teacher(
         actor.id, offset=page * CASES_PAGE_SIZE, limit=CASES_PAGE_SIZE
     )
-    pages = max(1, -(-total // CASES_PAGE_SIZE))
     return CasePage(cases=cases, page=page, pages=pages, total=total)
 
 

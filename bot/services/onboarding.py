@@ -71,7 +71,8 @@ async def create_invite(
         if actor is not None:
             actor = require_user(await uow.users.get(actor.id), Role.COORDINATOR)
         organisation = await uow.organisations.get(organisation_id)
-        if organisation is None or organisation.kind not in ROLE_ORGANISATION_KINDS[role]:
+        if (organisation is None or not organisation.active
+                or organisation.kind not in ROLE_ORGANISATION_KINDS[role]):
             raise UnknownOrganisation()
         invite = Invite(
             code=secrets.token_urlsafe(INVITE_CODE_BYTES),
@@ -111,6 +112,10 @@ async def redeem_invite(
             raise InviteUsed()
         if invite.expires_at <= now:
             raise InviteExpired()
+        organisation = await uow.organisations.get(invite.organisation_id)
+        if organisation is None or not organisation.active:
+            # The unit left the directory after the invite was made.
+            raise UnknownOrganisation()
         user = await uow.users.add(
             channel=channel,
             channel_user_id=channel_user_id,
@@ -128,8 +133,6 @@ async def redeem_invite(
             after={"role": user.role, "organisation_id": user.organisation_id,
                    "invite": code[:6]},
         )
-        organisation = await uow.organisations.get(user.organisation_id)
-        assert organisation is not None  # the foreign key holds
         inviter = await uow.users.get(invite.created_by) if invite.created_by else None
         await uow.commit()
     notices = []

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.domain.models import Organisation, Role, User
-from bot.errors import LastCoordinator, PermissionDenied, StaleAction
+from bot.errors import PermissionDenied, StaleAction
 from bot.services.access import require_user
 from storage.database import Database
 
@@ -39,14 +39,12 @@ async def set_language(db: Database, actor: User | None, language: str, now: dat
 
 async def list_users(db: Database, actor: User | None, page: int) -> UserPage:
     require_user(actor, Role.COORDINATOR)
-    page = max(page, 0)
-    users, total = await db.read.users.page(
-        offset=page * USERS_PAGE_SIZE, limit=USERS_PAGE_SIZE
-    )
+    total = await db.read.users.count()
     pages = max(1, -(-total // USERS_PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    users = await db.read.users.page(offset=page * USERS_PAGE_SIZE, limit=USERS_PAGE_SIZE)
     organisations = {org.id: org for org in await db.read.organisations.active()}
-    return UserPage(users=users, organisations=organisations, page=min(page, pages - 1),
-                    pages=pages)
+    return UserPage(users=users, organisations=organisations, page=page, pages=pages)
 
 
 async def get_user(db: Database, actor: User | None, user_id: int) -> User:
@@ -68,12 +66,11 @@ async def set_user_active(
         if target is None:
             raise StaleAction()
         if target.id == actor.id and not active:
+            # Nobody locks themself out; with the actor re-read in this transaction, this
+            # also means the last active coordinator can never be deactivated.
             raise PermissionDenied()
         if target.active == active:
             return target
-        if (not active and target.role is Role.COORDINATOR
-                and await uow.users.count_active(Role.COORDINATOR) <= 1):
-            raise LastCoordinator()
         await uow.users.set_active(target.id, active)
         await uow.audit.record(
             at=now, actor_id=actor.id, action="user.activate" if active else "user.deactivate",

@@ -28,5 +28,4 @@ error-invite-used = This invite has already been used. Ask your coordinator for 
 error-invite-expired = This invite has expired. Ask your coordinator for a new one.
 error-already-registered = You already use Panong. Send /help to see what you can do.
 error-unknown-organisation = That organisation is not in the directory.
-error-last-coordinator = This is the last active coordinator; invite another one before deactivating them.
 error-case-not-found = There is no case { $code } that you may open.

@@ -28,5 +28,4 @@ error-invite-used = ลิงก์เชิญนี้ถูกใช้ไป
 error-invite-expired = ลิงก์เชิญนี้หมดอายุแล้ว โปรดขอลิงก์ใหม่จากผู้ประสานงาน
 error-already-registered = คุณใช้งานพาน้องอยู่แล้ว พิมพ์ /help เพื่อดูสิ่งที่ทำได้
 error-unknown-organisation = ไม่พบหน่วยงานนี้ในทำเนียบ
-error-last-coordinator = นี่คือผู้ประสานงานจังหวัดคนสุดท้ายที่ใช้งานอยู่ โปรดเชิญผู้ประสานงานคนใหม่ก่อนระงับ
 error-case-not-found = ไม่พบเคส { $code } ที่คุณเปิดดูได้
