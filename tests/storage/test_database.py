@@ -1,0 +1,288 @@
+"""The class that owns the database: migrations, transactions and online backups, against
+a real SQLite file."""
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+import storage.database
+from storage.database import Database, _migration_files, _split_statements, backup_database
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    async with Database(tmp_path / "panong.db") as database:
+        await database.migrate()
+        yield database
+
+
+async def _tables(db: Database) -> set[str]:
+    rows = await db.writer.execute_fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return {row[0] for row in rows}
+
+
+async def _recorded_migrations(db: Database) -> list[tuple[int, str]]:
+    rows = await db.writer.execute_fetchall(
+        "SELECT version, name FROM schema_migrations ORDER BY version"
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+async def _rows(path: Path, sql: str) -> list[tuple]:
+    async with aiosqlite.connect(path) as conn:
+        return [tuple(row) for row in await conn.execute_fetchall(sql)]
+
+
+def _real_migrations_and(*extra: tuple[int, str, str]) -> list[tuple[int, str, str]]:
+    return [*_migration_files(), *extra]
+
+
+# --- migrations -----------------------------------------------------------------------------
+
+
+def test_the_shipped_migrations_are_numbered_in_order_without_gaps() -> None:
+    numbers = [number for number, _, _ in _migration_files()]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert _migration_files()[0][1] == "initial"
+
+
+async def test_migrate_applies_every_migration_and_records_it(tmp_path: Path) -> None:
+    async with Database(tmp_path / "fresh.db") as db:
+        applied = await db.migrate()
+
+        expected = [f"{number:04d}_{name}" for number, name, _ in _migration_files()]
+        assert applied == expected
+        assert await _recorded_migrations(db) == [
+            (number, name) for number, name, _ in _migration_files()
+        ]
+        assert {"users", "invites", "cases", "audit_log", "case_counters"} <= await _tables(db)
+
+
+async def test_a_second_migrate_applies_nothing(db: Database) -> None:
+    recorded = await _recorded_migrations(db)
+
+    assert await db.migrate() == []
+    assert await _recorded_migrations(db) == recorded
+
+
+async def test_new_migrations_are_applied_in_order_and_recorded(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 0091 only works after 0090 has created its table.
+    monkeypatch.setattr(storage.database, "_migration_files", lambda: _real_migrations_and(
+        (90, "notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);"),
+        (91, "note_index", "CREATE INDEX notes_body ON notes (body);"),
+    ))
+
+    assert await db.migrate() == ["0090_notes", "0091_note_index"]
+    assert [version for version, _ in await _recorded_migrations(db)][-2:] == [90, 91]
+
+
+async def test_a_failing_migration_leaves_nothing_behind(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = await _recorded_migrations(db)
+    broken = (
+        "CREATE TABLE half_done (id INTEGER PRIMARY KEY);\n"
+        "INSERT INTO half_done (id) VALUES (1);\n"
+        "INSERT INTO no_such_table (id) VALUES (1);\n"
+    )
+    monkeypatch.setattr(storage.database, "_migration_files",
+                        lambda: _real_migrations_and((90, "broken", broken)))
+
+    with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
+        await db.migrate()
+
+    assert "half_done" not in await _tables(db)
+    assert await _recorded_migrations(db) == before
+    assert not db.writer.in_transaction
+    # The write lock was released: the database is still usable.
+    async with db.unit_of_work() as uow:
+        await uow.bot_state.put("still", "works")
+        await uow.commit()
+    assert await db.read.bot_state.get("still") == "works"
+
+
+def test_migration_sql_is_split_into_statements_without_comment_lines() -> None:
+    sql = """
+-- A comment line; with a semicolon that ends nothing.
+CREATE TABLE a (
+    id INTEGER PRIMARY KEY,  -- an inline comment; also harmless
+    -- a comment line inside a statement
+    note TEXT DEFAULT 'semi;colon'
+);
+
+CREATE TABLE b (id INTEGER PRIMARY KEY, total INTEGER NOT NULL DEFAULT 0);
+    -- an indented comment line
+CREATE TRIGGER a_counts AFTER INSERT ON a BEGIN
+    UPDATE b SET total = total + 1;
+    INSERT INTO b (id, total) SELECT 1, 1 WHERE changes() = 0;
+END;
+INSERT INTO a (id) VALUES (1); INSERT INTO a (id) VALUES (2);
+"""
+    statements = _split_statements(sql)
+
+    assert [s.split()[0:3] for s in statements] == [
+        ["CREATE", "TABLE", "a"],
+        ["CREATE", "TABLE", "b"],
+        ["CREATE", "TRIGGER", "a_counts"],
+        ["INSERT", "INTO", "a"],
+    ]
+    assert not any(s.startswith("--") for s in statements)
+    assert "comment line" not in "".join(statements)
+    assert "'semi;colon'" in statements[0]
+    assert statements[2].endswith("END;")
+
+
+def test_split_statements_refuses_an_unfinished_statement() -> None:
+    with pytest.raises(ValueError, match="incomplete SQL statement"):
+        _split_statements("CREATE TABLE a (id INTEGER);\nCREATE TABLE b (id INTEGER)\n")
+
+
+def test_split_statements_of_the_initial_migration_run_on_a_blank_database() -> None:
+    _, _, sql = _migration_files()[0]
+    conn = sqlite3.connect(":memory:")
+    try:
+        for statement in _split_statements(sql):
+            conn.execute(statement)
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    finally:
+        conn.close()
+    assert {"organisations", "users", "children", "cases", "conversation_states"} <= tables
+
+
+# --- connections ----------------------------------------------------------------------------
+
+
+async def test_the_database_runs_in_wal_mode_with_foreign_keys_on(db: Database) -> None:
+    journal = await db.writer.execute_fetchall("PRAGMA journal_mode")
+    assert journal[0][0] == "wal"
+    for conn in (db.writer, db.read.conn):
+        assert (await conn.execute_fetchall("PRAGMA foreign_keys"))[0][0] == 1
+
+
+async def test_foreign_keys_are_enforced(db: Database) -> None:
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        async with db.unit_of_work() as uow:
+            await uow.conn.execute(
+                "INSERT INTO users (channel, channel_user_id, display_name, role,"
+                " organisation_id, created_at) VALUES ('telegram', '1', 'X', 'teacher',"
+                " 'no_such_unit', '2025-11-24T03:00:00+00:00')"
+            )
+            await uow.commit()
+    assert await db.read.users.by_channel_id("telegram", "1") is None
+
+
+async def test_the_reader_cannot_write(db: Database) -> None:
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        await db.read.bot_state.put("key", "value")
+
+
+async def test_a_closed_database_says_so(tmp_path: Path) -> None:
+    db = Database(tmp_path / "closed.db")
+    with pytest.raises(RuntimeError, match="not open"):
+        db.writer  # noqa: B018
+    with pytest.raises(RuntimeError, match="not open"):
+        db.read  # noqa: B018
+
+
+# --- units of work --------------------------------------------------------------------------
+
+
+async def test_a_unit_of_work_keeps_what_it_commits(db: Database) -> None:
+    async with db.unit_of_work() as uow:
+        await uow.bot_state.put("bot_username", "panong_bot")
+        await uow.commit()
+
+    assert await db.read.bot_state.get("bot_username") == "panong_bot"
+
+
+async def test_a_unit_of_work_left_without_commit_rolls_back(db: Database) -> None:
+    async with db.unit_of_work() as uow:
+        await uow.bot_state.put("bot_username", "panong_bot")
+        assert await uow.bot_state.get("bot_username") == "panong_bot"
+
+    assert not db.writer.in_transaction
+    assert await db.read.bot_state.get("bot_username") is None
+    assert await db.writer.execute_fetchall("SELECT * FROM bot_state") == []
+
+
+async def test_an_exception_inside_a_unit_of_work_rolls_back_and_propagates(
+    db: Database,
+) -> None:
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom):
+        async with db.unit_of_work() as uow:
+            await uow.bot_state.put("bot_username", "panong_bot")
+            raise Boom()
+
+    assert not db.writer.in_transaction
+    assert await db.read.bot_state.get("bot_username") is None
+    # The lock was released: the next unit of work runs.
+    async with db.unit_of_work() as uow:
+        await uow.bot_state.put("after", "yes")
+        await uow.commit()
+    assert await db.read.bot_state.get("after") == "yes"
+
+
+# --- backups --------------------------------------------------------------------------------
+
+
+async def _fill(db: Database, count: int) -> None:
+    async with db.unit_of_work() as uow:
+        for number in range(count):
+            await uow.bot_state.put(f"key{number}", f"ค่า {number}")
+        await uow.commit()
+
+
+async def test_an_online_backup_copies_the_committed_rows_of_a_live_database(
+    db: Database, tmp_path: Path
+) -> None:
+    await _fill(db, 25)
+    target = tmp_path / "not" / "yet" / "there" / "copy.db"
+
+    async with db.unit_of_work() as uow:  # a writer is busy while the backup runs
+        await uow.bot_state.put("uncommitted", "must not be copied")
+        await db.backup(target)
+
+    assert target.exists()
+    assert not target.with_name("copy.db.partial").exists()
+    copied = await _rows(target, "SELECT key, value FROM bot_state ORDER BY key")
+    original = await db.read.conn.execute_fetchall(
+        "SELECT key, value FROM bot_state ORDER BY key"
+    )
+    assert copied == [tuple(row) for row in original]
+    assert len(copied) == 25
+    assert ("key7", "ค่า 7") in copied
+    assert await _rows(target, "SELECT version FROM schema_migrations") == [
+        (number,) for number, _, _ in _migration_files()
+    ]
+
+
+async def test_backup_database_replaces_an_older_copy(db: Database, tmp_path: Path) -> None:
+    target = tmp_path / "backups" / "panong.db"
+    await _fill(db, 1)
+    await backup_database(db.path, target)
+    await _fill(db, 3)
+
+    await backup_database(db.path, target)
+
+    assert await _rows(target, "SELECT count(*) FROM bot_state") == [(3,)]
+    assert sorted(p.name for p in target.parent.iterdir()) == ["panong.db"]
+
+
+async def test_backing_up_a_missing_database_raises_file_not_found(tmp_path: Path) -> None:
+    target = tmp_path / "backups" / "copy.db"
+
+    with pytest.raises(FileNotFoundError):
+        await backup_database(tmp_path / "missing.db", target)
+    with pytest.raises(FileNotFoundError):
+        await Database(tmp_path / "missing.db").backup(target)
+
+    assert not (tmp_path / "missing.db").exists()
+    assert not target.exists()

@@ -1,0 +1,205 @@
+"""The `panong` command, run in-process. `main()` calls asyncio.run itself, so these tests
+are plain functions."""
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.cli import main
+from bot.config import DATA_DIR
+
+INVITE_LINE = re.compile(r"/start (?P<code>[A-Za-z0-9_-]{16})$", re.MULTILINE)
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clean environment: no token, no .env (the working directory is empty), and a
+    database in tmp_path that does not exist yet."""
+    path = tmp_path / "data" / "panong.db"
+    monkeypatch.chdir(tmp_path)
+    for name in ("PANONG_TELEGRAM_TOKEN", "PANONG_BOT_USERNAME", "PANONG_DIRECTORY_PATH",
+                 "PANONG_PROVINCE_CODE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PANONG_DATABASE_PATH", str(path))
+    return path
+
+
+def _query(path: Path, sql: str, *params: object) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def _invite_code(out: str) -> str:
+    found = INVITE_LINE.search(out)
+    assert found, out
+    return found["code"]
+
+
+def test_run_without_a_token_explains_how_to_get_one(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run"]) == 2
+
+    err = capsys.readouterr().err
+    assert "PANONG_TELEGRAM_TOKEN" in err
+    assert "@BotFather" in err
+    assert not database.exists()
+
+
+def test_a_bad_setting_in_the_dot_env_file_of_the_working_directory_is_reported(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".env").write_text("PANONG_INVITE_VALID_DAYS=0\n", encoding="utf-8")
+
+    assert main(["migrate"]) == 2
+
+    err = capsys.readouterr().err
+    assert "Configuration error" in err
+    assert "invite_valid_days" in err
+    assert not database.exists()
+
+
+def test_migrate_creates_the_database(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["migrate"]) == 0
+
+    assert "is up to date" in capsys.readouterr().out
+    assert database.exists()
+    assert _query(database, "SELECT version, name FROM schema_migrations")[0] == (1, "initial")
+    assert _query(database, "SELECT count(*) FROM organisations WHERE active = 1") == [(22,)]
+    assert main(["migrate"]) == 0
+
+
+def test_invite_a_coordinator_prints_the_start_command(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["invite", "--role", "coordinator"]) == 0
+
+    out = capsys.readouterr().out
+    code = _invite_code(out)
+    assert "PANONG_BOT_USERNAME" in out  # no link without the bot's username
+    assert "https://t.me/" not in out
+    assert _query(database, "SELECT role, organisation_id, created_by, used_by FROM invites"
+                  " WHERE code = ?", code) == [("coordinator", "peo_samutprakan", None, None)]
+
+
+def test_invite_prints_a_link_when_the_bot_username_is_known(
+    database: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PANONG_BOT_USERNAME", "panong_test_bot")
+
+    assert main(["invite", "--role", "coordinator"]) == 0
+
+    out = capsys.readouterr().out
+    code = _invite_code(out)
+    assert f"https://t.me/panong_test_bot?start={code}" in out
+    assert _query(database, "SELECT count(*) FROM invites WHERE code = ?", code) == [(1,)]
+
+
+def test_invite_a_teacher_for_a_school(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["invite", "--role", "teacher", "--organisation", "school_wat_phraek_sa"]) == 0
+
+    code = _invite_code(capsys.readouterr().out)
+    assert _query(database, "SELECT role, organisation_id FROM invites WHERE code = ?",
+                  code) == [("teacher", "school_wat_phraek_sa")]
+
+
+def test_invite_a_teacher_without_an_organisation_is_refused(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["invite", "--role", "teacher"]) == 2
+
+    captured = capsys.readouterr()
+    assert "--organisation is required" in captured.err
+    assert "/start" not in captured.out
+    assert _query(database, "SELECT count(*) FROM invites") == [(0,)]
+
+
+@pytest.mark.parametrize("organisation", ["peo_samutprakan", "no_such_unit"])
+def test_invite_a_teacher_for_an_organisation_teachers_cannot_belong_to_is_refused(
+    database: Path, capsys: pytest.CaptureFixture[str], organisation: str
+) -> None:
+    assert main(["invite", "--role", "teacher", "--organisation", organisation]) == 2
+
+    captured = capsys.readouterr()
+    assert repr(organisation) in captured.err
+    assert "/start" not in captured.out
+    assert _query(database, "SELECT count(*) FROM invites") == [(0,)]
+
+
+def test_an_unknown_role_is_refused_by_the_argument_parser(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["invite", "--role", "principal"])
+
+    assert exited.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_backup_copies_the_database_with_its_invites(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["invite", "--role", "coordinator"]) == 0
+    assert main(["invite", "--role", "teacher", "--organisation", "dole_d1103"]) == 0
+    target = tmp_path / "backups" / "2025-11-24" / "panong.db"
+
+    assert main(["backup", str(target)]) == 0
+
+    assert f"to {target}" in capsys.readouterr().out
+    invites = "SELECT code, role, organisation_id, expires_at FROM invites ORDER BY code"
+    assert _query(target, invites) == _query(database, invites)
+    assert len(_query(target, invites)) == 2
+    assert not target.with_name("panong.db.partial").exists()
+
+
+def test_backup_of_a_database_that_does_not_exist_fails_cleanly(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "backups" / "panong.db"
+
+    assert main(["backup", str(target)]) == 2
+
+    assert "Not found" in capsys.readouterr().err
+    assert not target.exists()
+
+
+def test_a_bad_directory_file_is_reported_not_raised(
+    database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = yaml.safe_load((DATA_DIR / "directory.yaml").read_text(encoding="utf-8"))
+    directory["units"][0]["districts"].append("1199")
+    path = tmp_path / "directory.yaml"
+    path.write_text(yaml.safe_dump(directory, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("PANONG_DIRECTORY_PATH", str(path))
+
+    assert main(["migrate"]) == 2
+
+    err = capsys.readouterr().err
+    assert "The directory file cannot be used" in err
+    assert "1199" in err
+
+
+def test_a_directory_whose_parents_form_a_cycle_is_reported_not_raised(
+    database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = yaml.safe_load((DATA_DIR / "directory.yaml").read_text(encoding="utf-8"))
+    for unit in directory["units"]:
+        if unit["id"] == "spp1_samutprakan":
+            unit["parent"] = "school_wat_phraek_sa"
+    path = tmp_path / "directory.yaml"
+    path.write_text(yaml.safe_dump(directory, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("PANONG_DIRECTORY_PATH", str(path))
+
+    assert main(["migrate"]) == 2
+
+    assert "The directory file cannot be used" in capsys.readouterr().err
