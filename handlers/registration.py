@@ -5,6 +5,8 @@ only shows the current step and hands the answer back. The draft is kept in the 
 persisted data, so a restart in the middle loses nothing.
 """
 
+from collections.abc import Callable
+
 from telegram import Message, Update
 from telegram.ext import ConversationHandler
 
@@ -91,40 +93,36 @@ async def start_registration(update: Update, context: PanongContext) -> str:
     return FILLING
 
 
-async def answer_text(update: Update, context: PanongContext) -> str | int:
+async def _apply(update: Update, context: PanongContext,
+                 change: Callable[[CaseDraft], CaseDraft]) -> str | int:
+    """Apply a typed or shared answer; a bad one is explained and the question re-asked."""
     message = update.effective_message
-    assert message is not None and message.text is not None
+    assert message is not None
     draft = _load(context)
     if draft is None:
         return _forget(context)
     try:
-        draft = registration.answer_text(draft, message.text, context.runtime.today())
+        draft = change(draft)
     except InvalidInput as error:
         await tell_error(update, context, error)
-        await _ask(message, context, draft)
-        return FILLING
-    _save(context, draft)
+    else:
+        _save(context, draft)
     await _ask(message, context, draft)
     return FILLING
+
+
+async def answer_text(update: Update, context: PanongContext) -> str | int:
+    assert update.effective_message is not None and update.effective_message.text is not None
+    text, today = update.effective_message.text, context.runtime.today()
+    return await _apply(update, context,
+                        lambda draft: registration.answer_text(draft, text, today))
 
 
 async def answer_location(update: Update, context: PanongContext) -> str | int:
-    message = update.effective_message
-    assert message is not None and message.location is not None
-    draft = _load(context)
-    if draft is None:
-        return _forget(context)
-    try:
-        draft = registration.answer_location(draft, message.location.latitude,
-                                             message.location.longitude,
-                                             context.runtime.today())
-    except InvalidInput as error:
-        await tell_error(update, context, error)
-        await _ask(message, context, draft)
-        return FILLING
-    _save(context, draft)
-    await _ask(message, context, draft)
-    return FILLING
+    assert update.effective_message is not None and update.effective_message.location
+    pin, today = update.effective_message.location, context.runtime.today()
+    return await _apply(update, context, lambda draft: registration.answer_location(
+        draft, pin.latitude, pin.longitude, today))
 
 
 async def wrong_kind(update: Update, context: PanongContext) -> str:

@@ -41,6 +41,17 @@ async def answer_from_nationality(chat: ChatHarness, user: FakeUser,
     return await chat.press(user, "Back to a school")
 
 
+async def register_the_same_thai_id_twice(chat: ChatHarness) -> str:
+    """Confirm two registrations with one Thai ID; the reply to the second confirm."""
+    for _ in range(2):
+        await answer_up_to_identity(chat, TEACHER)
+        await chat.press(TEACHER, "Thai ID")
+        await chat.send(TEACHER, VALID_THAI_ID)
+        await answer_from_nationality(chat, TEACHER, nationality="Thai")
+        reply = await chat.press(TEACHER, "Confirm")
+    return reply
+
+
 async def test_a_teacher_registers_a_child_without_any_document(
     chat: ChatHarness, runtime: Runtime, teacher: User
 ) -> None:
@@ -77,12 +88,7 @@ async def test_a_teacher_registers_a_child_without_any_document(
 async def test_the_second_registration_of_the_same_thai_id_is_warned_as_a_duplicate(
     chat: ChatHarness, runtime: Runtime, teacher: User
 ) -> None:
-    for _ in range(2):
-        await answer_up_to_identity(chat, TEACHER)
-        await chat.press(TEACHER, "Thai ID")
-        await chat.send(TEACHER, VALID_THAI_ID)
-        await answer_from_nationality(chat, TEACHER, nationality="Thai")
-        reply = await chat.press(TEACHER, "Confirm")
+    reply = await register_the_same_thai_id_twice(chat)
     assert "may already be registered" in reply and "SPK-2568-00001" in reply
     assert await runtime.db.read.cases.by_code("SPK-2568-00002") is None
 
@@ -95,12 +101,7 @@ async def test_the_second_registration_of_the_same_thai_id_is_warned_as_a_duplic
 async def test_registering_anyway_links_the_new_case_to_the_possible_duplicate(
     chat: ChatHarness, runtime: Runtime, teacher: User
 ) -> None:
-    for _ in range(2):
-        await answer_up_to_identity(chat, TEACHER)
-        await chat.press(TEACHER, "Thai ID")
-        await chat.send(TEACHER, VALID_THAI_ID)
-        await answer_from_nationality(chat, TEACHER, nationality="Thai")
-        await chat.press(TEACHER, "Confirm")
+    await register_the_same_thai_id_twice(chat)
     saved = await chat.press(TEACHER, "Register anyway")
     assert "SPK-2568-00002" in saved
     second = await runtime.db.read.cases.by_code("SPK-2568-00002")
