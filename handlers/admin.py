@@ -6,7 +6,6 @@ from bot import presenters
 from bot.domain.models import Role
 from bot.errors import StaleAction
 from bot.services import onboarding, users
-from bot.services.access import require_user
 from handlers.callback_data import (
     InviteOrganisationButton,
     InvitePageButton,
@@ -21,10 +20,10 @@ ORGANISATIONS_PAGE_SIZE = 8
 
 
 async def ask_invite_role(update: Update, context: PanongContext) -> None:
-    require_user(context.actor, Role.COORDINATOR)
     assert update.effective_message is not None
     t = context.t
-    keyboard = [[button(t(f"role-{role}"), InviteRoleButton(role=role))] for role in Role]
+    keyboard = [[button(t(f"role-{role}"), InviteRoleButton(role=role))]
+                for role in onboarding.invitable_roles(context.actor)]
     await update.effective_message.reply_text(t("invite-ask-role"),
                                               reply_markup=InlineKeyboardMarkup(keyboard))
 
@@ -32,7 +31,8 @@ async def ask_invite_role(update: Update, context: PanongContext) -> None:
 async def _organisation_page(context: PanongContext, role: Role, page: int) -> tuple[
         str, InlineKeyboardMarkup]:
     t = context.t
-    organisations = await onboarding.organisations_for_role(context.runtime.db, role)
+    organisations = await onboarding.organisations_for_role(context.runtime.db, context.actor,
+                                                            role)
     pages = max(1, -(-len(organisations) // ORGANISATIONS_PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     shown = organisations[page * ORGANISATIONS_PAGE_SIZE:(page + 1) * ORGANISATIONS_PAGE_SIZE]
@@ -46,7 +46,6 @@ async def _organisation_page(context: PanongContext, role: Role, page: int) -> t
 
 
 async def ask_invite_organisation(update: Update, context: PanongContext) -> None:
-    require_user(context.actor, Role.COORDINATOR)
     query = update.callback_query
     assert query is not None
     pressed = InviteRoleButton.unpack(query.data) or InvitePageButton.unpack(query.data)

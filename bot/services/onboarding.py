@@ -48,9 +48,17 @@ def invite_link(bot_username: str, code: str) -> str:
     return f"https://t.me/{bot_username}?start={code}"
 
 
-async def organisations_for_role(db: Database, role: Role) -> list[Organisation]:
+def invitable_roles(actor: User | None) -> list[Role]:
+    """The roles a coordinator may invite: all of them; nobody else may invite."""
+    require_user(actor, Role.COORDINATOR)
+    return list(Role)
+
+
+async def organisations_for_role(db: Database, actor: User | None,
+                                 role: Role) -> list[Organisation]:
     """The organisations a new user of `role` may belong to; schools first, since most
     invites are for teachers."""
+    require_user(actor, Role.COORDINATOR)
     organisations = await db.read.organisations.active(ROLE_ORGANISATION_KINDS[role])
     return sorted(organisations, key=lambda org: (org.kind is not OrganisationKind.SCHOOL,
                                                   org.kind, org.id))

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.domain.models import Invite, Role, User
+from bot.domain.models import Invite, OrganisationKind, Role, User
 from bot.errors import (
     AccountDeactivated,
     AlreadyRegistered,
@@ -347,3 +347,16 @@ async def test_an_invite_to_a_unit_dropped_from_the_directory_is_refused_cleanly
         await _redeem(runtime, invite.code)
 
     assert await runtime.db.read.users.by_channel_id("telegram", "2001") is None
+
+
+async def test_only_coordinators_see_which_roles_and_organisations_they_may_invite_to(
+    runtime: Runtime, coordinator: User, teacher: User
+) -> None:
+    assert onboarding.invitable_roles(coordinator) == list(Role)
+    schools_first = await onboarding.organisations_for_role(runtime.db, coordinator,
+                                                            Role.TEACHER)
+    assert schools_first[0].kind is OrganisationKind.SCHOOL
+    with pytest.raises(PermissionDenied):
+        onboarding.invitable_roles(teacher)
+    with pytest.raises(PermissionDenied):
+        await onboarding.organisations_for_role(runtime.db, teacher, Role.TEACHER)
