@@ -35,13 +35,15 @@ import itertools
 import json
 import time
 import uuid
-from collections import defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
 from telegram import Bot, Update
 from telegram.request import BaseRequest, RequestData
+
+from sandbox.botapi import ApiError, BotApi, Upload
 
 JSONDict = dict[str, Any]
 
@@ -55,53 +57,15 @@ BOT_USER: JSONDict = {
     "supports_inline_queries": False,
 }
 
+TOKEN = f"{BOT_USER['id']}:TEST"
 CHANNEL_ID = -1001000000001
 
-NOT_MODIFIED = (
-    "Bad Request: message is not modified: specified new message content and reply markup are "
-    "exactly the same as a current content and reply markup of the message"
-)
-NOT_FOUND = "Bad Request: message to edit not found"
 BLOCKED = "Forbidden: bot was blocked by the user"
-NOT_IMPLEMENTED = "Bad Request: method not implemented in RecordingRequest"
 
 # Methods that create a message the bot "sent"; the accessors below look at these.
 MESSAGE_SENDING = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
-_SENDS = MESSAGE_SENDING | {"sendLocation"}
-_EDITS = frozenset({"editMessageText", "editMessageCaption", "editMessageReplyMarkup"})
-_TRUE_METHODS = frozenset(
-    {
-        "deleteMessage",
-        "answerCallbackQuery",
-        "setMyCommands",
-        "deleteMyCommands",
-        "setChatMenuButton",
-        "sendChatAction",
-        "deleteWebhook",
-        "setWebhook",
-        "setMyDescription",
-        "setMyShortDescription",
-    }
-)
-_EMPTY_LIST_METHODS = frozenset({"getUpdates", "getMyCommands"})
-# Parameters whose value is a JSON object/array. PTB normally hands these over already decoded
-# (``RequestData.parameters`` holds the ``to_dict()`` form), but ``api_kwargs`` may carry them
-# as JSON strings, which is what Telegram itself would receive.
-_JSON_PARAMS = frozenset(
-    {
-        "reply_markup",
-        "entities",
-        "caption_entities",
-        "link_preview_options",
-        "reply_parameters",
-        "commands",
-        "scope",
-        "menu_button",
-        "allowed_updates",
-        "media",
-        "results",
-    }
-)
+_TEXT_CHANGING = MESSAGE_SENDING | {"editMessageText", "editMessageCaption"}
+_MESSAGE_RESULTS = _TEXT_CHANGING | {"sendLocation", "editMessageReplyMarkup"}
 
 
 @dataclass
@@ -124,82 +88,30 @@ class SentCall:
         return self.status == HTTPStatus.OK
 
 
-@dataclass
-class _Failure:
-    status: int
-    description: str
-    retry_after: int | None
-
-
-class _ApiError(Exception):
-    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
-        super().__init__(description)
-        self.status = status
-        self.description = description
-        self.retry_after = retry_after
-
-
-def _chat_dict(chat_id: int) -> JSONDict:
-    if chat_id > 0:
-        return {"id": chat_id, "type": "private", "first_name": "Test"}
-    return {"id": chat_id, "type": "group", "title": "Test group"}
-
-
-def _normalise_chat_id(value: Any) -> int:
-    if isinstance(value, bool):
-        raise _ApiError(400, "Bad Request: chat not found")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            pass
-    raise _ApiError(400, "Bad Request: chat not found")
-
-
-def _decode_params(request_data: RequestData | None) -> tuple[JSONDict, dict[str, str]]:
+def _decode(request_data: RequestData | None) -> tuple[JSONDict, dict[str, Upload]]:
     if request_data is None:
         return {}, {}
     # JSON round trip: tuples become lists, everything becomes plain JSON values.
     params: JSONDict = json.loads(json.dumps(request_data.parameters))
-    for key in _JSON_PARAMS & params.keys():
-        value = params[key]
-        if isinstance(value, str) and value[:1] in ("{", "["):
-            with contextlib.suppress(ValueError):
-                params[key] = json.loads(value)
-    files: dict[str, str] = {}
-    for part, field_tuple in request_data.multipart_data.items():
-        files[part] = str(field_tuple[0])
+    files = {}
+    for part, (file_name, content, mime_type, *_) in request_data.multipart_data.items():
+        data = content if isinstance(content, bytes) else content.read()
+        files[part] = Upload(str(file_name), data, mime_type)
     return params, files
 
 
-def _inline_markup(params: JSONDict) -> JSONDict | None:
-    """The markup Telegram echoes back on the Message: only inline keyboards are echoed."""
-    markup = params.get("reply_markup")
-    if isinstance(markup, dict) and "inline_keyboard" in markup:
-        return markup
-    return None
-
-
 class RecordingRequest(BaseRequest):
-    """A ``BaseRequest`` that records every call and answers like the Bot API."""
+    """A ``BaseRequest`` that records every call and has the sandbox's ``BotApi`` answer it."""
 
     def __init__(self) -> None:
+        self.api = BotApi(TOKEN, username=BOT_USER["username"], first_name="Panong",
+                          open_chats=True)
         self.calls: list[SentCall] = []
         self.initialized = False
-        self._failures: dict[str, deque[_Failure]] = defaultdict(deque)
-        self._blocked: set[int] = set()
-        # chat_id -> message_id -> current message dict (only messages the bot sent)
-        self._messages: dict[int, dict[int, JSONDict]] = defaultdict(dict)
         # chat_id -> message_ids in order of last send/edit (most recent last)
         self._activity: dict[int, list[int]] = defaultdict(list)
         # chat_id -> texts of every successful send and text/caption edit, in order
         self._texts: dict[int, list[str]] = defaultdict(list)
-        self._next_message_id: dict[int, itertools.count[int]] = defaultdict(
-            lambda: itertools.count(1)
-        )
-        self._file_ids = itertools.count(1)
 
     # -- BaseRequest -------------------------------------------------------------------------
 
@@ -223,22 +135,21 @@ class RecordingRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # a file download
+            stored = self.api.file_by_path(url.split("/file/bot", 1)[1].split("/", 1)[1])
+            return (HTTPStatus.OK, stored.data) if stored else (HTTPStatus.NOT_FOUND, b"")
         api_method = url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
-        params, files = _decode_params(request_data)
-        call = SentCall(method=api_method, params=params, files=files)
+        params, files = _decode(request_data)
+        call = SentCall(method=api_method, params=params,
+                        files={part: upload.file_name for part, upload in files.items()})
         self.calls.append(call)
         try:
-            result = self._answer(api_method, params, files)
-        except _ApiError as err:
+            result = await self.api.call(api_method, params, files)
+        except ApiError as err:
             call.status = err.status
-            body: JSONDict = {
-                "ok": False,
-                "error_code": err.status,
-                "description": err.description,
-            }
-            if err.retry_after is not None:
-                body["parameters"] = {"retry_after": err.retry_after}
-            return err.status, json.dumps(body).encode()
+            return err.status, json.dumps(err.body()).encode()
+        if api_method in _MESSAGE_RESULTS and isinstance(result, dict):
+            self._remember(api_method, result)
         return HTTPStatus.OK, json.dumps({"ok": True, "result": result}).encode()
 
     # -- fault injection ---------------------------------------------------------------------
@@ -248,19 +159,17 @@ class RecordingRequest(BaseRequest):
     ) -> None:
         """Make the next call of ``method`` fail with this HTTP status and description.
 
-        Failures queue up per method. A 429 without ``retry_after`` gets ``retry_after=1`` so
-        PTB raises ``RetryAfter`` (without it PTB would raise a plain ``NetworkError``).
+        Failures queue up per method. A 429 always carries ``retry_after`` so PTB raises
+        ``RetryAfter`` (without it PTB would raise a plain ``NetworkError``).
         """
-        if status == HTTPStatus.TOO_MANY_REQUESTS and retry_after is None:
-            retry_after = 1
-        self._failures[method].append(_Failure(status, description, retry_after))
+        self.api.fail_next(method, status, description, retry_after)
 
     def block_chat(self, chat_id: int) -> None:
         """Every call carrying this ``chat_id`` answers 403 "bot was blocked by the user"."""
-        self._blocked.add(chat_id)
+        self.api.block(chat_id)
 
     def unblock_chat(self, chat_id: int) -> None:
-        self._blocked.discard(chat_id)
+        self.api.block(chat_id, blocked=False)
 
     # -- accessors ---------------------------------------------------------------------------
 
@@ -286,19 +195,17 @@ class RecordingRequest(BaseRequest):
         ``Message.de_json`` and for :func:`callback_update`.
         """
         for message_id in reversed(self._activity.get(chat_id, [])):
-            if message_id in self._messages[chat_id]:
-                return copy.deepcopy(self._messages[chat_id][message_id])
+            with contextlib.suppress(LookupError):
+                return self.api.message(chat_id, message_id)
         raise LookupError(f"the bot has no (undeleted) message in chat {chat_id}")
 
     def get_message(self, chat_id: int, message_id: int) -> JSONDict:
         """The current state of one message the bot sent (deep copy)."""
-        try:
-            return copy.deepcopy(self._messages[chat_id][message_id])
-        except KeyError:
-            raise LookupError(f"no bot message {message_id} in chat {chat_id}") from None
+        return self.api.message(chat_id, message_id)
 
     def texts(self, chat_id: int) -> list[str]:
-        """Text (or caption) of every message sent and every text/caption edit, in order.
+        """Text (or caption) of every message sent and every text/caption edit, in order, as
+        the user reads it (HTML markup applied, entities unescaped).
 
         Markup-only edits (editMessageReplyMarkup) add nothing here.
         """
@@ -308,8 +215,11 @@ class RecordingRequest(BaseRequest):
         """(text, callback_data) of the inline keyboard on the most recently sent/edited message
         in the chat that has one. URL buttons give their url instead; [] if there is none."""
         for message_id in reversed(self._activity.get(chat_id, [])):
-            message = self._messages[chat_id].get(message_id)
-            markup = (message or {}).get("reply_markup")
+            try:
+                message = self.api.message(chat_id, message_id)
+            except LookupError:
+                continue
+            markup = message.get("reply_markup")
             if markup:
                 return [
                     (
@@ -322,147 +232,24 @@ class RecordingRequest(BaseRequest):
         return []
 
     def clear(self) -> None:
-        """Forget recorded calls and stored messages (message ids keep increasing).
+        """Forget recorded calls and what was sent (message ids keep increasing).
 
         Pending ``fail_next`` failures and blocked chats stay as configured.
         """
         self.calls.clear()
-        self._messages.clear()
         self._activity.clear()
         self._texts.clear()
 
-    # -- the fake server ---------------------------------------------------------------------
-
-    def _answer(self, method: str, params: JSONDict, files: dict[str, str]) -> Any:
-        failures = self._failures.get(method)
-        if failures:
-            failure = failures.popleft()
-            raise _ApiError(failure.status, failure.description, failure.retry_after)
-        if "chat_id" in params and method != "getMe":
-            chat_id = _normalise_chat_id(params["chat_id"])
-            if chat_id in self._blocked:
-                raise _ApiError(HTTPStatus.FORBIDDEN, BLOCKED)
-
-        if method == "getMe":
-            return dict(BOT_USER)
-        if method in _SENDS:
-            return self._send(method, params, files)
-        if method in _EDITS:
-            return self._edit(method, params)
-        if method == "deleteMessage":
-            chat_id = _normalise_chat_id(params.get("chat_id"))
-            self._messages[chat_id].pop(int(params.get("message_id", 0)), None)
-            return True
-        if method in _TRUE_METHODS:
-            return True
-        if method in _EMPTY_LIST_METHODS:
-            return []
-        raise _ApiError(HTTPStatus.BAD_REQUEST, NOT_IMPLEMENTED)
-
-    def _file(self, kind: str, given: Any) -> JSONDict:
-        n = next(self._file_ids)
-        file_id = given if isinstance(given, str) and given and "://" not in given else None
-        return {"file_id": file_id or f"{kind}-file-{n}", "file_unique_id": f"{kind}-uniq-{n}"}
-
-    def _send(self, method: str, params: JSONDict, files: dict[str, str]) -> JSONDict:
-        if "chat_id" not in params:
-            raise _ApiError(400, "Bad Request: chat_id is empty")
-        chat_id = _normalise_chat_id(params["chat_id"])
-        message: JSONDict = {
-            "message_id": next(self._next_message_id[chat_id]),
-            "date": int(time.time()),
-            "chat": _chat_dict(chat_id),
-            "from": dict(BOT_USER),
-        }
-        text: str | None = None
-        if method == "sendMessage":
-            text = params.get("text")
-            if not text:
-                raise _ApiError(400, "Bad Request: message text is empty")
-            message["text"] = text
-        elif method == "sendPhoto":
-            base = self._file("photo", params.get("photo"))
-            message["photo"] = [
-                {
-                    **base,
-                    "file_unique_id": base["file_unique_id"] + "-s",
-                    "width": 90,
-                    "height": 90,
-                },
-                {**base, "width": 800, "height": 800},
-            ]
-        elif method == "sendDocument":
-            document = self._file("document", params.get("document"))
-            if "document" in files:
-                document["file_name"] = files["document"]
-            message["document"] = document
-        elif method == "sendLocation":
-            message["location"] = {
-                "latitude": params.get("latitude"),
-                "longitude": params.get("longitude"),
-            }
-        if method in ("sendPhoto", "sendDocument") and params.get("caption"):
-            text = params["caption"]
-            message["caption"] = text
-        markup = _inline_markup(params)
-        if markup is not None:
-            message["reply_markup"] = markup
-
-        self._store(chat_id, message, text)
-        return copy.deepcopy(message)
-
-    def _edit(self, method: str, params: JSONDict) -> JSONDict | bool:
-        if "inline_message_id" in params:
-            return True  # Telegram answers True for inline messages; nothing to store.
-        chat_id = _normalise_chat_id(params.get("chat_id"))
-        message_id = int(params.get("message_id", 0))
-        old = self._messages.get(chat_id, {}).get(message_id)
-        if old is None:
-            raise _ApiError(HTTPStatus.BAD_REQUEST, NOT_FOUND)
-
-        new = copy.deepcopy(old)
-        new_text: str | None = None
-        if method == "editMessageText":
-            if "text" not in old:
-                raise _ApiError(400, "Bad Request: there is no text in the message to edit")
-            new_text = params.get("text")
-            if not new_text:
-                raise _ApiError(400, "Bad Request: message text is empty")
-            new["text"] = new_text
-            new.pop("entities", None)
-        elif method == "editMessageCaption":
-            if "text" in old:
-                raise _ApiError(400, "Bad Request: there is no caption in the message to edit")
-            new_text = params.get("caption") or ""
-            if new_text:
-                new["caption"] = new_text
-            else:
-                new.pop("caption", None)
-            new.pop("caption_entities", None)
-        # Telegram drops the inline keyboard when an edit does not pass one.
-        markup = _inline_markup(params)
-        if markup is None:
-            new.pop("reply_markup", None)
-        else:
-            new["reply_markup"] = markup
-
-        if {k: v for k, v in new.items() if k != "edit_date"} == {
-            k: v for k, v in old.items() if k != "edit_date"
-        }:
-            raise _ApiError(HTTPStatus.BAD_REQUEST, NOT_MODIFIED)
-        new["edit_date"] = int(time.time())
-        self._store(chat_id, new, new_text)
-        return copy.deepcopy(new)
-
-    def _store(self, chat_id: int, message: JSONDict, text: str | None) -> None:
-        message_id = message["message_id"]
-        self._messages[chat_id][message_id] = copy.deepcopy(message)
+    def _remember(self, method: str, message: JSONDict) -> None:
+        chat_id = message["chat"]["id"]
         activity = self._activity[chat_id]
-        if message_id in activity:
-            activity.remove(message_id)
-        activity.append(message_id)
-        if text is not None:
-            self._texts[chat_id].append(text)
+        if message["message_id"] in activity:
+            activity.remove(message["message_id"])
+        activity.append(message["message_id"])
+        if method in _TEXT_CHANGING:
+            text = message.get("text", message.get("caption"))
+            if text is not None:
+                self._texts[chat_id].append(text)
 
 
 # ------------------------------------------------------------------------------------------
@@ -493,6 +280,12 @@ class FakeUser:
 
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+def _chat_dict(chat_id: int) -> JSONDict:
+    if chat_id > 0:
+        return {"id": chat_id, "type": "private", "first_name": "Test"}
+    return {"id": chat_id, "type": "group", "title": "Test group"}
 
 
 def _user_chat(user: FakeUser, chat_id: int | None) -> JSONDict:
