@@ -18,16 +18,17 @@ from bot.services import onboarding
 from storage.bot_state import BOT_USERNAME
 from storage.database import backup_database
 
-NO_TOKEN = """\
-Panong has no Telegram bot token, so there is no bot to run.
+SANDBOX_BANNER = """\
+Panong is running in the local sandbox: no Telegram token is set, so nothing goes to Telegram.
 
-  1. In Telegram, talk to @BotFather, send /newbot and copy the token it gives you.
-  2. Put it in a file named .env in this folder:
-         PANONG_TELEGRAM_TOKEN=123456:ABC-your-token
-     (or export PANONG_TELEGRAM_TOKEN in the environment).
-  3. Run `make run` again.
+    Open {url} in a browser.
 
-Every setting is listed in README.md under "Configuration".
+The demo teacher, focal points and coordinator are on the left; every chat runs through the
+real bot. The sandbox database ({database}) starts empty at each run. Ctrl+C stops it.
+
+To talk to Telegram instead: get a token from @BotFather (/newbot), put
+    PANONG_TELEGRAM_TOKEN=123456:ABC-your-token
+in a file named .env in this folder, and run `make run` again.
 """
 
 
@@ -78,25 +79,46 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(settings: Settings) -> int:
     if settings.telegram_token is None:
-        print(NO_TOKEN, file=sys.stderr)
-        return 2
+        try:
+            asyncio.run(_sandbox(settings))
+        except OSError as exc:
+            print(f"The sandbox cannot listen on {settings.sandbox_host}:"
+                  f"{settings.sandbox_port} ({exc.strerror}). Stop whatever uses that port, or "
+                  "set PANONG_SANDBOX_PORT to another one.", file=sys.stderr)
+            return 2
+        return 0
     asyncio.run(_serve(settings))
     return 0
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
 
 
 async def _serve(settings: Settings) -> None:
     # Imported here: only running the bot needs the Telegram library.
     from handlers.app import serve
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    stop = _stop_on_signals()
     runtime = await Runtime.start(settings)
     try:
         await serve(runtime, stop)
     finally:
         await runtime.close()
+
+
+async def _sandbox(settings: Settings) -> None:
+    from sandbox.run import Sandbox
+
+    stop = _stop_on_signals()
+    async with Sandbox(settings) as sandbox:
+        print(SANDBOX_BANNER.format(url=sandbox.url, database=settings.sandbox_database_path),
+              flush=True)
+        await sandbox.run_until(stop)
 
 
 async def _migrate(settings: Settings) -> int:

@@ -51,6 +51,15 @@ class Settings(BaseSettings):
         description="How often half-filled wizards are written to the database.",
     )
     max_concurrent_updates: int = Field(default=256, ge=1)
+    sandbox_host: str = Field(
+        default="127.0.0.1",
+        description="Where the sandbox listens. Keep it on loopback: the sandbox has no login.",
+    )
+    sandbox_port: int = Field(default=8080, ge=0, le=65535)
+    sandbox_database_path: Path = Field(
+        default=DATA_DIR / "sandbox.db",
+        description="The sandbox's own database, emptied and re-seeded at each start.",
+    )
 
     @field_validator("default_language")
     @classmethod

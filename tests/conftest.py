@@ -28,12 +28,9 @@ class FakeClock:
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
-    return Settings(
-        _env_file=None,
-        telegram_token="123456:TEST-TOKEN",
-        database_path=tmp_path / "panong.db",
-        **overrides,
-    )
+    values: dict[str, object] = {"telegram_token": "123456:TEST-TOKEN",
+                                 "database_path": tmp_path / "panong.db", **overrides}
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture

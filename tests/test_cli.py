@@ -1,15 +1,22 @@
 """The `panong` command, run in-process. `main()` calls asyncio.run itself, so these tests
 are plain functions."""
 
+import json
+import os
 import re
+import signal
+import socket
 import sqlite3
+import subprocess
+import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.cli import main
-from bot.config import DATA_DIR
+from bot.config import DATA_DIR, PROJECT_ROOT
 
 INVITE_LINE = re.compile(r"/start (?P<code>[A-Za-z0-9_-]{16})$", re.MULTILINE)
 
@@ -41,15 +48,45 @@ def _invite_code(out: str) -> str:
     return found["code"]
 
 
-def test_run_without_a_token_explains_how_to_get_one(
-    database: Path, capsys: pytest.CaptureFixture[str]
+def test_run_without_a_token_starts_the_sandbox_and_stops_on_sigterm(
+    database: Path, tmp_path: Path
 ) -> None:
-    assert main(["run"]) == 2
+    sandbox_db = tmp_path / "data" / "sandbox.db"
+    env = {**os.environ, "PANONG_SANDBOX_PORT": "0",
+           "PANONG_SANDBOX_DATABASE_PATH": str(sandbox_db)}
+    env.pop("PANONG_TELEGRAM_TOKEN", None)
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=PROJECT_ROOT,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True)
+    try:
+        assert process.stdout is not None
+        banner = ""
+        while (line := process.stdout.readline()) and "Open http" not in line:
+            banner += line
+        address = re.search(r"Open (http://127\.0\.0\.1:\d+) in a browser", line)
+        assert address, banner + line
+        with urllib.request.urlopen(address[1] + "/sandbox/api/state", timeout=10) as answer:
+            state = json.load(answer)
+        assert state["bot"]["username"] == "panong_sandbox_bot"
+        assert len(state["people"]) >= 8
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        process.kill()
+        process.wait()
+    assert sandbox_db.exists() and not database.exists()  # the real database is untouched
 
-    err = capsys.readouterr().err
-    assert "PANONG_TELEGRAM_TOKEN" in err
-    assert "@BotFather" in err
-    assert not database.exists()
+
+def test_run_without_a_token_explains_a_port_in_use(
+    database: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        monkeypatch.setenv("PANONG_SANDBOX_PORT", str(taken.getsockname()[1]))
+        monkeypatch.setenv("PANONG_SANDBOX_DATABASE_PATH", str(database.parent / "s.db"))
+        assert main(["run"]) == 2
+    assert "PANONG_SANDBOX_PORT" in capsys.readouterr().err
 
 
 def test_a_bad_setting_in_the_dot_env_file_of_the_working_directory_is_reported(
