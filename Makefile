@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migrate clean
+.PHONY: run test lint migrate screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Panong needs Python 3.11 or newer")'
@@ -26,6 +26,10 @@ lint: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The README's pictures of the web chat, taken by the browser test (needs Debian's chromium).
+screenshots: $(STAMP)
+	PANONG_SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest tests/sandbox/test_browser.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

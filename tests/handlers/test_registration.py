@@ -4,6 +4,7 @@ from bot.domain.models import Role, User
 from bot.runtime import Runtime
 from handlers.app import build_application
 from tests.handlers.conftest import TEACHER, ChatHarness, start_app
+from tests.support.journeys import answer_from_nationality, answer_up_to_identity
 from tests.support.telegram_fake import (
     FakeUser,
     RecordingRequest,
@@ -11,34 +12,6 @@ from tests.support.telegram_fake import (
 )
 
 VALID_THAI_ID = "1-2345-45678-78-1"
-
-
-async def answer_up_to_identity(chat: ChatHarness, user: FakeUser) -> None:
-    await chat.send(user, "/new")
-    await chat.send(user, "Mya")
-    await chat.send(user, "Thida")
-    await chat.press(user, "Skip")  # nickname
-    await chat.press(user, "Female")
-
-
-async def answer_from_nationality(chat: ChatHarness, user: FakeUser,
-                                  nationality: str = "Myanmar") -> str:
-    await chat.press(user, nationality)
-    await chat.press(user, "Date not known")
-    await chat.press(user, "11")  # approximate age
-    await chat.press(user, "Bang Phli")
-    await chat.press(user, "Bang Phli Yai")
-    await chat.send(user, "Soi Wat Bang Phli, behind the market")
-    await chat.share_location(user, 13.6052, 100.7068)
-    await chat.press(user, "Found in person")
-    await chat.press(user, "Family necessity")
-    await chat.send(user, "Daw Hla")
-    await chat.send(user, "๐๘๑-๒๓๔-๕๖๗๘")  # Thai digits, as a phone keyboard may type them
-    await chat.press(user, "Agreed")
-    await chat.press(user, "Education")
-    await chat.press(user, "Food and supplies")
-    await chat.press(user, "Done")
-    return await chat.press(user, "Back to a school")
 
 
 async def register_the_same_thai_id_twice(chat: ChatHarness) -> str:

@@ -1,0 +1,118 @@
+"""The web chat in a real browser: headless Chromium (Debian's `chromium`), driven by
+Playwright. A teacher registers a child by typing and clicking in her phone pane, exactly as a
+trainer would show it.
+
+Screenshots of the panes go to $PANONG_SCREENSHOT_DIR when it is set (`make screenshots`
+writes the ones in docs/), and to the test's temporary folder otherwise.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sandbox.run import Sandbox
+from tests.support.journeys import answer_from_nationality, answer_up_to_identity
+from tests.support.webchat import WebChat, WebPerson
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="SKIPPED THE BROWSER TEST: Chromium is not installed (Debian package `chromium`; "
+    "`.ci/run` installs it)",
+)
+# Chromium on a machine with no route out: no sandboxing as root in CI, no GPU, no calls home.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+MALEE = WebPerson(100004, "Malee")  # the English-speaking demo teacher
+
+
+class BrowserChat:
+    """One person's phone pane in the page; the `Chat` of `tests/support/journeys.py`.
+
+    The page and the test's own `WebChat` read the same feed: after each click the test waits
+    for the bot's answer on the feed, then for the page to show it.
+    """
+
+    def __init__(self, page: object, web: WebChat) -> None:
+        self.page = page
+        self.web = web
+
+    def pane(self, user: WebPerson):  # -> playwright Locator
+        return self.page.locator(f'section.pane[data-person-id="{user.id}"]')
+
+    async def send(self, user: WebPerson, text: str) -> str:
+        pane = self.pane(user)
+        await pane.locator(".composer-input").fill(text)
+        return await self._after(user, pane.locator(".send-button").click())
+
+    async def press(self, user: WebPerson, label: str) -> str:
+        keyboard = self.pane(user).locator(".message:has(.inline-button)").last
+        button = keyboard.locator(".inline-button", has_text=label)
+        return await self._after(user, button.click())
+
+    async def share_location(self, user: WebPerson, latitude: float, longitude: float) -> str:
+        pane = self.pane(user)
+        await pane.locator(".location-button").click()
+        await pane.locator(".lat-input").fill(str(latitude))
+        await pane.locator(".lon-input").fill(str(longitude))
+        return await self._after(user, pane.locator(".send-location").click())
+
+    async def _after(self, user: WebPerson, action: object) -> str:
+        from playwright.async_api import expect
+
+        await self.web.catch_up()
+        since = self.web.seq
+        await action
+        text = await self.web.wait_for_answer(user, since)
+        newest = self.web.activity[user.id][-1]
+        shown = self.pane(user).locator(f'.message[data-message-id="{newest}"] .text')
+        await expect(shown).to_contain_text(text.splitlines()[0][:40])
+        return text
+
+
+@pytest.fixture
+async def page(sandbox: Sandbox):
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 1880, "height": 900})
+            await page.goto(sandbox.url)
+            yield page
+        finally:
+            await browser.close()
+
+
+def screenshot_dir(tmp_path: Path) -> Path:
+    directory = Path(os.environ.get("PANONG_SCREENSHOT_DIR") or tmp_path)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+async def test_a_teacher_registers_a_child_in_the_web_chat(
+    page: object, web: WebChat, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    from playwright.async_api import expect
+
+    phone = BrowserChat(page, web)
+    await page.locator(f'li.person[data-person-id="{MALEE.id}"]').click()
+    await expect(phone.pane(MALEE)).to_contain_text("You joined as Teacher")
+
+    await answer_up_to_identity(phone, MALEE)
+    await phone.press(MALEE, "No document")
+    summary = await answer_from_nationality(phone, MALEE)
+    assert "Mya Thida" in summary
+    pane = phone.pane(MALEE)
+    await expect(pane.locator(".inline-button", has_text="Confirm")).to_be_visible()
+    await pane.screenshot(path=screenshot_dir(tmp_path) / "sandbox-registration.png")
+
+    done = await phone.press(MALEE, "Confirm")
+    assert "SPK-2568-00001" in done
+    assert sandbox.runtime is not None
+    case = await sandbox.runtime.db.read.cases.by_code("SPK-2568-00001")
+    assert case is not None and case.district_code == "1103"
+    await page.screenshot(path=screenshot_dir(tmp_path) / "sandbox-desk.png")
