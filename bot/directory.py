@@ -6,9 +6,9 @@ A bad file is refused with a message naming the bad entry, and changes nothing.
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.domain.models import Organisation, OrganisationKind
+from bot.domain.models import EducationWish, Need, Organisation, OrganisationKind
 from bot.geography import Geography
 
 
@@ -27,13 +27,23 @@ class _Unit(BaseModel):
     short_en: str = Field(min_length=2, max_length=40)
     parent: str | None = None
     districts: list[str] = Field(min_length=1)
+    serves_needs: list[Need] = []
+    serves_wishes: list[EducationWish] = []
+    min_age: int | None = Field(default=None, ge=0, le=25)
+    max_age: int | None = Field(default=None, ge=0, le=25)
 
-    @field_validator("districts")
+    @field_validator("districts", "serves_needs", "serves_wishes")
     @classmethod
     def _no_repeats(cls, value: list[str]) -> list[str]:
         if len(set(value)) != len(value):
-            raise ValueError("a district is listed twice")
+            raise ValueError("an entry is listed twice")
         return value
+
+    @model_validator(mode="after")
+    def _ages_in_order(self) -> "_Unit":
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValueError("min_age is above max_age")
+        return self
 
 
 class _DirectoryFile(BaseModel):
@@ -77,7 +87,9 @@ def load_directory(path: Path, geography: Geography) -> list[Organisation]:
         Organisation(
             id=unit.id, kind=unit.kind, name_th=unit.name_th, name_en=unit.name_en,
             short_th=unit.short_th, short_en=unit.short_en, parent_id=unit.parent,
-            districts=tuple(unit.districts),
+            districts=tuple(unit.districts), serves_needs=tuple(unit.serves_needs),
+            serves_wishes=tuple(unit.serves_wishes), min_age=unit.min_age,
+            max_age=unit.max_age,
         )
         for unit in directory.units
     ]

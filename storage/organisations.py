@@ -8,6 +8,7 @@ from bot.domain.models import Organisation
 
 _SELECT = (
     "SELECT o.id, o.kind, o.name_th, o.name_en, o.short_th, o.short_en, o.parent_id, o.active,"
+    " o.serves_needs, o.serves_wishes, o.min_age, o.max_age,"
     " (SELECT group_concat(d.district_code, ',') FROM organisation_districts d"
     "  WHERE d.organisation_id = o.id) AS districts"
     " FROM organisations o"
@@ -20,7 +21,13 @@ def _organisation(row: aiosqlite.Row) -> Organisation:
         id=row["id"], kind=row["kind"], name_th=row["name_th"], name_en=row["name_en"],
         short_th=row["short_th"], short_en=row["short_en"], parent_id=row["parent_id"],
         districts=districts, active=bool(row["active"]),
+        serves_needs=_keys(row["serves_needs"]), serves_wishes=_keys(row["serves_wishes"]),
+        min_age=row["min_age"], max_age=row["max_age"],
     )
+
+
+def _keys(column: str) -> tuple[str, ...]:
+    return tuple(column.split(",")) if column else ()
 
 
 class OrganisationRepository:
@@ -60,13 +67,17 @@ class OrganisationRepository:
         for org in ordered:
             await self.conn.execute(
                 "INSERT INTO organisations (id, kind, name_th, name_en, short_th, short_en,"
-                " parent_id, active) VALUES (?, ?, ?, ?, ?, ?, ?, 1)"
+                " parent_id, serves_needs, serves_wishes, min_age, max_age, active)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
                 " ON CONFLICT (id) DO UPDATE SET kind = excluded.kind,"
                 " name_th = excluded.name_th, name_en = excluded.name_en,"
                 " short_th = excluded.short_th, short_en = excluded.short_en,"
-                " parent_id = excluded.parent_id, active = 1",
+                " parent_id = excluded.parent_id, serves_needs = excluded.serves_needs,"
+                " serves_wishes = excluded.serves_wishes, min_age = excluded.min_age,"
+                " max_age = excluded.max_age, active = 1",
                 (org.id, org.kind, org.name_th, org.name_en, org.short_th, org.short_en,
-                 org.parent_id),
+                 org.parent_id, ",".join(org.serves_needs), ",".join(org.serves_wishes),
+                 org.min_age, org.max_age),
             )
             await self.conn.execute(
                 "DELETE FROM organisation_districts WHERE organisation_id = ?", (org.id,)

@@ -106,9 +106,25 @@ class Organisation(BaseModel):
     short_en: str
     parent_id: str | None = None
     districts: tuple[str, ...] = ()
+    # What the unit takes referrals for; empty means any. Ages are inclusive, in years.
+    serves_needs: tuple[Need, ...] = ()
+    serves_wishes: tuple[EducationWish, ...] = ()
+    min_age: int | None = None
+    max_age: int | None = None
     # Units dropped from the directory stay, inactive, for the users and cases that point
     # at them; nobody new can join them.
     active: bool = True
+
+    def serves(self, need: Need, wish: EducationWish | None, age: int | None) -> bool:
+        """Whether a referral for this need, wish and age is the unit's business."""
+        if self.serves_needs and need not in self.serves_needs:
+            return False
+        if self.serves_wishes and wish is not None and wish not in self.serves_wishes:
+            return False
+        if age is None:
+            return True
+        return (self.min_age is None or age >= self.min_age) and (
+            self.max_age is None or age <= self.max_age)
 
     def name(self, lang: str) -> str:
         return self.name_th if lang == "th" else self.name_en
