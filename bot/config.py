@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     base_file_url: str = "https://api.telegram.org/file/bot"
     database_path: Path = DATA_DIR / "panong.db"
     directory_path: Path = DATA_DIR / "directory.yaml"
+    routing_path: Path = Field(
+        default=DATA_DIR / "routing.yaml",
+        description="Routing rules: which unit type each support need goes to.",
+    )
     timezone: str = "Asia/Bangkok"
     default_language: str = "th"
     province_code: str = Field(

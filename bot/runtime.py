@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from bot.config import Settings
 from bot.directory import load_directory
 from bot.geography import Geography
+from bot.routing import Rule, load_rules
 from storage.database import Database
 
 
@@ -19,6 +20,7 @@ class Runtime:
     settings: Settings
     db: Database
     geography: Geography
+    routing: list[Rule] = field(default_factory=list)
     clock: Callable[[], datetime] = field(default=system_clock)
 
     def now(self) -> datetime:
@@ -35,6 +37,7 @@ class Runtime:
         """Open the database, bring its schema and directory up to date."""
         geography = Geography.load(settings.province_code)
         organisations = load_directory(settings.directory_path, geography)
+        routing = load_rules(settings.routing_path)
         db = Database(settings.database_path)
         await db.open()
         try:
@@ -45,7 +48,7 @@ class Runtime:
         except BaseException:
             await db.close()
             raise
-        return cls(settings=settings, db=db, geography=geography, clock=clock)
+        return cls(settings=settings, db=db, geography=geography, routing=routing, clock=clock)
 
     async def close(self) -> None:
         await self.db.close()
