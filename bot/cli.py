@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import logging
+import shutil
 import signal
 import sys
 from pathlib import Path
@@ -10,9 +11,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.config import Settings
-from bot.directory import DirectoryError
-from bot.domain.models import OrganisationKind, Role
+from bot.directory import DirectoryError, load_directory
+from bot.domain.models import Organisation, OrganisationKind, Role
 from bot.errors import UnknownOrganisation
+from bot.geography import Geography
+from bot.routing import RoutingError
 from bot.runtime import Runtime, system_clock
 from bot.services import onboarding
 from storage.bot_state import BOT_USERNAME
@@ -43,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
                         "(defaults to the provincial education office for coordinators)")
     backup = commands.add_parser("backup", help="copy the live database to PATH")
     backup.add_argument("path", type=Path)
+    directory = commands.add_parser("directory", help="the directory of schools and units")
+    directory_commands = directory.add_subparsers(dest="action", required=True)
+    load = directory_commands.add_parser(
+        "load", help="check FILE, load it and make it the directory read at every start")
+    load.add_argument("file", type=Path)
     return parser
 
 
@@ -68,8 +76,13 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(backup_database(settings.database_path, args.path))
             print(f"Backed up {settings.database_path} to {args.path}")
             return 0
+        if args.command == "directory":
+            return _load_directory(settings, args.file)
     except DirectoryError as exc:
         print(f"The directory file cannot be used: {exc}", file=sys.stderr)
+        return 2
+    except RoutingError as exc:
+        print(f"The routing file cannot be used: {exc}", file=sys.stderr)
         return 2
     except FileNotFoundError as exc:
         print(f"Not found: {exc}", file=sys.stderr)
@@ -119,6 +132,33 @@ async def _sandbox(settings: Settings) -> None:
         print(SANDBOX_BANNER.format(url=sandbox.url, database=settings.sandbox_database_path),
               flush=True)
         await sandbox.run_until(stop)
+
+
+def _load_directory(settings: Settings, path: Path) -> int:
+    """Check the file whole before anything changes; then load it into the database and
+    install it where every start reads it, so a restart keeps it."""
+    units = load_directory(path, Geography.load(settings.province_code))
+    asyncio.run(_replace_units(settings, units, path.name))
+    if path.resolve() != settings.directory_path.resolve():
+        partial = settings.directory_path.with_name(settings.directory_path.name + ".partial")
+        shutil.copyfile(path, partial)
+        partial.replace(settings.directory_path)
+    print(f"Loaded {len(units)} units from {path}; the bot uses them from now on, and reads "
+          f"{settings.directory_path} at every start.")
+    return 0
+
+
+async def _replace_units(settings: Settings, units: list[Organisation], source: str) -> None:
+    runtime = await Runtime.start(settings)
+    try:
+        async with runtime.db.unit_of_work() as uow:
+            await uow.organisations.replace_all(units)
+            await uow.audit.record(at=runtime.now(), actor_id=None, action="directory.loaded",
+                                   entity="directory", entity_id=source,
+                                   after={"units": [unit.id for unit in units]})
+            await uow.commit()
+    finally:
+        await runtime.close()
 
 
 async def _migrate(settings: Settings) -> int:

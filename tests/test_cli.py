@@ -28,6 +28,7 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "data" / "panong.db"
     monkeypatch.chdir(tmp_path)
     for name in ("PANONG_TELEGRAM_TOKEN", "PANONG_BOT_USERNAME", "PANONG_DIRECTORY_PATH",
+                 "PANONG_ROUTING_PATH",
                  "PANONG_PROVINCE_CODE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PANONG_DATABASE_PATH", str(path))
@@ -240,3 +241,62 @@ def test_a_directory_whose_parents_form_a_cycle_is_reported_not_raised(
     assert main(["migrate"]) == 2
 
     assert "The directory file cannot be used" in capsys.readouterr().err
+
+
+def _directory_copy(tmp_path: Path, name: str, change: object) -> Path:
+    directory = yaml.safe_load((DATA_DIR / "directory.yaml").read_text(encoding="utf-8"))
+    change(directory)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(directory, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_directory_load_installs_a_good_file_and_refuses_a_bad_one(
+    database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    installed = _directory_copy(tmp_path, "installed.yaml", lambda d: None)
+    monkeypatch.setenv("PANONG_DIRECTORY_PATH", str(installed))
+    assert main(["migrate"]) == 0
+
+    def add_school(directory: dict) -> None:
+        directory["units"].append({
+            "id": "school_wat_mai", "kind": "SCHOOL", "name_th": "โรงเรียนวัดใหม่",
+            "name_en": "Wat Mai School", "short_th": "ร.ร.วัดใหม่", "short_en": "Wat Mai",
+            "parent": "spp1_samutprakan", "districts": ["1101"]})
+
+    new = _directory_copy(tmp_path, "new.yaml", add_school)
+    assert main(["directory", "load", str(new)]) == 0
+    assert "Loaded 23 units" in capsys.readouterr().out
+    units = "SELECT id FROM organisations WHERE active = 1 ORDER BY id"
+    assert ("school_wat_mai",) in _query(database, units)
+    assert installed.read_text(encoding="utf-8") == new.read_text(encoding="utf-8")
+    assert _query(database, "SELECT action, entity_id FROM audit_log"
+                            " WHERE action = 'directory.loaded'") == [("directory.loaded",
+                                                                     "new.yaml")]
+
+    def break_ages(directory: dict) -> None:
+        directory["units"][1]["min_age"] = 16
+        directory["units"][1]["max_age"] = 6
+
+    before = _query(database, units)
+    bad = _directory_copy(tmp_path, "bad.yaml", break_ages)
+    assert main(["directory", "load", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "spp1_samutprakan" in err and "min_age is above max_age" in err
+    assert _query(database, units) == before
+    assert installed.read_text(encoding="utf-8") == new.read_text(encoding="utf-8")
+
+
+def test_a_bad_routing_file_is_reported_not_raised(
+    database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    routing = tmp_path / "routing.yaml"
+    routing.write_text("rules:\n- need: HEALTH\n  to: [PEO]\n", encoding="utf-8")
+    monkeypatch.setenv("PANONG_ROUTING_PATH", str(routing))
+
+    assert main(["migrate"]) == 2
+
+    assert "The routing file cannot be used" in capsys.readouterr().err
+    assert not database.exists()
