@@ -8,6 +8,7 @@
   `/sandbox/files/<file_id>`: photos and documents for the page.
 """
 
+import math
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -149,18 +150,23 @@ async def _add_person(request: web.Request) -> web.Response:
     return web.json_response(person)
 
 
-def _number(request: web.Request, name: str, value: Any, default: float = 0) -> float:
+def _number(name: str, value: Any, default: float = 0) -> float:
     try:
-        return float(value) if value not in (None, "") else default
-    except ValueError:
-        raise web.HTTPBadRequest(text=f"{name} must be a number") from None
+        number = float(value) if value not in (None, "") else default
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):
+        raise bad_request(f"{name} must be a number")
+    return number
 
 
 async def _changes(request: web.Request) -> web.Response:
-    since = int(_number(request, "since", request.query.get("since")))
-    timeout = min(_number(request, "timeout", request.query.get("timeout"), 25),
-                  LONG_POLL_LIMIT)
-    seq, events = await request.app[API_KEY].changes(max(since, 0), timeout)
+    try:
+        since = int(_number("since", request.query.get("since")))
+        wait = min(_number("timeout", request.query.get("timeout"), 25), LONG_POLL_LIMIT)
+    except ApiError as err:
+        return _error(err.description.removeprefix("Bad Request: "))
+    seq, events = await request.app[API_KEY].changes(max(since, 0), max(wait, 0))
     return web.json_response({"seq": seq, "events": events})
 
 
@@ -192,10 +198,9 @@ async def _send(request: web.Request) -> web.Response:
             body = await _json_body(request)
             location = body.get("location")
             if isinstance(location, dict):
-                message = api.send_location(person_id,
-                                            _number(request, "latitude", location.get("latitude")),
-                                            _number(request, "longitude",
-                                                    location.get("longitude")))
+                latitude = _number("latitude", location.get("latitude"))
+                longitude = _number("longitude", location.get("longitude"))
+                message = api.send_location(person_id, latitude, longitude)
             else:
                 message = api.send_text(person_id, str(body.get("text", "")))
     except ApiError as err:
@@ -220,9 +225,8 @@ async def _press(request: web.Request) -> web.Response:
     person_id = _person_id(request)
     try:
         body = await _json_body(request)
-        api.press(person_id, person_id, int(_number(request, "message_id",
-                                                    body.get("message_id"))),
-                  str(body.get("data", "")))
+        message_id = int(_number("message_id", body.get("message_id")))
+        api.press(person_id, person_id, message_id, str(body.get("data", "")))
     except ApiError as err:
         return _error(err.description.removeprefix("Bad Request: "))
     return web.json_response({"ok": True})

@@ -57,6 +57,10 @@ async def test_the_web_api_refuses_bad_requests_and_changes_nothing(sandbox: San
         forged = await session.post(f"{sandbox.url}/sandbox/api/chats/{TEACHER}/callback",
                                     json={"message_id": 1, "data": "w:confirm"})
         assert forged.status == 400
+        for query in ("since=x", "since=inf", "timeout=nan"):
+            nonsense = await session.get(f"{sandbox.url}/sandbox/api/changes?{query}")
+            assert nonsense.status == 400 and "must be a number" in (await nonsense.json())[
+                "error"]
     assert len(sandbox.api.users) == people
 
 
