@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.directory import DirectoryError, load_directory
-from bot.domain.models import Organisation, OrganisationKind, Role
+from bot.domain.models import OrganisationKind, Role
 from bot.errors import UnknownOrganisation
 from bot.geography import Geography
 from bot.routing import RoutingError
@@ -135,24 +135,24 @@ async def _sandbox(settings: Settings) -> None:
 
 
 def _load_directory(settings: Settings, path: Path) -> int:
-    """Check the file whole before anything changes; then load it into the database and
-    install it where every start reads it, so a restart keeps it."""
+    """Check the file whole before anything changes; then install it where every start
+    reads it, and load it the way every start does, so a restart keeps it."""
     units = load_directory(path, Geography.load(settings.province_code))
-    asyncio.run(_replace_units(settings, units, path.name))
     if path.resolve() != settings.directory_path.resolve():
         partial = settings.directory_path.with_name(settings.directory_path.name + ".partial")
         shutil.copyfile(path, partial)
         partial.replace(settings.directory_path)
+    asyncio.run(_record_directory_load(settings, path.name))
     print(f"Loaded {len(units)} units from {path}; the bot uses them from now on, and reads "
           f"{settings.directory_path} at every start.")
     return 0
 
 
-async def _replace_units(settings: Settings, units: list[Organisation], source: str) -> None:
-    runtime = await Runtime.start(settings)
+async def _record_directory_load(settings: Settings, source: str) -> None:
+    runtime = await Runtime.start(settings)  # loads the installed directory into the database
     try:
+        units = await runtime.db.read.organisations.active()
         async with runtime.db.unit_of_work() as uow:
-            await uow.organisations.replace_all(units)
             await uow.audit.record(at=runtime.now(), actor_id=None, action="directory.loaded",
                                    entity="directory", entity_id=source,
                                    after={"units": [unit.id for unit in units]})

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -209,14 +210,20 @@ def test_backup_of_a_database_that_does_not_exist_fails_cleanly(
     assert not target.exists()
 
 
+def _directory_copy(tmp_path: Path, name: str, change: Callable[[dict], object]) -> Path:
+    directory = yaml.safe_load((DATA_DIR / "directory.yaml").read_text(encoding="utf-8"))
+    change(directory)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(directory, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 def test_a_bad_directory_file_is_reported_not_raised(
     database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str]
 ) -> None:
-    directory = yaml.safe_load((DATA_DIR / "directory.yaml").read_text(encoding="utf-8"))
-    directory["units"][0]["districts"].append("1199")
-    path = tmp_path / "directory.yaml"
-    path.write_text(yaml.safe_dump(directory, allow_unicode=True), encoding="utf-8")
+    path = _directory_copy(tmp_path, "directory.yaml",
+                           lambda directory: directory["units"][0]["districts"].append("1199"))
     monkeypatch.setenv("PANONG_DIRECTORY_PATH", str(path))
 
     assert main(["migrate"]) == 2
@@ -230,25 +237,17 @@ def test_a_directory_whose_parents_form_a_cycle_is_reported_not_raised(
     database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str]
 ) -> None:
-    directory = yaml.safe_load((DATA_DIR / "directory.yaml").read_text(encoding="utf-8"))
-    for unit in directory["units"]:
-        if unit["id"] == "spp1_samutprakan":
-            unit["parent"] = "school_wat_phraek_sa"
-    path = tmp_path / "directory.yaml"
-    path.write_text(yaml.safe_dump(directory, allow_unicode=True), encoding="utf-8")
+    def make_cycle(directory: dict) -> None:
+        for unit in directory["units"]:
+            if unit["id"] == "spp1_samutprakan":
+                unit["parent"] = "school_wat_phraek_sa"
+
+    path = _directory_copy(tmp_path, "directory.yaml", make_cycle)
     monkeypatch.setenv("PANONG_DIRECTORY_PATH", str(path))
 
     assert main(["migrate"]) == 2
 
     assert "The directory file cannot be used" in capsys.readouterr().err
-
-
-def _directory_copy(tmp_path: Path, name: str, change: object) -> Path:
-    directory = yaml.safe_load((DATA_DIR / "directory.yaml").read_text(encoding="utf-8"))
-    change(directory)
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(directory, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def test_directory_load_installs_a_good_file_and_refuses_a_bad_one(

@@ -7,7 +7,7 @@ import pytest
 from bot.config import DATA_DIR
 from bot.directory import load_directory
 from bot.domain.identity import IdentityType
-from bot.domain.models import DropoutCause, EducationWish, Nationality, Need, Organisation
+from bot.domain.models import DropoutCause, EducationWish, Nationality, Need
 from bot.geography import Geography
 from bot.routing import Child, RoutingError, load_rules, propose
 
@@ -107,4 +107,3 @@ def test_a_bad_routing_file_is_refused_naming_the_rule(
 def test_every_destination_type_of_the_default_rules_exists_in_the_directory() -> None:
     kinds = {unit.kind for unit in UNITS if unit.active}
     assert {kind for rule in RULES for kind in rule.to} <= kinds
-    assert all(isinstance(unit, Organisation) for unit in UNITS)
