@@ -146,3 +146,24 @@ class CaseNotFound(AppError):
 
     def __init__(self, code: str) -> None:
         super().__init__(code=code)
+
+
+# --- referrals --------------------------------------------------------------------------
+
+
+class ReferralAlreadyTaken(AppError):
+    """Another focal point of the unit accepted it first."""
+
+    key = "error-referral-taken"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name=name)
+
+
+class GroupLinkedElsewhere(AppError):
+    """The group already receives another unit's referrals."""
+
+    key = "error-group-linked-elsewhere"
+
+    def __init__(self, unit_th: str, unit_en: str) -> None:
+        super().__init__(unit_th=unit_th, unit_en=unit_en)

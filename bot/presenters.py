@@ -8,12 +8,14 @@ from datetime import date, datetime, tzinfo
 
 from bot.domain import ages, dates, identity, phone
 from bot.domain.identity import IdentityType
-from bot.domain.models import Case, Child, Need
+from bot.domain.models import Case, Child, Need, Organisation, ReferralStatus
 from bot.geography import Geography
 from bot.i18n import Translator
-from bot.services.cases import CaseCard, CaseGlimpse, CasePage
+from bot.services.cases import CaseCard, CaseGlimpse, CasePage, ReferralLine
+from bot.services.referrals import Change, MovePlan, Plan, ReferralPage, ReferralView
 from bot.services.registration import CaseDraft
 from bot.services.users import UserPage
+from storage.referrals import HistoryEntry
 
 NOT_GIVEN = "value-not-given"
 
@@ -109,7 +111,9 @@ def draft_summary(draft: CaseDraft, t: Translator, geography: Geography, today: 
 
 
 def case_card(card: CaseCard, t: Translator, geography: Geography, today: date,
-              tz: tzinfo) -> str:
+              tz: tzinfo, *, full_identity: bool = False) -> str:
+    """The case as its holders see it; `full_identity` unmasks the identity number, for the
+    unit that took a referral and must enrol the child."""
     case: Case = card.case
     child: Child = card.child
     name = child.full_name + (f" ({child.nickname})" if child.nickname else "")
@@ -119,7 +123,7 @@ def case_card(card: CaseCard, t: Translator, geography: Geography, today: date,
         _line(t, "field-name", name),
         _line(t, "field-sex", t(f"sex-{child.sex}")),
         _line(t, "field-identity", _identity(t, child.identity_type, child.identity_number,
-                                             masked=True)),
+                                             masked=not full_identity)),
         _line(t, "field-nationality", t(f"nationality-{child.nationality}")),
         _line(t, "field-age", _age(t, child.birth_date, today.year - child.birth_year
                                    if child.birth_estimated else None, today)),
@@ -136,7 +140,54 @@ def case_card(card: CaseCard, t: Translator, geography: Geography, today: date,
         _line(t, "field-registered", t("registered-by", name=card.teacher_name,
                                        organisation=card.organisation.short_name(t.lang),
                                        date=_local_date(case.created_at, t, tz))),
+        *_referral_section(card, t, tz),
     ])
+
+
+def _referral_section(card: CaseCard, t: Translator, tz: tzinfo) -> list[str]:
+    if not card.referrals:
+        return []
+    lines = ["", t("card-referrals-title")]
+    lines += [_referral_line(line, t) for line in card.referrals]
+    if card.history:
+        lines += ["", t("card-history-title")]
+        lines += [_history_line(entry, t, tz) for entry in card.history]
+    return lines
+
+
+def _unit_name(t: Translator, unit: Organisation | None) -> str:
+    return unit.short_name(t.lang) if unit else t("referral-to-coordinators")
+
+
+def _referral_state(t: Translator, status: ReferralStatus, *, taken_by: str | None,
+                    reason: str | None, outcome: str | None) -> str:
+    """A referral's status in words, with who took it or why it ended."""
+    if status in (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS) and taken_by:
+        return t(f"referral-status-{status}-by", name=taken_by)
+    if status is ReferralStatus.COMPLETED and outcome:
+        return t("referral-status-completed-with", outcome=t(f"outcome-{outcome}"))
+    if status is ReferralStatus.DECLINED and reason:
+        return t("referral-status-declined-because", reason=t(f"decline-{reason}"))
+    if status is ReferralStatus.CANCELLED and reason:
+        return t("referral-status-cancelled-because", reason=t(f"withdraw-{reason}"))
+    return t(f"referral-status-{status}")
+
+
+def _referral_line(line: ReferralLine, t: Translator) -> str:
+    referral = line.referral
+    return t("card-referral-line", need=t(f"need-{referral.need}"),
+             unit=_unit_name(t, line.unit),
+             state=_referral_state(t, referral.status, taken_by=line.taken_by,
+                                   reason=referral.reason, outcome=referral.outcome))
+
+
+def _history_line(entry: HistoryEntry, t: Translator, tz: tzinfo) -> str:
+    after = entry.after or {}
+    text = t("card-history-line", date=_local_date(entry.at, t, tz),
+             who=entry.actor_name or t("history-system"),
+             what=t(f"history-{entry.action.removeprefix('referral.')}"))
+    note = after.get("note")
+    return text + (t("card-history-note", note=note) if note else "")
 
 
 def case_glimpse(glimpse: CaseGlimpse, t: Translator, tz: tzinfo) -> str:
@@ -172,3 +223,78 @@ def user_list(page: UserPage, t: Translator) -> str:
 def _local_date(moment: datetime, t: Translator, tz: tzinfo) -> str:
     """Dates as the reader lives them: in the deployment's time zone, Buddhist era in Thai."""
     return dates.format_date(moment.astimezone(tz).date(), t.lang)
+
+
+# --- referrals ----------------------------------------------------------------------------
+
+
+def referral_text(view: ReferralView, t: Translator, geography: Geography,
+                  today: date) -> str:
+    """What a unit sees of a referral: no name, no identity number, no guardian contact."""
+    referral = view.referral
+    district = geography.district(view.district_code)
+    age = view.age(today)
+    return "\n".join([
+        t("referral-title", need=t(f"need-{referral.need}"), code=view.case_code),
+        _line(t, "field-age", t("age-approximate", age=age) if view.birth_estimated
+              else t("age-years", age=age)),
+        _line(t, "field-sex", t(f"sex-{view.sex}")),
+        _line(t, "field-nationality", t(f"nationality-{view.nationality}")),
+        _line(t, "field-place", district.name(t.lang) if district else view.district_code),
+        _line(t, "field-wish", t(f"wish-{view.wish}")),
+        _line(t, "field-consent", t(f"consent-{view.consent}")),
+        _line(t, "field-unit", _unit_name(t, view.unit)),
+        _line(t, "field-status", _referral_state(
+            t, referral.status, taken_by=view.accepted_by_name, reason=referral.reason,
+            outcome=referral.outcome)),
+    ])
+
+
+def plan_text(plan: Plan, t: Translator) -> str:
+    if not plan.views:
+        return t("plan-nothing", code=plan.case.code)
+    lines = [t("plan-title", code=plan.case.code)]
+    lines += [t("plan-line", need=t(f"need-{view.referral.need}"),
+                unit=_unit_name(t, view.unit)) for view in plan.views]
+    return "\n".join(lines)
+
+
+def sent_text(changes: list[Change], t: Translator) -> str:
+    """What the teacher is told once referrals are on their way."""
+    lines = [t("plan-sent")]
+    lines += [t("plan-line", need=t(f"need-{change.view.referral.need}"),
+                unit=_unit_name(t, change.view.unit)) for change in changes
+              if change.view.referral.status is not ReferralStatus.CANCELLED]
+    return "\n".join(lines)
+
+
+def referral_list(page: ReferralPage, t: Translator, geography: Geography, today: date,
+                  tz: tzinfo, *, title: str, empty: str) -> str:
+    """/inbox and /queue: one line per referral, the longest-waiting first."""
+    if not page.total:
+        return t(empty)
+    lines = [t(title, total=page.total, page=page.page + 1, pages=page.pages)]
+    for view in page.views:
+        referral = view.referral
+        district = geography.district(view.district_code)
+        lines.append(t(
+            "referral-list-line", code=view.case_code, need=t(f"need-{referral.need}"),
+            age=view.age(today),
+            district=district.name(t.lang) if district else view.district_code,
+            state=_referral_state(t, referral.status, taken_by=view.accepted_by_name,
+                                  reason=referral.reason, outcome=referral.outcome),
+            unit=_unit_name(t, view.unit),
+            date=_local_date(referral.sent_at or referral.created_at, t, tz)))
+    return "\n".join(lines)
+
+
+def move_text(plan: MovePlan, t: Translator, geography: Geography) -> str:
+    district = geography.district(plan.case.district_code)
+    place = district.name(t.lang) if district else plan.case.district_code
+    if not plan.items:
+        return t("move-nothing", code=plan.case.code, district=place)
+    lines = [t("move-title", code=plan.case.code, district=place)]
+    lines += [t("move-line", need=t(f"need-{item.view.referral.need}"),
+                old=_unit_name(t, item.view.unit), new=_unit_name(t, item.proposed))
+              for item in plan.items]
+    return "\n".join(lines)

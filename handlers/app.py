@@ -11,6 +11,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     ConversationHandler,
@@ -23,14 +24,25 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.runtime import Runtime
-from handlers import admin, cases, registration, start
+from handlers import admin, cases, notes, referrals, registration, start
 from handlers.callback_data import (
+    CaseActionButton,
     CasesPageButton,
+    DestinationButton,
+    DestinationListButton,
+    InboxPageButton,
     InviteOrganisationButton,
     InvitePageButton,
     InviteRoleButton,
     LanguageButton,
+    MoveDistrictButton,
+    MovePlanButton,
+    NoteButton,
     OpenCaseButton,
+    PlanButton,
+    QueuePageButton,
+    ReferralButton,
+    ReferralChoiceButton,
     UserActiveButton,
     UsersPageButton,
     WizardButton,
@@ -46,6 +58,7 @@ log = logging.getLogger(__name__)
 
 # Only new messages are answers: an edited message is not a second answer.
 NEW_MESSAGES = filters.UpdateType.MESSAGE
+PRIVATE_MESSAGES = NEW_MESSAGES & filters.ChatType.PRIVATE
 
 
 def build_application(
@@ -102,11 +115,34 @@ def _registration_conversation() -> ConversationHandler:
         )
 
 
+def _notes_conversation() -> ConversationHandler:
+    """A typed note follows the person, not the chat: the button may be in a unit's group,
+    the note is typed in private (per_chat=False)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        return ConversationHandler(
+            name="notes",
+            persistent=True,
+            per_chat=False,
+            allow_reentry=True,
+            entry_points=[CallbackQueryHandler(notes.ask_for_note, pattern=NoteButton.pattern())],
+            states={
+                notes.WRITING: [
+                    MessageHandler(PRIVATE_MESSAGES & filters.TEXT & ~filters.COMMAND,
+                                   notes.receive_note),
+                    MessageHandler(PRIVATE_MESSAGES & ~filters.COMMAND, notes.not_text),
+                ],
+            },
+            fallbacks=[CommandHandler("cancel", notes.cancel_note)],
+        )
+
+
 def _register_handlers(application: Application) -> None:
     # Group -1: identify the user and pick the language, once per update; strangers stop here.
     application.add_handler(TypeHandler(Update, identify_user), group=-1)
 
     application.add_handlers([
+        _notes_conversation(),
         _registration_conversation(),
         CommandHandler("start", start.start),
         CommandHandler("help", start.show_help),
@@ -123,6 +159,23 @@ def _register_handlers(application: Application) -> None:
         CommandHandler("users", admin.list_users),
         CallbackQueryHandler(admin.list_users_page, pattern=UsersPageButton.pattern()),
         CallbackQueryHandler(admin.set_user_active, pattern=UserActiveButton.pattern()),
+        CallbackQueryHandler(referrals.press_referral, pattern=ReferralButton.pattern()),
+        CallbackQueryHandler(referrals.choose_referral_option,
+                             pattern=ReferralChoiceButton.pattern()),
+        CallbackQueryHandler(referrals.press_plan, pattern=PlanButton.pattern()),
+        CallbackQueryHandler(referrals.list_destinations,
+                             pattern=DestinationListButton.pattern()),
+        CallbackQueryHandler(referrals.choose_destination, pattern=DestinationButton.pattern()),
+        CallbackQueryHandler(referrals.press_case_action, pattern=CaseActionButton.pattern()),
+        CallbackQueryHandler(referrals.record_move, pattern=MoveDistrictButton.pattern()),
+        CallbackQueryHandler(referrals.press_move_plan, pattern=MovePlanButton.pattern()),
+        CommandHandler("inbox", referrals.show_inbox),
+        CallbackQueryHandler(referrals.inbox_page, pattern=InboxPageButton.pattern()),
+        CommandHandler("queue", referrals.show_queue),
+        CallbackQueryHandler(referrals.queue_page, pattern=QueuePageButton.pattern()),
+        CommandHandler("linkgroup", referrals.link_group),
+        CommandHandler("unlinkgroup", referrals.unlink_group),
+        ChatMemberHandler(referrals.left_group, ChatMemberHandler.MY_CHAT_MEMBER),
         CommandHandler("cancel", start.cancel_nothing),
         # Whatever nothing above claimed: an old or forged button, a stray message.
         CallbackQueryHandler(start.stale_button),

@@ -104,3 +104,88 @@ class UserActiveButton(CallbackData):
     active: int
     confirmed: int
     page: int
+
+
+class ReferralButton(CallbackData):
+    """An action on one referral: accept, decline, start, complete, details, withdraw,
+    dismiss, or back to the referral's own buttons."""
+
+    prefix: ClassVar[str] = "rf"
+    referral_id: int
+    action: str
+
+
+class ReferralChoiceButton(CallbackData):
+    """A reason or an outcome chosen from a referral's menu: `action` is decline, complete
+    or withdraw, `value` the reason or outcome."""
+
+    prefix: ClassVar[str] = "rfc"
+    referral_id: int
+    action: str
+    value: str
+
+
+class NoteButton(CallbackData):
+    """Starts a typed note on a referral: a question, an answer, or an "other" reason."""
+
+    prefix: ClassVar[str] = "nt"
+    referral_id: int
+    kind: str
+
+
+class PlanButton(CallbackData):
+    """The teacher's routing plan for a case: show, send or later."""
+
+    prefix: ClassVar[str] = "pl"
+    case_id: int
+    action: str
+
+
+class DestinationListButton(CallbackData):
+    """Show the units a proposed referral (`queued` 0) or a queued one (1) could go to."""
+
+    prefix: ClassVar[str] = "dl"
+    referral_id: int
+    queued: int
+
+
+class DestinationButton(CallbackData):
+    """Send a proposed referral (`queued` 0) or a queued one (1) to this unit; NO_UNIT lets
+    the coordinators decide."""
+
+    prefix: ClassVar[str] = "ds"
+    referral_id: int
+    queued: int
+    unit_id: str
+
+
+class CaseActionButton(CallbackData):
+    """From a case card: send, withdraw or moved."""
+
+    prefix: ClassVar[str] = "ca"
+    case_id: int
+    action: str
+
+
+class MoveDistrictButton(CallbackData):
+    prefix: ClassVar[str] = "md"
+    case_id: int
+    district_code: str
+
+
+class MovePlanButton(CallbackData):
+    """After a move: reroute the referrals the new district's units should have, or keep."""
+
+    prefix: ClassVar[str] = "mp"
+    case_id: int
+    action: str
+
+
+class InboxPageButton(CallbackData):
+    prefix: ClassVar[str] = "ip"
+    page: int
+
+
+class QueuePageButton(CallbackData):
+    prefix: ClassVar[str] = "qp"
+    page: int

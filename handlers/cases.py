@@ -5,7 +5,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot import presenters
 from bot.errors import StaleAction
 from bot.services import cases
-from handlers.callback_data import CasesPageButton, OpenCaseButton
+from handlers.callback_data import CaseActionButton, CasesPageButton, OpenCaseButton
 from handlers.context import PanongContext
 from handlers.keyboards import button, pager
 
@@ -39,11 +39,18 @@ async def my_cases_page(update: Update, context: PanongContext) -> None:
     await query.edit_message_text(text, reply_markup=keyboard)
 
 
-async def _card_text(context: PanongContext, code: str) -> str:
-    runtime = context.runtime
+async def _card(context: PanongContext, code: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    runtime, t = context.runtime, context.t
     card = await cases.open_case(runtime.db, context.actor, code)
-    return presenters.case_card(card, context.t, runtime.geography, runtime.today(),
+    text = presenters.case_card(card, t, runtime.geography, runtime.today(),
                                 runtime.settings.tz)
+    case_id = card.case.id
+    actions = [(card.can_send, "button-send-referrals", "send"),
+               (card.can_withdraw, "button-withdraw", "withdraw"),
+               (card.can_move, "button-moved", "moved")]
+    layout = [[button(t(label), CaseActionButton(case_id=case_id, action=action))]
+              for allowed, label, action in actions if allowed]
+    return text, InlineKeyboardMarkup(layout) if layout else None
 
 
 async def show_case(update: Update, context: PanongContext) -> None:
@@ -51,7 +58,8 @@ async def show_case(update: Update, context: PanongContext) -> None:
     if len(context.args or []) != 1:
         await update.effective_message.reply_text(context.t("case-usage"))
         return
-    await update.effective_message.reply_text(await _card_text(context, context.args[0]))
+    text, keyboard = await _card(context, context.args[0])
+    await update.effective_message.reply_text(text, reply_markup=keyboard)
 
 
 async def open_case_button(update: Update, context: PanongContext) -> None:
@@ -60,6 +68,6 @@ async def open_case_button(update: Update, context: PanongContext) -> None:
     pressed = OpenCaseButton.unpack(query.data)
     if pressed is None:
         raise StaleAction()
-    text = await _card_text(context, pressed.code)
+    text, keyboard = await _card(context, pressed.code)
     await query.answer()
-    await query.message.reply_text(text)
+    await query.message.reply_text(text, reply_markup=keyboard)

@@ -1,4 +1,5 @@
-"""The command menu Telegram shows, per language and, for coordinators, per chat."""
+"""The command menu Telegram shows, per language and, for focal points and coordinators, per
+chat."""
 
 import logging
 
@@ -13,7 +14,9 @@ from bot.i18n import translator
 log = logging.getLogger(__name__)
 
 EVERYONE = ("new", "mycases", "case", "help", "language", "cancel")
-COORDINATORS = ("invite", "users")
+FOCAL_POINTS = ("inbox", "linkgroup")
+COORDINATORS = ("queue", "invite", "users")
+EXTRA = {Role.TEACHER: (), Role.FOCAL_POINT: FOCAL_POINTS, Role.COORDINATOR: COORDINATORS}
 
 
 def _commands(language: str, names: tuple[str, ...]) -> list[BotCommand]:
@@ -28,13 +31,13 @@ async def register_default_commands(bot: ExtBot, default_language: str) -> None:
 
 
 async def set_commands_for(bot: ExtBot, chat_id: int, role: Role) -> None:
-    """Coordinators see their extra commands in their own chat's menu. A failure here only
-    costs a menu entry, so it is logged and not shown."""
-    if role is not Role.COORDINATOR:
+    """Focal points and coordinators see their extra commands in their own chat's menu. A
+    failure here only costs a menu entry, so it is logged and not shown."""
+    if not EXTRA[role]:
         return
     try:
         for language in SUPPORTED_LANGUAGES:
-            await bot.set_my_commands(_commands(language, EVERYONE + COORDINATORS),
+            await bot.set_my_commands(_commands(language, EVERYONE + EXTRA[role]),
                                       scope=BotCommandScopeChat(chat_id),
                                       language_code=language)
     except TelegramError:

@@ -42,15 +42,34 @@ class PanongContext(CallbackContext[ExtBot, dict[str, Any], dict[Any, Any], dict
         self._t = value
 
 
+# What a unit's group chat may ask of the bot; everything else said in groups is not ours.
+GROUP_COMMANDS = frozenset({"/linkgroup", "/unlinkgroup"})
+
+
 def _is_invite(update: Update) -> bool:
     message = update.message
     return bool(message and message.text and message.text.startswith("/start "))
 
 
+def _for_the_bot_in_a_group(update: Update) -> bool:
+    """A press on a referral message, or /linkgroup, in a unit's group."""
+    if update.callback_query is not None:
+        return True
+    message = update.message
+    if message is None or not message.text:
+        return False
+    return message.text.split(maxsplit=1)[0].split("@")[0] in GROUP_COMMANDS
+
+
 async def identify_user(update: Update, context: PanongContext) -> None:
     user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None or chat.type != chat.PRIVATE or user.is_bot:
-        # Channels, groups and other bots: nothing in this release answers them.
+    if user is None or chat is None or user.is_bot:
+        # Channels and other bots: nothing answers them.
+        raise ApplicationHandlerStop
+    if update.my_chat_member is not None:
+        # The bot joined or left a chat: not a person asking for anything.
+        return
+    if chat.type != chat.PRIVATE and not _for_the_bot_in_a_group(update):
         raise ApplicationHandlerStop
     runtime = context.runtime
     actor = await identify(runtime.db, CHANNEL, str(user.id))

@@ -15,6 +15,7 @@ from bot.errors import InvalidInput, StaleAction, TextExpected
 from bot.services import cases, registration
 from bot.services.access import require_user
 from bot.services.registration import CaseDraft, Step
+from handlers import referrals
 from handlers.callback_data import WizardButton
 from handlers.context import PanongContext
 from handlers.errors import tell_error
@@ -204,11 +205,14 @@ async def _register(update: Update, context: PanongContext, draft: CaseDraft) ->
     assert query is not None
     case = await registration.register_child(
         runtime.db, context.actor, draft, code_prefix=runtime.settings.case_code_prefix,
-        now=runtime.now(), today=runtime.today(),
+        rules=runtime.routing, now=runtime.now(), today=runtime.today(),
     )
     await query.answer()
     await query.edit_message_text(context.t("new-registered", code=case.code))
-    return _forget(context)
+    assert query.message is not None
+    _forget(context)
+    await referrals.offer_plan(query.message, context, case.id)
+    return ConversationHandler.END
 
 
 async def _resolve_duplicate(update: Update, context: PanongContext, draft: CaseDraft,

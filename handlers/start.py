@@ -3,7 +3,6 @@
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.domain.models import Role
 from bot.errors import StaleAction
 from bot.i18n import pick_language, translator
 from bot.services import onboarding, users
@@ -70,8 +69,7 @@ async def set_language(update: Update, context: PanongContext) -> None:
                                          runtime.settings.default_language))
     await query.answer()
     await query.edit_message_text(context.t("language-set"))
-    if actor.role is Role.COORDINATOR:
-        await set_commands_for(context.bot, int(actor.channel_user_id), actor.role)
+    await set_commands_for(context.bot, int(actor.channel_user_id), actor.role)
 
 
 async def cancel_nothing(update: Update, context: PanongContext) -> None:

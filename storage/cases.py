@@ -66,6 +66,18 @@ class CaseRepository:
         assert found is not None
         return found
 
+    async def set_status(self, case_id: int, status: str, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE cases SET status = ?, updated_at = ? WHERE id = ? AND status <> ?",
+            (status, now.isoformat(), case_id, status))
+
+    async def set_district(self, case_id: int, district_code: str, now: datetime) -> None:
+        """The child moved: the new district, and no sub-district or address yet."""
+        await self.conn.execute(
+            "UPDATE cases SET district_code = ?, subdistrict_code = NULL, address = NULL,"
+            " latitude = NULL, longitude = NULL, updated_at = ? WHERE id = ?",
+            (district_code, now.isoformat(), case_id))
+
     async def get(self, case_id: int) -> Case | None:
         rows = await self.conn.execute_fetchall(
             f"SELECT {_CASE_COLUMNS} FROM cases c WHERE c.id = ?", (case_id,)

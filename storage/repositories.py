@@ -8,6 +8,7 @@ from storage.cases import CaseRepository
 from storage.conversations import ConversationRepository
 from storage.invites import InviteRepository
 from storage.organisations import OrganisationRepository
+from storage.referrals import ReferralRepository
 from storage.users import UserRepository
 
 
@@ -20,4 +21,5 @@ class Repositories:
         self.conversations = ConversationRepository(conn)
         self.invites = InviteRepository(conn)
         self.organisations = OrganisationRepository(conn)
+        self.referrals = ReferralRepository(conn)
         self.users = UserRepository(conn)

@@ -66,3 +66,12 @@ class UserRepository:
             (limit, offset),
         )
         return [_user(row) for row in rows]
+
+    async def active_with_role(self, role: Role, organisation_id: str | None = None) -> list[User]:
+        """Active users with this role, in one organisation when given: whom to tell."""
+        sql, params = "SELECT * FROM users WHERE active = 1 AND role = ?", [role]
+        if organisation_id is not None:
+            sql += " AND organisation_id = ?"
+            params.append(organisation_id)
+        rows = await self.conn.execute_fetchall(sql + " ORDER BY id", params)
+        return [_user(row) for row in rows]

@@ -13,16 +13,22 @@ from bot.domain.identity import IdentityType
 from bot.domain.models import (
     CaseStatus,
     Consent,
+    DeclineReason,
     DropoutCause,
     EducationWish,
     Nationality,
     Need,
+    Outcome,
+    ReferralStatus,
     Role,
     Sex,
+    WithdrawReason,
 )
 from bot.errors import InvalidDate, InvalidName, InvalidThaiId
+from bot.services import referrals
 from bot.services.registration import EDIT_GROUPS, Step
-from handlers.commands import COORDINATORS, EVERYONE
+from handlers import notes
+from handlers.commands import COORDINATORS, EVERYONE, FOCAL_POINTS
 
 
 def _variables(node: object) -> set[str]:
@@ -66,7 +72,15 @@ def keys_the_code_builds() -> set[str]:
     keys |= {f"help-{v}" for v in Role} | {f"status-{v}" for v in CaseStatus}
     keys |= {f"age-group-{v}" for v in AgeGroup} | {f"edit-{v}" for v in EDIT_GROUPS}
     keys |= {f"ask-{step}" for step in Step if step is not Step.SUMMARY}
-    keys |= {f"command-{name}" for name in EVERYONE + COORDINATORS}
+    keys |= {f"command-{name}" for name in EVERYONE + FOCAL_POINTS + COORDINATORS}
+    keys |= {f"referral-status-{v}" for v in ReferralStatus} | {f"outcome-{v}" for v in Outcome}
+    keys |= {f"decline-{v}" for v in DeclineReason}
+    keys |= {f"withdraw-{v}" for v in (*WithdrawReason, referrals.NO_UNIT)}
+    keys |= {f"note-ask-{kind}" for kind in notes.KINDS}
+    keys |= {f"note-saved-{kind}" for kind in notes.KINDS}
+    keys |= {f"history-{action}" for action in ("choose", "send", "accept", "decline", "ask",
+                                                "answer", "start", "complete", "withdraw",
+                                                "reroute", "dismiss")}
     keys |= {InvalidThaiId(r).key for r in ("length", "first-digit", "checksum")}
     keys |= {InvalidDate(r).key for r in ("format", "impossible", "future", "too-old")}
     keys |= {InvalidName(r).key for r in ("empty", "too-long", "characters")}
@@ -93,13 +107,19 @@ def test_every_message_the_code_asks_for_exists(language: str) -> None:
     assert sorted(wanted - set(catalog(language))) == []
 
 
+# Messages that are only layout around values (or a proper name), with no words to translate.
+LAYOUT_ONLY = frozenset({
+    "card-line", "error-not-registered", "users-line", "mycases-line", "registered-by",
+    "case-card-title", "age-with-birth-date", "card-referral-line", "card-history-line",
+    "card-history-note", "history-system", "plan-line", "button-withdraw-one", "move-line",
+})
+
+
 def test_thai_catalog_is_written_in_thai() -> None:
     thai_script = re.compile("[\u0e00-\u0e7f]")
     english_only = [key for key, path in _texts("th").items()
                     if not thai_script.search(path) and not key.startswith("value-")
-                    and key not in {"card-line", "help-focal_point", "error-not-registered",
-                                    "users-line", "mycases-line", "registered-by",
-                                    "case-card-title", "age-with-birth-date"}]
+                    and key not in LAYOUT_ONLY]
     assert english_only == []
 
 

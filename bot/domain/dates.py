@@ -196,6 +196,11 @@ def format_date(d: date, lang: str) -> str:
     return f"{d.day} {ENGLISH_MONTHS_ABBR[d.month - 1]} {d.year}"
 
 
+def age_from(born: date | None, birth_year: int, today: date) -> int:
+    """Completed years from a birth date, or from a birth year when only that is known."""
+    return age_on(born, today) if born is not None else today.year - birth_year
+
+
 def age_on(born: date, today: date) -> int:
     """Completed years; someone born on 29 Feb turns a year older on 1 Mar in common years."""
     if born > today:

@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.domain import dates
 from bot.domain.identity import IdentityType
 
 
@@ -92,7 +93,52 @@ class EducationWish(StrEnum):
 
 
 class CaseStatus(StrEnum):
-    OPEN = "open"
+    """Derived from the case's referrals (`bot.services.referrals.case_status`)."""
+
+    OPEN = "open"  # registered; nothing sent yet
+    REFERRED = "referred"  # waiting for a unit, or for the coordinators to find one
+    IN_PROGRESS = "in_progress"  # a unit has taken at least one need
+    COMPLETED = "completed"  # every referral ended, at least one with an outcome
+    CLOSED = "closed"  # every referral ended without one
+
+
+class ReferralStatus(StrEnum):
+    PROPOSED = "proposed"  # the teacher has not sent it yet
+    UNROUTED = "unrouted"  # sent, but no unit found: the coordinators' queue
+    SENT = "sent"
+    INFO_REQUESTED = "info_requested"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+class Outcome(StrEnum):
+    """How a referral ended, in the words of the issue and the province's Table 5."""
+
+    ENROLLED_SCHOOL = "enrolled_school"
+    ENROLLED_NON_FORMAL = "enrolled_non_formal"
+    VOCATIONAL_TRAINING = "vocational_training"
+    EMPLOYED = "employed"
+    OTHER = "other"
+
+
+class DeclineReason(StrEnum):
+    OUTSIDE_AREA = "outside_area"
+    NOT_OUR_SERVICE = "not_our_service"
+    AGE_LIMIT = "age_limit"
+    NO_CAPACITY = "no_capacity"
+    CANNOT_CONTACT = "cannot_contact"
+    OTHER = "other"
+
+
+class WithdrawReason(StrEnum):
+    SENT_BY_MISTAKE = "sent_by_mistake"
+    DUPLICATE = "duplicate"
+    NO_LONGER_NEEDED = "no_longer_needed"
+    CHILD_MOVED = "child_moved"
+    OTHER = "other"
 
 
 class Organisation(BaseModel):
@@ -178,6 +224,9 @@ class Child(BaseModel):
     guardian_name: str | None
     guardian_phone: str | None
 
+    def age(self, today: date) -> int:
+        return dates.age_from(self.birth_date, self.birth_year, today)
+
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.given_name, self.family_name) if part)
@@ -205,6 +254,51 @@ class Case(BaseModel):
     possible_duplicate_of: int | None
     created_at: datetime
     updated_at: datetime
+
+
+class Referral(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    case_id: int
+    need: Need
+    organisation_id: str | None  # None: no unit yet, the coordinators decide
+    status: ReferralStatus
+    awaiting_coordinator: bool
+    previous_id: int | None
+    reason: str | None  # a decline or withdrawal reason key
+    outcome: Outcome | None
+    created_by: int
+    sent_at: datetime | None
+    accepted_by: int | None
+    accepted_at: datetime | None
+    closed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReferralMessage(BaseModel):
+    """A chat message that shows a referral to its unit."""
+
+    model_config = ConfigDict(frozen=True)
+
+    referral_id: int
+    channel: str
+    chat_id: str
+    message_id: str
+    language: str
+
+
+class UnitChat(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    organisation_id: str
+    channel: str
+    chat_id: str
+    title: str
+    language: str
+    linked_by: int
+    linked_at: datetime
 
 
 class CaseSummary(BaseModel):

@@ -4,10 +4,29 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.models import Case, CaseSummary, Child, Organisation, Role, User
+from bot.domain.models import (
+    Case,
+    CaseSummary,
+    Child,
+    Organisation,
+    Referral,
+    ReferralStatus,
+    Role,
+    User,
+)
 from bot.errors import CaseNotFound, PermissionDenied
 from bot.services.access import require_user
 from storage.database import Database
+from storage.referrals import HistoryEntry
+from storage.repositories import Repositories
+
+# A unit that took a referral may see the whole case, now and after it is done.
+TAKEN_BY_UNIT = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.COMPLETED)
+# Referrals their case's holder may still take back.
+WITHDRAWABLE = (ReferralStatus.UNROUTED, ReferralStatus.SENT, ReferralStatus.INFO_REQUESTED,
+                ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+# The card shows the latest changes; the full trail stays in the audit log.
+HISTORY_SHOWN = 12
 
 CASES_PAGE_SIZE = 5
 
@@ -21,8 +40,17 @@ class CasePage(BaseModel):
     total: int
 
 
+class ReferralLine(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    referral: Referral
+    unit: Organisation | None
+    taken_by: str | None
+
+
 class CaseCard(BaseModel):
-    """Everything a case card shows. Who may see it is decided by `open_case`."""
+    """Everything a case card shows. Who may see it is decided by `open_case`; a focal point
+    sees only their own unit's referrals and their history."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -30,6 +58,12 @@ class CaseCard(BaseModel):
     child: Child
     teacher_name: str
     organisation: Organisation
+    referrals: list[ReferralLine] = []
+    history: list[HistoryEntry] = []
+    # What the viewer may do from the card.
+    can_send: bool = False
+    can_withdraw: bool = False
+    can_move: bool = False
 
 
 class CaseGlimpse(BaseModel):
@@ -44,8 +78,47 @@ class CaseGlimpse(BaseModel):
     created_at: datetime
 
 
-def may_open(actor: User, case: Case) -> bool:
+def holds(actor: User, case: Case) -> bool:
+    """The case's teacher and the coordinators act on it as its holders."""
     return actor.role is Role.COORDINATOR or case.teacher_id == actor.id
+
+
+def _unit_took(actor: User, referrals: list[Referral]) -> bool:
+    return actor.role is Role.FOCAL_POINT and any(
+        r.organisation_id == actor.organisation_id and r.status in TAKEN_BY_UNIT
+        for r in referrals)
+
+
+async def build_card(repos: Repositories, case: Case, viewer: User) -> CaseCard:
+    """The card of a case the viewer may open (the caller has checked)."""
+    referrals = await repos.referrals.for_case(case.id)
+    holder = holds(viewer, case)
+    if not holder:
+        referrals = [r for r in referrals if r.organisation_id == viewer.organisation_id]
+    lines = []
+    for referral in referrals:
+        unit = await repos.organisations.get(referral.organisation_id) \
+            if referral.organisation_id else None
+        taker = await repos.users.get(referral.accepted_by) if referral.accepted_by else None
+        lines.append(ReferralLine(referral=referral, unit=unit,
+                                  taken_by=taker.display_name if taker else None))
+    shown = {r.id for r in referrals}
+    history = [entry for entry in await repos.referrals.history(case.id)
+               if entry.referral_id in shown]
+    teacher = await repos.users.get(case.teacher_id)
+    organisation = await repos.organisations.get(case.organisation_id)
+    assert teacher is not None and organisation is not None
+    return CaseCard(case=case, child=await repos.cases.child(case.child_id),
+                    teacher_name=teacher.display_name, organisation=organisation,
+                    referrals=lines, history=history[-HISTORY_SHOWN:],
+                    can_send=holder and any(r.status is ReferralStatus.PROPOSED
+                                            for r in referrals),
+                    can_withdraw=holder and any(r.status in WITHDRAWABLE for r in referrals),
+                    can_move=holder)
+
+
+async def _may_open(repos: Repositories, actor: User, case: Case) -> bool:
+    return holds(actor, case) or _unit_took(actor, await repos.referrals.for_case(case.id))
 
 
 async def my_cases(db: Database, actor: User | None, page: int) -> CasePage:
@@ -60,23 +133,16 @@ async def my_cases(db: Database, actor: User | None, page: int) -> CasePage:
 
 
 async def open_case(db: Database, actor: User | None, code: str) -> CaseCard:
-    """The card of one case, for its teacher and the coordinators; anyone else is refused
-    exactly as if the case did not exist, so codes cannot be probed."""
+    """The card of one case, for its teacher, the coordinators and the units that took one
+    of its referrals; anyone else is refused exactly as if the case did not exist, so codes
+    cannot be probed."""
     actor = require_user(actor)
     code = code.strip().upper()
     read = db.read
     case = await read.cases.by_code(code)
-    if case is None or not may_open(actor, case):
+    if case is None or not await _may_open(read, actor, case):
         raise CaseNotFound(code=code)
-    teacher = await read.users.get(case.teacher_id)
-    organisation = await read.organisations.get(case.organisation_id)
-    assert teacher is not None and organisation is not None
-    return CaseCard(
-        case=case,
-        child=await read.cases.child(case.child_id),
-        teacher_name=teacher.display_name,
-        organisation=organisation,
-    )
+    return await build_card(read, case, actor)
 
 
 async def glimpse_case(db: Database, actor: User | None, case_id: int) -> CaseCard | CaseGlimpse:
@@ -86,7 +152,7 @@ async def glimpse_case(db: Database, actor: User | None, case_id: int) -> CaseCa
     case = await db.read.cases.get(case_id)
     if case is None:
         raise PermissionDenied()
-    if may_open(actor, case):
+    if await _may_open(db.read, actor, case):
         return await open_case(db, actor, case.code)
     organisation = await db.read.organisations.get(case.organisation_id)
     assert organisation is not None

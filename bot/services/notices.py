@@ -3,6 +3,16 @@
 from pydantic import BaseModel, ConfigDict
 
 
+class NoticeButton(BaseModel):
+    """A button under a notice that acts on one referral (answer a question, ...)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str  # catalog key
+    action: str
+    referral_id: int
+
+
 class Notice(BaseModel):
     """One message to one person, rendered in their language when it is sent.
 
@@ -20,3 +30,4 @@ class Notice(BaseModel):
     params: dict[str, str | int] = {}
     names: dict[str, dict[str, str]] = {}
     labels: dict[str, str] = {}
+    buttons: list[NoticeButton] = []

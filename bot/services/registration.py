@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot import routing
 from bot.domain import ages, dates, identity, names, phone, text
 from bot.domain.identity import IdentityType
 from bot.domain.models import (
@@ -29,6 +30,7 @@ from bot.domain.models import (
 )
 from bot.errors import ChoiceExpected, InvalidInput, StaleAction, TextExpected
 from bot.geography import Geography
+from bot.services import referrals
 from bot.services.access import require_user
 from storage.database import Database
 
@@ -460,11 +462,13 @@ async def register_child(
     draft: CaseDraft,
     *,
     code_prefix: str,
+    rules: list[routing.Rule],
     now: datetime,
     today: date,
 ) -> Case:
-    """Save the confirmed draft as a child and a new case, with an audit entry, in one
-    transaction. Confirming the same draft again returns the case already saved."""
+    """Save the confirmed draft as a child and a new case, with an audit entry and a
+    proposed referral for each need, in one transaction. Confirming the same draft again
+    returns the case already saved."""
     if missing_steps(draft, today):
         raise StaleAction()
     async with db.unit_of_work() as uow:
@@ -520,5 +524,7 @@ async def register_child(
             after={"code": code, "child_id": child_id,
                    "possible_duplicates": [d.code for d in draft.duplicates]},
         )
+        await referrals.propose_for_case(uow, case, rules=rules, created_by=actor.id,
+                                         now=now, today=today)
         await uow.commit()
     return case

@@ -10,7 +10,11 @@ case-glimpse =
     <b>Case { $code }</b> is held by { $organisation } (registered { $date }, { $status }).
     You cannot see its details: ask your coordinator to check whether it is the same child.
 registered-by = { $name }, { $organisation }, { $date }
-status-open = open
+status-open = registered, not sent
+status-referred = referred
+status-in_progress = in progress
+status-completed = completed
+status-closed = closed
 
 field-status = Status
 field-name = Name

@@ -16,11 +16,18 @@ help-teacher =
     /case CODE: open one case, e.g. /case SPK-2568-00042
     /language: ภาษาไทย / English
     /cancel: stop what you are doing
-help-focal_point = { help-teacher }
+help-focal_point =
+    { help-teacher }
+
+    <b>Focal points</b>
+    /inbox: your unit's open referrals
+    /linkgroup: send in your unit's group to receive referrals there
+    /unlinkgroup: stop receiving them in that group
 help-coordinator =
     { help-teacher }
 
     <b>Coordinators</b>
+    /queue: needs waiting for a unit
     /invite: invite a teacher, a focal point or a coordinator
     /users: list users, deactivate or restore them
 
@@ -35,6 +42,9 @@ command-language = Language
 command-cancel = Cancel
 command-invite = Invite a user
 command-users = Users
+command-inbox = Open referrals
+command-linkgroup = Receive referrals in a group
+command-queue = Needs waiting for a unit
 
 button-back = ‹ Back
 button-skip = Skip

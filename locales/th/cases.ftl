@@ -10,7 +10,11 @@ case-glimpse =
     <b>เคส { $code }</b> อยู่ในความดูแลของ{ $organisation } (บันทึกเมื่อ { $date }, { $status })
     คุณดูรายละเอียดไม่ได้ โปรดให้ผู้ประสานงานตรวจสอบว่าเป็นเด็กคนเดียวกันหรือไม่
 registered-by = { $name }, { $organisation }, { $date }
-status-open = เปิดอยู่
+status-open = บันทึกแล้ว ยังไม่ส่งต่อ
+status-referred = ส่งต่อแล้ว
+status-in_progress = กำลังดำเนินการ
+status-completed = เสร็จสิ้น
+status-closed = ปิดแล้ว
 
 field-status = สถานะ
 field-name = ชื่อ

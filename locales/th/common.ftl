@@ -16,11 +16,18 @@ help-teacher =
     /case รหัส: เปิดดูเคส เช่น /case SPK-2568-00042
     /language: ภาษาไทย / English
     /cancel: ยกเลิกสิ่งที่กำลังทำ
-help-focal_point = { help-teacher }
+help-focal_point =
+    { help-teacher }
+
+    <b>สำหรับผู้ประสานงานหน่วยงาน</b>
+    /inbox: เรื่องส่งต่อที่หน่วยงานของคุณยังเปิดอยู่
+    /linkgroup: พิมพ์ในกลุ่มของหน่วยงานเพื่อรับเรื่องส่งต่อในกลุ่ม
+    /unlinkgroup: เลิกรับเรื่องในกลุ่มนั้น
 help-coordinator =
     { help-teacher }
 
     <b>สำหรับผู้ประสานงาน</b>
+    /queue: ความต้องการที่รอหน่วยงาน
     /invite: เชิญครู ผู้ประสานงานหน่วยงาน หรือผู้ประสานงานจังหวัด
     /users: รายชื่อผู้ใช้ ระงับหรือคืนสิทธิ์
 
@@ -35,6 +42,9 @@ command-language = ภาษา / Language
 command-cancel = ยกเลิก
 command-invite = เชิญผู้ใช้
 command-users = ผู้ใช้
+command-inbox = เรื่องส่งต่อที่เปิดอยู่
+command-linkgroup = รับเรื่องส่งต่อในกลุ่ม
+command-queue = ความต้องการที่รอหน่วยงาน
 
 button-back = ‹ ย้อนกลับ
 button-skip = ข้าม

@@ -5,34 +5,14 @@ import pytest
 from bot.domain.models import Case, User
 from bot.errors import AccountDeactivated, CaseNotFound, NotRegistered, PermissionDenied
 from bot.runtime import Runtime
-from bot.services import cases, registration
+from bot.services import cases
 from bot.services.cases import CASES_PAGE_SIZE, CaseCard, CaseGlimpse
-
-# The answers of a complete registration: a boy of 13 in Mueang Samut Prakan (1101).
-_ANSWERS = [
-    ("text", "สมชาย"), ("text", "ใจดี"), ("skip", ""), ("choice", "male"), ("choice", "none"),
-    ("choice", "thai"), ("text", "15/3/2555"), ("choice", "1101"), ("choice", "unknown"),
-    ("skip", ""), ("skip", ""), ("choice", "yes"), ("choice", "LOW_INCOME"), ("skip", ""),
-    ("skip", ""), ("choice", "given"), ("choice", "EDUCATION"), ("choice", "done"),
-    ("choice", "school"),
-]
+from tests.support.cases import register_case
 
 
 async def register(runtime: Runtime, teacher: User, given_name: str = "สมชาย") -> Case:
-    today = runtime.today()
-    draft = registration.start()
-    for kind, value in _ANSWERS:
-        if kind == "skip":
-            draft = registration.skip(draft, today)
-        elif kind == "choice":
-            draft = registration.answer_choice(draft, value, runtime.geography, today)
-        else:
-            draft = registration.answer_text(draft, value, today)
-    draft = draft.model_copy(update={"given_name": given_name})
-    assert draft.step is registration.Step.SUMMARY
-    return await registration.register_child(
-        runtime.db, teacher, draft, code_prefix="SPK", now=runtime.now(), today=today
-    )
+    """A boy of 13 in Mueang Samut Prakan (1101) who wants to go back to school."""
+    return await register_case(runtime, teacher, given_name=given_name)
 
 
 # --- a teacher's list -----------------------------------------------------------------------

@@ -143,7 +143,7 @@ def at(draft: CaseDraft, step: Step) -> CaseDraft:
 async def register(runtime: Runtime, actor: User, draft: CaseDraft) -> Case:
     return await registration.register_child(
         runtime.db, actor, draft, code_prefix=runtime.settings.case_code_prefix,
-        now=runtime.now(), today=runtime.today(),
+        rules=runtime.routing, now=runtime.now(), today=runtime.today(),
     )
 
 

@@ -1,0 +1,844 @@
+"""Referrals: where each support need goes, and what each agency unit does with it.
+
+A need is proposed to a unit when its case is registered (the routing rules), the teacher
+may change the destination, then sends. The unit's focal points accept, decline or ask for
+information; an accepted referral goes in progress and ends with an outcome. Needs that no
+unit takes wait in the coordinators' queue until a coordinator sends them elsewhere.
+
+Every change is one transaction: a conditional UPDATE (so that two presses at the same
+instant cannot both win), an audit entry (who, when, from, to, note) and the case's status
+derived again. What people must be told, and which chat messages must change, is returned
+to the caller to send after the commit.
+"""
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from bot import routing
+from bot.domain import dates, text
+from bot.domain.models import (
+    Case,
+    CaseStatus,
+    Child,
+    Consent,
+    DeclineReason,
+    EducationWish,
+    Nationality,
+    Organisation,
+    Outcome,
+    Referral,
+    ReferralMessage,
+    ReferralStatus,
+    Role,
+    Sex,
+    UnitChat,
+    User,
+    WithdrawReason,
+)
+from bot.errors import (
+    GroupLinkedElsewhere,
+    PermissionDenied,
+    ReferralAlreadyTaken,
+    StaleAction,
+    TextExpected,
+    UnknownOrganisation,
+)
+from bot.services.access import require_user
+from bot.services.cases import WITHDRAWABLE, CaseCard, build_card, holds
+from bot.services.notices import Notice, NoticeButton
+from storage.database import Database
+from storage.repositories import Repositories
+
+S = ReferralStatus
+WAITING_FOR_UNIT = (S.SENT, S.INFO_REQUESTED)
+TAKEN = (S.ACCEPTED, S.IN_PROGRESS)
+AT_UNIT = WAITING_FOR_UNIT + TAKEN
+ENDED = (S.COMPLETED, S.DECLINED, S.CANCELLED)
+PAGE_SIZE = 5
+NOTE_LIMIT = 500
+# What notices say for "no note": the catalogs leave it out.
+NO_NOTE = "no-note"
+# The reason a coordinator gives when no unit can take a need.
+NO_UNIT = "no_unit"
+
+
+def case_status(referrals: list[Referral]) -> CaseStatus:
+    """What a case's referrals add up to, for its card and its teacher's list."""
+    sent = [r for r in referrals if r.status is not S.PROPOSED]
+    if not sent:
+        return CaseStatus.OPEN
+    if any(r.status in TAKEN for r in sent):
+        return CaseStatus.IN_PROGRESS
+    if any(r.status in WAITING_FOR_UNIT or r.awaiting_coordinator
+           or r.status is S.UNROUTED for r in sent):
+        return CaseStatus.REFERRED
+    if any(r.status is S.COMPLETED for r in sent):
+        return CaseStatus.COMPLETED
+    return CaseStatus.CLOSED
+
+
+class ReferralView(BaseModel):
+    """A referral as its unit sees it before accepting: the least data that lets them decide.
+    No name, no identity number, no guardian contact."""
+
+    model_config = ConfigDict(frozen=True)
+
+    referral: Referral
+    case_code: str
+    sex: Sex
+    birth_date: date | None
+    birth_year: int
+    birth_estimated: bool
+    nationality: Nationality
+    district_code: str
+    wish: EducationWish
+    consent: Consent
+    unit: Organisation | None
+    accepted_by_name: str | None
+
+    def age(self, today: date) -> int:
+        return dates.age_from(self.birth_date, self.birth_year, today)
+
+
+class Delivery(BaseModel):
+    """A referral shown in a chat: a new message when `message_id` is None, else an edit."""
+
+    model_config = ConfigDict(frozen=True)
+
+    view: ReferralView
+    channel: str
+    chat_id: str
+    language: str
+    message_id: str | None = None
+
+
+class Change(BaseModel):
+    """What one use case did to one referral, and what must be shown or told because of it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    view: ReferralView
+    deliveries: list[Delivery] = []
+    notices: list[Notice] = []
+    # The full case, for the focal point who just accepted it (sent to them privately).
+    details: CaseCard | None = None
+
+
+class ReferralPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    views: list[ReferralView]
+    page: int
+    pages: int
+    total: int
+
+
+class Plan(BaseModel):
+    """The destinations proposed for a case's needs, before the teacher sends them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case: Case
+    views: list[ReferralView]
+
+
+class MoveItem(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    view: ReferralView
+    proposed: Organisation | None
+
+
+class MovePlan(BaseModel):
+    """After a child moved: the open referrals whose unit does not cover the new district."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case: Case
+    items: list[MoveItem]
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+async def _view(repos: Repositories, referral: Referral) -> ReferralView:
+    case = await repos.cases.get(referral.case_id)
+    assert case is not None
+    child = await repos.cases.child(case.child_id)
+    unit = await repos.organisations.get(referral.organisation_id) \
+        if referral.organisation_id else None
+    taker = await repos.users.get(referral.accepted_by) if referral.accepted_by else None
+    return ReferralView(
+        referral=referral, case_code=case.code, sex=child.sex, birth_date=child.birth_date,
+        birth_year=child.birth_year, birth_estimated=child.birth_estimated,
+        nationality=child.nationality, district_code=case.district_code,
+        wish=case.education_wish, consent=case.consent, unit=unit,
+        accepted_by_name=taker.display_name if taker else None,
+    )
+
+
+def _routing_child(case: Case, child: Child, today: date) -> routing.Child:
+    """What routing may look at: no name, no identity number."""
+    return routing.Child(age=child.age(today), district_code=case.district_code,
+                         wish=case.education_wish, nationality=child.nationality,
+                         identity_type=child.identity_type, cause=case.dropout_cause)
+
+
+async def _targets(repos: Repositories, unit_id: str,
+                   default_language: str) -> list[tuple[str, str, str]]:
+    """(channel, chat id, language) of where a unit reads its referrals: its linked group,
+    else each of its focal points in private."""
+    chat = await repos.referrals.unit_chat(unit_id)
+    if chat is not None:
+        return [(chat.channel, chat.chat_id, chat.language)]
+    return [(user.channel, user.channel_user_id, user.language or default_language)
+            for user in await repos.users.active_with_role(Role.FOCAL_POINT, unit_id)]
+
+
+def _notice(to: User | tuple[str, str, str], key: str, view: ReferralView, *,
+            labels: dict[str, str] | None = None, buttons: list[NoticeButton] | None = None,
+            **params: str | int) -> Notice:
+    """A notice about one referral: its case code, need and unit are always at hand."""
+    channel, chat_id, language = (to.channel, to.channel_user_id, to.language) \
+        if isinstance(to, User) else to
+    names = {"unit": {"th": view.unit.short_th, "en": view.unit.short_en}} if view.unit \
+        else {}
+    return Notice(channel=channel, channel_user_id=chat_id, language=language, key=key,
+                  params={"code": view.case_code, **params}, names=names,
+                  labels={"need": f"need-{view.referral.need}", **(labels or {})},
+                  buttons=buttons or [])
+
+
+async def _teacher(repos: Repositories, case_id: int, actor: User) -> list[User]:
+    """The case's teacher, to be told of a change they did not make themselves."""
+    case = await repos.cases.get(case_id)
+    assert case is not None
+    teacher = await repos.users.get(case.teacher_id)
+    return [teacher] if teacher and teacher.active and teacher.id != actor.id else []
+
+
+async def _coordinators(repos: Repositories, actor: User) -> list[User]:
+    return [user for user in await repos.users.active_with_role(Role.COORDINATOR)
+            if user.id != actor.id]
+
+
+async def _edits(repos: Repositories, view: ReferralView) -> list[Delivery]:
+    """Every message already showing the referral, to show its new state."""
+    return [Delivery(view=view, channel=m.channel, chat_id=m.chat_id, language=m.language,
+                     message_id=m.message_id)
+            for m in await repos.referrals.messages(view.referral.id)]
+
+
+# --- who may act ------------------------------------------------------------------------
+
+
+async def _current(repos: Repositories, actor: User | None, *roles: Role) -> User:
+    """The actor as the database has them now: deactivated a second ago means refused."""
+    actor = require_user(actor)
+    return require_user(await repos.users.get(actor.id), *roles)
+
+
+async def _unit_referral(repos: Repositories, actor: User | None,
+                         referral_id: int) -> tuple[User, Referral]:
+    """A referral the actor's unit may act on: they are one of its focal points."""
+    actor = await _current(repos, actor, Role.FOCAL_POINT)
+    referral = await repos.referrals.get(referral_id)
+    if referral is None or referral.organisation_id != actor.organisation_id:
+        raise PermissionDenied()
+    return actor, referral
+
+
+async def _holder_referral(repos: Repositories, actor: User | None,
+                           referral_id: int) -> tuple[User, Referral, Case]:
+    """A referral of a case the actor holds: its teacher, or a coordinator."""
+    actor = await _current(repos, actor)
+    referral = await repos.referrals.get(referral_id)
+    case = await repos.cases.get(referral.case_id) if referral else None
+    if referral is None or case is None or not holds(actor, case):
+        raise PermissionDenied()
+    return actor, referral, case
+
+
+async def _held_case(repos: Repositories, actor: User | None, case_id: int) -> tuple[User, Case]:
+    actor = await _current(repos, actor)
+    case = await repos.cases.get(case_id)
+    if case is None or not holds(actor, case):
+        raise PermissionDenied()
+    return actor, case
+
+
+# Who may start which action, and in which states: checked before a menu of reasons or a
+# prompt for a note is shown, and again by the action itself.
+_UNIT, _HOLDER = "unit", "holder"
+_MAY = {
+    "ask": (_UNIT, (S.SENT,)),
+    "decline": (_UNIT, WAITING_FOR_UNIT),
+    "complete": (_UNIT, TAKEN),
+    "answer": (_HOLDER, (S.INFO_REQUESTED,)),
+    "withdraw": (_HOLDER, WITHDRAWABLE),
+}
+
+
+async def check(db: Database, actor: User | None, referral_id: int,
+                action: str) -> ReferralView:
+    """The referral, if the actor may now `action` it; refused otherwise. For showing a
+    menu or asking for a note: the action itself checks again when it happens."""
+    if action not in _MAY:
+        raise StaleAction()
+    side, states = _MAY[action]
+    repos = db.read
+    if side == _UNIT:
+        _, referral = await _unit_referral(repos, actor, referral_id)
+    else:
+        _, referral, _ = await _holder_referral(repos, actor, referral_id)
+    if referral.status not in states:
+        raise StaleAction()
+    return await _view(repos, referral)
+
+
+def parse_note(raw: str) -> str:
+    """A question, an answer or a reason as typed: cleaned, not empty, not too long."""
+    note = text.parse_short_text(raw, NOTE_LIMIT)
+    if not note:
+        raise TextExpected()
+    return note
+
+
+# --- the one way a referral changes -----------------------------------------------------
+
+
+async def _move(repos: Repositories, actor: User, referral: Referral, *, to: ReferralStatus,
+                from_: tuple[ReferralStatus, ...], action: str, now: datetime,
+                note: str | None = None, unit: str | None = None,
+                **changes: object) -> Referral:
+    """Change the status, audit it, derive the case's status again. Refused when somebody
+    changed the referral first."""
+    updated = await repos.referrals.transition(referral.id, from_=from_, to=to, now=now,
+                                                unit=unit, **changes)
+    if updated is None:
+        current = await repos.referrals.get(referral.id)
+        if to is S.ACCEPTED and current is not None and current.accepted_by is not None:
+            taker = await repos.users.get(current.accepted_by)
+            raise ReferralAlreadyTaken(name=taker.display_name if taker else "?")
+        raise StaleAction()
+    after: dict[str, object] = {"status": to, "organisation_id": updated.organisation_id}
+    after.update({key: value for key, value in changes.items()
+                  if key in ("reason", "outcome") and value is not None})
+    if note:
+        after["note"] = note
+    await repos.audit.record(
+        at=now, actor_id=actor.id, action=f"referral.{action}", entity="referral",
+        entity_id=referral.id,
+        before={"status": referral.status, "organisation_id": referral.organisation_id},
+        after=after)
+    await _derive_case_status(repos, referral.case_id, now)
+    return updated
+
+
+async def _derive_case_status(repos: Repositories, case_id: int, now: datetime) -> None:
+    status = case_status(await repos.referrals.for_case(case_id))
+    await repos.cases.set_status(case_id, status, now)
+
+
+# --- the teacher: proposed destinations, then send --------------------------------------
+
+
+async def propose_for_case(repos: Repositories, case: Case, *, rules: list[routing.Rule],
+                           created_by: int, now: datetime, today: date) -> None:
+    """One proposed referral per need of a newly registered case (inside its transaction)."""
+    units = await repos.organisations.active()
+    child = _routing_child(case, await repos.cases.child(case.child_id), today)
+    for proposal in routing.propose(rules, units, list(case.needs), child):
+        await repos.referrals.add(case_id=case.id, need=proposal.need,
+                                  organisation_id=proposal.unit.id if proposal.unit else None,
+                                  status=S.PROPOSED, created_by=created_by, now=now)
+
+
+async def plan(db: Database, actor: User | None, case_id: int) -> Plan:
+    """The needs of a case not sent yet, with the unit each would go to."""
+    repos = db.read
+    actor, case = await _held_case(repos, actor, case_id)
+    views = [await _view(repos, r) for r in await repos.referrals.for_case(case_id)
+             if r.status is S.PROPOSED]
+    return Plan(case=case, views=views)
+
+
+async def destinations(db: Database, actor: User | None, referral_id: int,
+                       today: date) -> list[Organisation]:
+    """Units a proposed or queued referral could go to: those covering the child's district
+    that serve the need, age and wish; every unit covering the district when none does."""
+    repos = db.read
+    actor, referral, case = await _holder_referral(repos, actor, referral_id)
+    if referral.status is not S.PROPOSED and not (
+            referral.awaiting_coordinator and actor.role is Role.COORDINATOR):
+        raise StaleAction()
+    view = await _view(repos, referral)
+    units = [unit for unit in await repos.organisations.active()
+             if unit.kind not in routing.NOT_DESTINATIONS
+             and case.district_code in unit.districts and unit.id != referral.organisation_id]
+    serving = [unit for unit in units
+               if unit.serves(referral.need, case.education_wish, view.age(today))]
+    return sorted(serving or units, key=lambda unit: (unit.kind, len(unit.districts), unit.id))
+
+
+async def choose_destination(db: Database, actor: User | None, referral_id: int,
+                             unit_id: str | None, *, now: datetime) -> Plan:
+    """The teacher changes where a need will go before sending; None: let the coordinators
+    decide."""
+    async with db.unit_of_work() as uow:
+        actor, referral, case = await _holder_referral(uow, actor, referral_id)
+        if unit_id is not None:
+            await _destination_unit(uow, unit_id)
+        await _move(uow, actor, referral, to=S.PROPOSED, from_=(S.PROPOSED,),
+                    action="choose", now=now, organisation_id=unit_id)
+        await uow.commit()
+    return await plan(db, actor, case.id)
+
+
+async def _destination_unit(repos: Repositories, unit_id: str) -> Organisation:
+    unit = await repos.organisations.get(unit_id)
+    if unit is None or not unit.active or unit.kind in routing.NOT_DESTINATIONS:
+        raise UnknownOrganisation()
+    return unit
+
+
+async def send(db: Database, actor: User | None, case_id: int, *, now: datetime,
+               default_language: str) -> list[Change]:
+    """Send every proposed referral of the case: to its unit, or to the coordinators' queue
+    when it has none."""
+    changes = []
+    async with db.unit_of_work() as uow:
+        actor, _ = await _held_case(uow, actor, case_id)
+        proposed = [r for r in await uow.referrals.for_case(case_id) if r.status is S.PROPOSED]
+        if not proposed:
+            raise StaleAction()
+        for referral in proposed:
+            to = S.SENT if referral.organisation_id else S.UNROUTED
+            updated = await _move(uow, actor, referral, to=to, from_=(S.PROPOSED,),
+                                  action="send", now=now, sent_at=now,
+                                  awaiting_coordinator=int(to is S.UNROUTED))
+            changes.append(await _sent_change(uow, actor, updated, default_language))
+        await uow.commit()
+    return changes
+
+
+async def _sent_change(repos: Repositories, actor: User, referral: Referral,
+                       default_language: str) -> Change:
+    """A referral just sent: shown to its unit, or put before the coordinators."""
+    view = await _view(repos, referral)
+    if referral.organisation_id is None:
+        notices = [_notice(user, "referral-queued-notice", view)
+                   for user in await _coordinators(repos, actor)]
+        return Change(view=view, notices=notices)
+    targets = await _targets(repos, referral.organisation_id, default_language)
+    deliveries = [Delivery(view=view, channel=channel, chat_id=chat_id, language=language)
+                  for channel, chat_id, language in targets]
+    notices = [] if targets else [_notice(user, "referral-unit-unstaffed-notice", view)
+                                  for user in await repos.users.active_with_role(
+                                      Role.COORDINATOR)]
+    return Change(view=view, deliveries=deliveries, notices=notices)
+
+
+async def remember_messages(db: Database, messages: list[ReferralMessage]) -> None:
+    """The chat messages just sent to show referrals, so later changes edit them."""
+    if not messages:
+        return
+    async with db.unit_of_work() as uow:
+        await uow.referrals.add_messages(messages)
+        await uow.commit()
+
+
+# --- the unit: accept, decline, ask, work, complete -------------------------------------
+
+
+async def _unit_change(repos: Repositories, actor: User, referral: Referral, key: str, *,
+                       labels: dict[str, str] | None = None,
+                       buttons: list[NoticeButton] | None = None,
+                       **params: str | int) -> Change:
+    """A unit's answer: its messages re-shown, and the teacher told."""
+    view = await _view(repos, referral)
+    notices = [_notice(teacher, key, view, labels=labels, buttons=buttons,
+                       actor=actor.display_name, **params)
+               for teacher in await _teacher(repos, referral.case_id, actor)]
+    return Change(view=view, deliveries=await _edits(repos, view), notices=notices)
+
+
+async def accept(db: Database, actor: User | None, referral_id: int, *,
+                 now: datetime) -> Change:
+    """The first focal point of the unit to press Accept takes the referral; the child's
+    full details go to them alone."""
+    async with db.unit_of_work() as uow:
+        actor, referral = await _unit_referral(uow, actor, referral_id)
+        updated = await _move(uow, actor, referral, to=S.ACCEPTED, from_=WAITING_FOR_UNIT,
+                              action="accept", now=now, unit=actor.organisation_id,
+                              accepted_by=actor.id, accepted_at=now)
+        change = await _unit_change(uow, actor, updated, "referral-accepted-notice")
+        case = await uow.cases.get(updated.case_id)
+        assert case is not None
+        details = await build_card(uow, case, actor)
+        await uow.commit()
+    return change.model_copy(update={"details": details})
+
+
+async def decline(db: Database, actor: User | None, referral_id: int,
+                  reason: DeclineReason, *, now: datetime, note: str | None = None) -> Change:
+    """The unit cannot help: the need goes to the coordinators' queue to be sent elsewhere."""
+    async with db.unit_of_work() as uow:
+        actor, referral = await _unit_referral(uow, actor, referral_id)
+        updated = await _move(uow, actor, referral, to=S.DECLINED, from_=WAITING_FOR_UNIT,
+                              action="decline", now=now, note=note,
+                              unit=actor.organisation_id, reason=reason,
+                              awaiting_coordinator=1, closed_at=now)
+        reason_label = {"reason": f"decline-{reason}"}
+        change = await _unit_change(uow, actor, updated, "referral-declined-notice",
+                                    labels=reason_label, note=note or NO_NOTE)
+        change.notices.extend(
+            _notice(user, "referral-declined-coordinator-notice", change.view,
+                    labels=reason_label, actor=actor.display_name, note=note or NO_NOTE)
+            for user in await _coordinators(uow, actor))
+        await uow.commit()
+    return change
+
+
+async def ask_information(db: Database, actor: User | None, referral_id: int, question: str,
+                          *, now: datetime) -> Change:
+    """The unit asks the teacher something before deciding; the question is on the case."""
+    async with db.unit_of_work() as uow:
+        actor, referral = await _unit_referral(uow, actor, referral_id)
+        updated = await _move(uow, actor, referral, to=S.INFO_REQUESTED, from_=(S.SENT,),
+                              action="ask", now=now, note=question,
+                              unit=actor.organisation_id)
+        change = await _unit_change(
+            uow, actor, updated, "referral-question-notice", question=question,
+            buttons=[NoticeButton(label="button-answer", action="answer",
+                                  referral_id=referral_id)])
+        await uow.commit()
+    return change
+
+
+async def answer_information(db: Database, actor: User | None, referral_id: int, answer: str,
+                             *, now: datetime, default_language: str) -> Change:
+    """The teacher (or a coordinator) answers; the unit is told and decides again."""
+    async with db.unit_of_work() as uow:
+        actor, referral, _ = await _holder_referral(uow, actor, referral_id)
+        updated = await _move(uow, actor, referral, to=S.SENT, from_=(S.INFO_REQUESTED,),
+                              action="answer", now=now, note=answer)
+        view = await _view(uow, updated)
+        assert updated.organisation_id is not None
+        notices = [_notice(target, "referral-answer-notice", view, actor=actor.display_name,
+                           answer=answer)
+                   for target in await _targets(uow, updated.organisation_id,
+                                                default_language)]
+        change = Change(view=view, deliveries=await _edits(uow, view), notices=notices)
+        await uow.commit()
+    return change
+
+
+async def start_work(db: Database, actor: User | None, referral_id: int, *,
+                     now: datetime) -> Change:
+    async with db.unit_of_work() as uow:
+        actor, referral = await _unit_referral(uow, actor, referral_id)
+        updated = await _move(uow, actor, referral, to=S.IN_PROGRESS, from_=(S.ACCEPTED,),
+                              action="start", now=now, unit=actor.organisation_id)
+        change = await _unit_change(uow, actor, updated, "referral-started-notice")
+        await uow.commit()
+    return change
+
+
+async def complete(db: Database, actor: User | None, referral_id: int, outcome: Outcome, *,
+                   now: datetime) -> Change:
+    async with db.unit_of_work() as uow:
+        actor, referral = await _unit_referral(uow, actor, referral_id)
+        updated = await _move(uow, actor, referral, to=S.COMPLETED, from_=TAKEN,
+                              action="complete", now=now, unit=actor.organisation_id,
+                              outcome=outcome, closed_at=now)
+        change = await _unit_change(uow, actor, updated, "referral-completed-notice",
+                                    labels={"outcome": f"outcome-{outcome}"})
+        await uow.commit()
+    return change
+
+
+async def details(db: Database, actor: User | None, referral_id: int) -> CaseCard:
+    """The child's full details, for a focal point of the unit that took the referral."""
+    repos = db.read
+    actor, referral = await _unit_referral(repos, actor, referral_id)
+    if referral.status not in (*TAKEN, S.COMPLETED):
+        raise PermissionDenied()
+    case = await repos.cases.get(referral.case_id)
+    assert case is not None
+    return await build_card(repos, case, actor)
+
+
+# --- the case's holder: withdraw, and the child moved -----------------------------------
+
+
+async def withdraw(db: Database, actor: User | None, referral_id: int,
+                   reason: WithdrawReason, *, now: datetime, default_language: str,
+                   note: str | None = None) -> Change:
+    """Take back a referral sent by mistake (or no longer needed); its unit is told."""
+    async with db.unit_of_work() as uow:
+        actor, referral, _ = await _holder_referral(uow, actor, referral_id)
+        change = await _withdraw(uow, actor, referral, reason, now=now, note=note,
+                                 default_language=default_language)
+        await uow.commit()
+    return change
+
+
+async def _withdraw(repos: Repositories, actor: User, referral: Referral,
+                    reason: WithdrawReason, *, now: datetime, note: str | None,
+                    default_language: str) -> Change:
+    updated = await _move(repos, actor, referral, to=S.CANCELLED, from_=WITHDRAWABLE,
+                          action="withdraw", now=now, note=note, reason=reason,
+                          awaiting_coordinator=0, closed_at=now)
+    view = await _view(repos, updated)
+    told: list[User | tuple[str, str, str]] = []
+    if updated.organisation_id is not None:
+        told += await _targets(repos, updated.organisation_id, default_language)
+    told += await _teacher(repos, referral.case_id, actor)
+    notices = [_notice(target, "referral-withdrawn-notice", view,
+                       labels={"reason": f"withdraw-{reason}"}, actor=actor.display_name,
+                       note=note or NO_NOTE) for target in told]
+    return Change(view=view, deliveries=await _edits(repos, view), notices=notices)
+
+
+async def withdrawable(db: Database, actor: User | None, case_id: int) -> list[ReferralView]:
+    repos = db.read
+    await _held_case(repos, actor, case_id)
+    return [await _view(repos, r) for r in await repos.referrals.for_case(case_id)
+            if r.status in WITHDRAWABLE]
+
+
+async def record_move(db: Database, actor: User | None, case_id: int, district_code: str, *,
+                      rules: list[routing.Rule], now: datetime, today: date) -> MovePlan:
+    """The child now lives in another district: record it, and list the open referrals
+    whose unit does not cover it, with where each would go now."""
+    async with db.unit_of_work() as uow:
+        actor, case = await _held_case(uow, actor, case_id)
+        if case.district_code != district_code:
+            await uow.cases.set_district(case_id, district_code, now)
+            await uow.audit.record(at=now, actor_id=actor.id, action="case.move",
+                                   entity="case", entity_id=case_id,
+                                   before={"district_code": case.district_code},
+                                   after={"district_code": district_code})
+        await uow.commit()
+    return await move_plan(db, actor, case_id, rules=rules, today=today)
+
+
+async def move_plan(db: Database, actor: User | None, case_id: int, *,
+                    rules: list[routing.Rule], today: date) -> MovePlan:
+    repos = db.read
+    actor, case = await _held_case(repos, actor, case_id)
+    units = await repos.organisations.active()
+    child = _routing_child(case, await repos.cases.child(case.child_id), today)
+    items = []
+    for referral in await repos.referrals.for_case(case_id):
+        if referral.status not in AT_UNIT:
+            continue
+        view = await _view(repos, referral)
+        if view.unit is not None and case.district_code in view.unit.districts:
+            continue
+        [proposal] = routing.propose(rules, units, [referral.need], child)
+        items.append(MoveItem(view=view, proposed=proposal.unit))
+    return MovePlan(case=case, items=items)
+
+
+async def reroute_after_move(db: Database, actor: User | None, case_id: int, *,
+                             rules: list[routing.Rule], now: datetime, today: date,
+                             default_language: str) -> list[Change]:
+    """Withdraw the referrals the move left with the wrong unit and send each need anew, to
+    the unit that covers the new district (or to the coordinators)."""
+    moved = await move_plan(db, actor, case_id, rules=rules, today=today)
+    if not moved.items:
+        raise StaleAction()
+    changes = []
+    async with db.unit_of_work() as uow:
+        actor, _ = await _held_case(uow, actor, case_id)
+        for item in moved.items:
+            old = item.view.referral
+            changes.append(await _withdraw(uow, actor, old, WithdrawReason.CHILD_MOVED,
+                                           now=now, note=None,
+                                           default_language=default_language))
+            changes.append(await _resend(uow, actor, old, item.proposed, now=now,
+                                         default_language=default_language))
+        await uow.commit()
+    return changes
+
+
+async def _resend(repos: Repositories, actor: User, old: Referral, unit: Organisation | None,
+                  *, now: datetime, default_language: str) -> Change:
+    """The same need sent again, as a new referral that replaces `old`."""
+    status = S.SENT if unit else S.UNROUTED
+    new = await repos.referrals.add(case_id=old.case_id, need=old.need,
+                                    organisation_id=unit.id if unit else None, status=status,
+                                    created_by=actor.id, now=now, previous_id=old.id)
+    await repos.audit.record(at=now, actor_id=actor.id, action="referral.send",
+                             entity="referral", entity_id=new.id,
+                             before={"replaces": old.id},
+                             after={"status": status, "organisation_id": new.organisation_id})
+    await _derive_case_status(repos, old.case_id, now)
+    change = await _sent_change(repos, actor, new, default_language)
+    change.notices.extend(_notice(teacher, "referral-rerouted-notice", change.view)
+                          for teacher in await _teacher(repos, old.case_id, actor)
+                          if unit is not None)
+    return change
+
+
+# --- the coordinators' queue ------------------------------------------------------------
+
+
+async def queue(db: Database, actor: User | None, page: int) -> ReferralPage:
+    """Needs no unit has taken: never routed, or declined. Oldest first."""
+    repos = db.read
+    await _current(repos, actor, Role.COORDINATOR)
+    total = await repos.referrals.count_awaiting()
+    page, pages = _clamp(page, total)
+    referrals = await repos.referrals.page_awaiting(offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+    return ReferralPage(views=[await _view(repos, r) for r in referrals], page=page,
+                        pages=pages, total=total)
+
+
+async def reroute(db: Database, actor: User | None, referral_id: int, unit_id: str, *,
+                  now: datetime, default_language: str) -> Change:
+    """A coordinator sends a queued need to a unit."""
+    async with db.unit_of_work() as uow:
+        actor = await _current(uow, actor, Role.COORDINATOR)
+        referral = await uow.referrals.get(referral_id)
+        if referral is None or not referral.awaiting_coordinator:
+            raise StaleAction()
+        unit = await _destination_unit(uow, unit_id)
+        if referral.status is S.UNROUTED:
+            updated = await _move(uow, actor, referral, to=S.SENT, from_=(S.UNROUTED,),
+                                  action="reroute", now=now, organisation_id=unit.id,
+                                  awaiting_coordinator=0)
+            change = await _sent_change(uow, actor, updated, default_language)
+            change.notices.extend(_notice(teacher, "referral-rerouted-notice", change.view)
+                                  for teacher in await _teacher(uow, referral.case_id, actor))
+        else:
+            if not await uow.referrals.clear_awaiting(referral.id, now):
+                raise StaleAction()
+            change = await _resend(uow, actor, referral, unit, now=now,
+                                   default_language=default_language)
+        await uow.commit()
+    return change
+
+
+async def dismiss(db: Database, actor: User | None, referral_id: int, *,
+                  now: datetime) -> Change:
+    """A coordinator closes a queued need that no unit can take; the teacher is told."""
+    async with db.unit_of_work() as uow:
+        actor = await _current(uow, actor, Role.COORDINATOR)
+        referral = await uow.referrals.get(referral_id)
+        if referral is None or not referral.awaiting_coordinator:
+            raise StaleAction()
+        if referral.status is S.UNROUTED:
+            updated = await _move(uow, actor, referral, to=S.CANCELLED, from_=(S.UNROUTED,),
+                                  action="dismiss", now=now, reason=NO_UNIT,
+                                  awaiting_coordinator=0, closed_at=now)
+        else:
+            if not await uow.referrals.clear_awaiting(referral.id, now):
+                raise StaleAction()
+            await uow.audit.record(at=now, actor_id=actor.id, action="referral.dismiss",
+                                   entity="referral", entity_id=referral.id,
+                                   before={"status": referral.status},
+                                   after={"status": referral.status, "reason": NO_UNIT})
+            await _derive_case_status(uow, referral.case_id, now)
+            updated = await uow.referrals.get(referral.id)
+            assert updated is not None
+        view = await _view(uow, updated)
+        notices = [_notice(teacher, "referral-dismissed-notice", view)
+                   for teacher in await _teacher(uow, referral.case_id, actor)]
+        await uow.commit()
+    return Change(view=view, notices=notices)
+
+
+# --- a focal point's inbox, and the unit's group ----------------------------------------
+
+
+def _clamp(page: int, total: int) -> tuple[int, int]:
+    pages = max(1, -(-total // PAGE_SIZE))
+    return min(max(page, 0), pages - 1), pages
+
+
+async def inbox(db: Database, actor: User | None, page: int) -> ReferralPage:
+    """The actor's unit's open referrals, the longest-waiting first."""
+    repos = db.read
+    actor = await _current(repos, actor, Role.FOCAL_POINT)
+    total = await repos.referrals.count_for_unit(actor.organisation_id, AT_UNIT)
+    page, pages = _clamp(page, total)
+    referrals = await repos.referrals.page_for_unit(
+        actor.organisation_id, AT_UNIT, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+    return ReferralPage(views=[await _view(repos, r) for r in referrals], page=page,
+                        pages=pages, total=total)
+
+
+async def show(db: Database, actor: User | None, referral_id: int) -> ReferralView:
+    """One referral, for a focal point of its unit (to show it again from the inbox)."""
+    repos = db.read
+    _, referral = await _unit_referral(repos, actor, referral_id)
+    return await _view(repos, referral)
+
+
+async def link_group(db: Database, actor: User | None, *, channel: str, chat_id: str,
+                     title: str, language: str, now: datetime) -> Organisation:
+    """A focal point makes a group chat the place where their unit gets its referrals."""
+    async with db.unit_of_work() as uow:
+        actor = await _current(uow, actor, Role.FOCAL_POINT)
+        linked = await uow.referrals.unit_chat_by_chat(channel, chat_id)
+        if linked is not None and linked.organisation_id != actor.organisation_id:
+            other = await uow.organisations.get(linked.organisation_id)
+            assert other is not None
+            raise GroupLinkedElsewhere(unit_th=other.short_th, unit_en=other.short_en)
+        unit = await uow.organisations.get(actor.organisation_id)
+        assert unit is not None
+        await uow.referrals.link_chat(UnitChat(
+            organisation_id=unit.id, channel=channel, chat_id=chat_id, title=title[:100],
+            language=language, linked_by=actor.id, linked_at=now))
+        await uow.audit.record(at=now, actor_id=actor.id, action="unit.link_group",
+                               entity="organisation", entity_id=unit.id,
+                               after={"chat_id": chat_id, "title": title[:100]})
+        await uow.commit()
+    return unit
+
+
+async def unlink_group(db: Database, actor: User | None, *, channel: str, chat_id: str,
+                       now: datetime) -> Organisation:
+    """Stop sending referrals to the group; they go to each focal point again."""
+    async with db.unit_of_work() as uow:
+        actor = await _current(uow, actor, Role.FOCAL_POINT)
+        linked = await uow.referrals.unit_chat_by_chat(channel, chat_id)
+        if linked is None or linked.organisation_id != actor.organisation_id:
+            raise PermissionDenied()
+        await uow.referrals.unlink_chat(channel, chat_id)
+        await uow.audit.record(at=now, actor_id=actor.id, action="unit.unlink_group",
+                               entity="organisation", entity_id=linked.organisation_id,
+                               before={"chat_id": chat_id})
+        unit = await uow.organisations.get(linked.organisation_id)
+        assert unit is not None
+        await uow.commit()
+    return unit
+
+
+async def unit_chat_lost(db: Database, *, channel: str, chat_id: str, now: datetime) -> None:
+    """The bot was removed from a unit's group (or it no longer exists): forget it, so the
+    next referrals go to the focal points in private instead of nowhere."""
+    async with db.unit_of_work() as uow:
+        unit_id = await uow.referrals.unlink_chat(channel, chat_id)
+        if unit_id is not None:
+            await uow.audit.record(at=now, actor_id=None, action="unit.group_lost",
+                                   entity="organisation", entity_id=unit_id,
+                                   before={"chat_id": chat_id})
+        await uow.commit()
+
+
+async def redeliver(db: Database, referral_id: int, default_language: str) -> list[Delivery]:
+    """The referral shown anew wherever its unit reads referrals now: after its group was
+    lost, so that it reaches the focal points instead of nobody."""
+    repos = db.read
+    referral = await repos.referrals.get(referral_id)
+    if referral is None or referral.organisation_id is None:
+        return []
+    view = await _view(repos, referral)
+    return [Delivery(view=view, channel=channel, chat_id=chat_id, language=language)
+            for channel, chat_id, language in await _targets(
+                repos, referral.organisation_id, default_language)]

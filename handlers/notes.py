@@ -1,0 +1,89 @@
+"""Typed notes on a referral: the unit's question, the teacher's answer, and a decline or
+withdrawal reason that none of the buttons gives.
+
+The button may be pressed in a unit's group; the note is asked for, and typed, in the
+presser's private chat, so the conversation follows the person, not the chat. The pending
+note is kept in the user's persisted data: a restart in between loses nothing.
+"""
+
+from telegram import Update
+from telegram.ext import ConversationHandler
+
+from bot.domain.models import DeclineReason, WithdrawReason
+from bot.errors import InvalidInput, StaleAction, TextExpected
+from bot.services import referrals
+from bot.services.referrals import Change
+from handlers.callback_data import NoteButton
+from handlers.context import PanongContext
+from handlers.errors import tell_error
+from handlers.referrals import deliver
+
+WRITING = "writing"
+NOTE_KEY = "note"
+# Each kind is also the action `referrals.check` knows it by.
+KINDS = frozenset({"ask", "answer", "decline", "withdraw"})
+
+
+async def ask_for_note(update: Update, context: PanongContext) -> str:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    pressed = NoteButton.unpack(query.data)
+    if pressed is None or pressed.kind not in KINDS:
+        raise StaleAction()
+    view = await referrals.check(context.runtime.db, context.actor, pressed.referral_id,
+                                 pressed.kind)
+    context.user_data[NOTE_KEY] = {"kind": pressed.kind, "referral_id": pressed.referral_id}
+    t = context.t
+    await query.answer()
+    await context.bot.send_message(
+        update.effective_user.id,
+        t(f"note-ask-{pressed.kind}", code=view.case_code, need=t(f"need-{view.referral.need}"),
+          limit=referrals.NOTE_LIMIT))
+    return WRITING
+
+
+async def receive_note(update: Update, context: PanongContext) -> str | int:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    pending = context.user_data.get(NOTE_KEY)
+    if not pending:
+        return ConversationHandler.END
+    try:
+        note = referrals.parse_note(message.text)
+    except InvalidInput as error:
+        await tell_error(update, context, error)
+        return WRITING
+    context.user_data.pop(NOTE_KEY, None)
+    change = await _save(context, pending["kind"], pending["referral_id"], note)
+    await message.reply_text(context.t(f"note-saved-{pending['kind']}",
+                                       code=change.view.case_code))
+    await deliver(context, [change])
+    return ConversationHandler.END
+
+
+async def _save(context: PanongContext, kind: str, referral_id: int, note: str) -> Change:
+    runtime = context.runtime
+    db, actor, now = runtime.db, context.actor, runtime.now()
+    language = runtime.settings.default_language
+    if kind == "ask":
+        return await referrals.ask_information(db, actor, referral_id, note, now=now)
+    if kind == "answer":
+        return await referrals.answer_information(db, actor, referral_id, note, now=now,
+                                                  default_language=language)
+    if kind == "decline":
+        return await referrals.decline(db, actor, referral_id, DeclineReason.OTHER, now=now,
+                                       note=note)
+    return await referrals.withdraw(db, actor, referral_id, WithdrawReason.OTHER, now=now,
+                                    default_language=language, note=note)
+
+
+async def not_text(update: Update, context: PanongContext) -> str:
+    await tell_error(update, context, TextExpected())
+    return WRITING
+
+
+async def cancel_note(update: Update, context: PanongContext) -> int:
+    assert update.effective_message is not None
+    context.user_data.pop(NOTE_KEY, None)
+    await update.effective_message.reply_text(context.t("note-cancelled"))
+    return ConversationHandler.END

@@ -1,0 +1,33 @@
+"""Registering a case through the registration service, as the wizard would, in one call."""
+
+from bot.domain.models import Case, User
+from bot.runtime import Runtime
+from bot.services import registration
+
+
+async def register_case(runtime: Runtime, teacher: User, *, given_name: str = "สมชาย",
+                        district: str = "1101", born: str = "15/3/2555",
+                        needs: tuple[str, ...] = ("EDUCATION",),
+                        wish: str = "school") -> Case:
+    """A Thai boy without a document, found in `district` (13 years old on the test clock
+    when born 15/3/2555), with these support needs and this education wish."""
+    answers = [
+        ("text", given_name), ("text", "ใจดี"), ("skip", ""), ("choice", "male"),
+        ("choice", "none"), ("choice", "thai"), ("text", born), ("choice", district),
+        ("choice", "unknown"), ("skip", ""), ("skip", ""), ("choice", "yes"),
+        ("choice", "LOW_INCOME"), ("skip", ""), ("skip", ""), ("choice", "given"),
+        *(("choice", need) for need in needs), ("choice", "done"), ("choice", wish),
+    ]
+    today = runtime.today()
+    draft = registration.start()
+    for kind, value in answers:
+        if kind == "skip":
+            draft = registration.skip(draft, today)
+        elif kind == "choice":
+            draft = registration.answer_choice(draft, value, runtime.geography, today)
+        else:
+            draft = registration.answer_text(draft, value, today)
+    assert draft.step is registration.Step.SUMMARY, draft.step
+    return await registration.register_child(
+        runtime.db, teacher, draft, code_prefix=runtime.settings.case_code_prefix,
+        rules=runtime.routing, now=runtime.now(), today=today)
