@@ -35,12 +35,16 @@ def _plain(text: str) -> str:
     return text
 
 
+def is_not_modified(error: BaseException) -> bool:
+    """Telegram's answer to an edit that changes nothing (a double tap, a message another
+    update already brought up to date)."""
+    return isinstance(error, BadRequest) and "message is not modified" in error.message.lower()
+
+
 def _is_harmless(error: BaseException) -> bool:
     # A double tap re-renders an unchanged message; an answered query times out.
-    return isinstance(error, BadRequest) and (
-        "message is not modified" in error.message.lower()
-        or "query is too old" in error.message.lower()
-    )
+    return is_not_modified(error) or (
+        isinstance(error, BadRequest) and "query is too old" in error.message.lower())
 
 
 async def on_error(update: object, context: PanongContext) -> None:

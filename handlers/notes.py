@@ -55,9 +55,9 @@ async def receive_note(update: Update, context: PanongContext) -> str | int:
         return WRITING
     context.user_data.pop(NOTE_KEY, None)
     change = await _save(context, pending["kind"], pending["referral_id"], note)
+    await deliver(context, [change])
     await message.reply_text(context.t(f"note-saved-{pending['kind']}",
                                        code=change.view.case_code))
-    await deliver(context, [change])
     return ConversationHandler.END
 
 

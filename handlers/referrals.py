@@ -38,6 +38,7 @@ from handlers.callback_data import (
     ReferralChoiceButton,
 )
 from handlers.context import CHANNEL, PanongContext
+from handlers.errors import is_not_modified
 from handlers.keyboards import button, pager, rows
 from handlers.notices import send_notices
 
@@ -108,7 +109,7 @@ async def _show(context: PanongContext, delivery: Delivery,
                                                 message_id=int(delivery.message_id),
                                                 reply_markup=keyboard)
     except BadRequest as error:
-        if "not modified" in error.message.lower():
+        if is_not_modified(error):
             return
         if chat_id < 0 and "chat not found" in error.message.lower():
             await _group_lost(context, delivery, sent)
@@ -215,8 +216,12 @@ async def _menu(update: Update, t: Translator, choices: list[InlineKeyboardButto
 async def _refresh(update: Update, context: PanongContext, referral_id: int) -> None:
     """Show the pressed referral message as the referral is now."""
     view = await referrals.show(context.runtime.db, context.actor, referral_id)
-    await _query(update).edit_message_text(_render(context, view, context.t),
-                                           reply_markup=referral_keyboard(view, context.t))
+    try:
+        await _query(update).edit_message_text(_render(context, view, context.t),
+                                               reply_markup=referral_keyboard(view, context.t))
+    except BadRequest as error:
+        if not is_not_modified(error):
+            raise
 
 
 async def back_to_referral(update: Update, context: PanongContext, referral_id: int) -> None:

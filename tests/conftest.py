@@ -53,14 +53,15 @@ async def runtime(settings: Settings, clock: FakeClock) -> AsyncIterator[Runtime
 
 
 async def add_user(runtime: Runtime, role: Role, organisation_id: str, channel_user_id: str,
-                   name: str = "Test User", inviter: User | None = None) -> User:
+                   name: str = "Test User", inviter: User | None = None,
+                   language: str | None = None) -> User:
     issued = await onboarding.create_invite(
         runtime.db, inviter, role=role, organisation_id=organisation_id,
         valid_for=timedelta(days=7), now=runtime.now(),
     )
     joined = await onboarding.redeem_invite(
         runtime.db, code=issued.invite.code, channel="telegram", channel_user_id=channel_user_id,
-        display_name=name, language=None, now=runtime.now(),
+        display_name=name, language=language, now=runtime.now(),
     )
     return joined.user
 

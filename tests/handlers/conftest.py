@@ -34,14 +34,20 @@ class ChatHarness:
     def buttons(self, user: FakeUser) -> list[tuple[str, str]]:
         return self.request.buttons(user.id)
 
-    async def press(self, user: FakeUser, label: str) -> str:
-        """Press the button whose label contains `label` on the newest keyboard."""
-        matches = [data for text, data in self.buttons(user) if label in text]
+    async def press(self, user: FakeUser, label: str, chat_id: int | None = None) -> str:
+        """Press the button whose label contains `label` on the newest keyboard of the chat
+        (the user's private chat unless `chat_id` names a group)."""
+        chat = user.id if chat_id is None else chat_id
+        buttons = self.request.buttons(chat)
+        matches = [data for text, data in buttons if label in text]
         if len(matches) != 1:
-            raise AssertionError(f"{len(matches)} buttons match {label!r}: {self.buttons(user)}")
-        return await self.press_data(user, matches[0])
+            raise AssertionError(f"{len(matches)} buttons match {label!r}: {buttons}")
+        message = self.request.keyboard_message(chat)
+        await self.app.process_update(callback_update(self.app.bot, user, matches[0], message))
+        return self.last_text(user)
 
     async def press_data(self, user: FakeUser, data: str) -> str:
+        """Press a button with any data (a forged one, say) under the user's newest message."""
         message = self.request.last_message(user.id)
         await self.app.process_update(callback_update(self.app.bot, user, data, message))
         return self.last_text(user)

@@ -24,9 +24,9 @@ async def test_a_coordinator_invites_a_teacher_who_joins_with_the_link(
     joined = await runtime.db.read.users.by_channel_id("telegram", "4242")
     assert joined is not None and joined.role is Role.TEACHER
     assert joined.organisation_id == "school_wat_phraek_sa"
-    # The coordinator hears that the invite was used, in their saved language: none was
-    # saved for this one, so the deployment's default, Thai.
-    assert "เข้าร่วมพาน้องแล้ว ในฐานะครู" in chat.last_text(COORDINATOR)
+    # The coordinator hears that the invite was used in the language their phone used
+    # when they last wrote (the command line made them, with no language saved).
+    assert "Malee has joined Panong as Teacher" in chat.last_text(COORDINATOR)
     assert joined.language == "th"  # the newcomer's Telegram language, kept for notices
     # The menu of a teacher is the default one: no per-chat commands were set.
     assert not [c for c in chat.request.calls_to("setMyCommands") if "scope" in c.params]

@@ -211,25 +211,25 @@ class RecordingRequest(BaseRequest):
         """
         return list(self._texts.get(chat_id, []))
 
-    def buttons(self, chat_id: int) -> list[tuple[str, str]]:
-        """(text, callback_data) of the inline keyboard on the most recently sent/edited message
-        in the chat that has one. URL buttons give their url instead; [] if there is none."""
+    def keyboard_message(self, chat_id: int) -> JSONDict | None:
+        """The most recently sent/edited message in the chat that has an inline keyboard."""
         for message_id in reversed(self._activity.get(chat_id, [])):
             try:
                 message = self.api.message(chat_id, message_id)
             except LookupError:
                 continue
-            markup = message.get("reply_markup")
-            if markup:
-                return [
-                    (
-                        button["text"],
-                        button.get("callback_data") or button.get("url") or "",
-                    )
-                    for row in markup["inline_keyboard"]
-                    for button in row
-                ]
-        return []
+            if message.get("reply_markup"):
+                return message
+        return None
+
+    def buttons(self, chat_id: int) -> list[tuple[str, str]]:
+        """(text, callback_data) of the inline keyboard on the most recently sent/edited message
+        in the chat that has one. URL buttons give their url instead; [] if there is none."""
+        message = self.keyboard_message(chat_id)
+        if message is None:
+            return []
+        return [(button["text"], button.get("callback_data") or button.get("url") or "")
+                for row in message["reply_markup"]["inline_keyboard"] for button in row]
 
     def clear(self) -> None:
         """Forget recorded calls and what was sent (message ids keep increasing).
