@@ -45,7 +45,7 @@ from bot.errors import (
     UnknownOrganisation,
 )
 from bot.services.access import require_user
-from bot.services.cases import WITHDRAWABLE, CaseCard, build_card, holds
+from bot.services.cases import TAKEN_BY_UNIT, WITHDRAWABLE, CaseCard, build_card, holds
 from bot.services.notices import Notice, NoticeButton
 from storage.database import Database
 from storage.repositories import Repositories
@@ -54,7 +54,6 @@ S = ReferralStatus
 WAITING_FOR_UNIT = (S.SENT, S.INFO_REQUESTED)
 TAKEN = (S.ACCEPTED, S.IN_PROGRESS)
 AT_UNIT = WAITING_FOR_UNIT + TAKEN
-ENDED = (S.COMPLETED, S.DECLINED, S.CANCELLED)
 PAGE_SIZE = 5
 NOTE_LIMIT = 500
 # What notices say for "no note": the catalogs leave it out.
@@ -563,7 +562,7 @@ async def details(db: Database, actor: User | None, referral_id: int) -> CaseCar
     """The child's full details, for a focal point of the unit that took the referral."""
     repos = db.read
     actor, referral = await _unit_referral(repos, actor, referral_id)
-    if referral.status not in (*TAKEN, S.COMPLETED):
+    if referral.status not in TAKEN_BY_UNIT:
         raise PermissionDenied()
     case = await repos.cases.get(referral.case_id)
     assert case is not None
