@@ -10,14 +10,16 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot import presenters
 from bot.config import Settings
 from bot.directory import DirectoryError, load_directory
 from bot.domain.models import OrganisationKind, Role
 from bot.errors import UnknownOrganisation
 from bot.geography import Geography
+from bot.i18n import translator
 from bot.routing import RoutingError
 from bot.runtime import Runtime, system_clock
-from bot.services import onboarding
+from bot.services import onboarding, reminders
 from storage.bot_state import BOT_USERNAME
 from storage.database import backup_database
 
@@ -51,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     load = directory_commands.add_parser(
         "load", help="check FILE, load it and make it the directory read at every start")
     load.add_argument("file", type=Path)
+    commands.add_parser("reminders", help="list reminders overdue, due within a day, and "
+                        "messages that could not be delivered")
     return parser
 
 
@@ -78,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "directory":
             return _load_directory(settings, args.file)
+        if args.command == "reminders":
+            return asyncio.run(_reminders(settings))
     except DirectoryError as exc:
         print(f"The directory file cannot be used: {exc}", file=sys.stderr)
         return 2
@@ -198,6 +204,17 @@ async def _invite(settings: Settings, role: Role, organisation_id: str | None) -
         print("  (the bot's @username is not known yet: start the bot once, or set "
               "PANONG_BOT_USERNAME)")
     print(f"or send this to the bot:  /start {invite.code}")
+    return 0
+
+
+async def _reminders(settings: Settings) -> int:
+    runtime = await Runtime.start(settings)
+    try:
+        found = await reminders.overview(runtime.db, None, now=system_clock())
+    finally:
+        await runtime.close()
+    t = translator(settings.default_language)
+    print(presenters.plain(presenters.reminder_overview(found, t, settings.tz)))
     return 0
 
 

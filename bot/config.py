@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.domain.schedule import ReminderPolicy
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 LOCALES_DIR = PROJECT_ROOT / "locales"
@@ -65,6 +67,38 @@ class Settings(BaseSettings):
         description="The sandbox's own database, emptied and re-seeded at each start.",
     )
 
+    # Follow-up reminders (see bot/services/reminders.py).
+    reminder_unanswered_days: int = Field(
+        default=ReminderPolicy.unanswered_days, ge=1,
+        description="Working days a referral may wait for an answer before its unit is "
+        "reminded.")
+    reminder_escalate_days: int = Field(
+        default=ReminderPolicy.escalate_days, ge=1,
+        description="Days a referral may wait for an answer before the "
+        "coordinators are told.")
+    reminder_days_by_unit_type: dict[str, tuple[int, int]] = Field(
+        default={}, description='Per unit type, the two above as [remind, escalate], e.g. '
+        '{"MSDHS": [2, 5]} (JSON).')
+    reminder_stalled_days: int = Field(
+        default=ReminderPolicy.stalled_days, ge=1,
+        description="Days an accepted referral may go without an outcome "
+        "before its unit is asked for an update.")
+    reminder_question_days: int = Field(
+        default=ReminderPolicy.question_days, ge=1,
+        description="Days a unit's question may wait for the teacher's answer.")
+    reminder_attendance_days: tuple[int, ...] = Field(
+        default=ReminderPolicy.attendance_days,
+        description="Days after a child is enrolled when the teacher "
+        "is asked whether the child still attends.")
+    quiet_hours: tuple[int, int] = Field(
+        default=ReminderPolicy.quiet_hours,
+        description="From and until which hour (local time) reminders wait.")
+    quiet_weekends: bool = Field(default=ReminderPolicy.quiet_weekends,
+                                 description="Keep reminders for Monday.")
+    reminder_interval_seconds: float = Field(
+        default=60, gt=0, description="How often due reminders are looked for.")
+    reminder_batch: int = Field(default=100, ge=1, le=1000)
+
     @field_validator("default_language")
     @classmethod
     def _supported_language(cls, value: str) -> str:
@@ -81,6 +115,17 @@ class Settings(BaseSettings):
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @cached_property
+    def reminder_policy(self) -> ReminderPolicy:
+        return ReminderPolicy(
+            tz=self.tz, unanswered_days=self.reminder_unanswered_days,
+            escalate_days=self.reminder_escalate_days,
+            days_by_unit_type=self.reminder_days_by_unit_type,
+            stalled_days=self.reminder_stalled_days,
+            question_days=self.reminder_question_days,
+            attendance_days=self.reminder_attendance_days, quiet_hours=self.quiet_hours,
+            quiet_weekends=self.quiet_weekends)
 
     @property
     def invite_validity(self) -> timedelta:

@@ -63,7 +63,8 @@ class InvalidDocumentNumber(InvalidInput):
 
 
 class InvalidDate(InvalidInput):
-    """reason: `format`, `impossible` (31 Feb), `future` or `too-old`."""
+    """reason: `format`, `impossible` (31 Feb), `future` or `too-old` for a past date;
+    `not-coming` or `too-far` for a date to come."""
 
     def __init__(self, reason: str) -> None:
         self.reason = reason

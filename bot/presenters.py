@@ -4,6 +4,8 @@ Plain strings with the catalogs' light HTML, no messenger objects, so another ch
 reuse them. User data only ever enters through catalog parameters, which are escaped.
 """
 
+import html
+import re
 from datetime import date, datetime, tzinfo
 
 from bot.domain import ages, dates, identity, phone
@@ -14,10 +16,12 @@ from bot.i18n import Translator
 from bot.services.cases import CaseCard, CaseGlimpse, CasePage, ReferralLine
 from bot.services.referrals import Change, MovePlan, Plan, ReferralPage, ReferralView
 from bot.services.registration import CaseDraft
+from bot.services.reminders import Overview
 from bot.services.users import UserPage
 from storage.referrals import HistoryEntry
 
 NOT_GIVEN = "value-not-given"
+_TAG = re.compile(r"</?[a-z]+[^>]*>")
 
 
 def _place(geography: Geography, t: Translator, district: str | None,
@@ -139,7 +143,7 @@ def case_card(card: CaseCard, t: Translator, geography: Geography, today: date,
         _line(t, "field-wish", t(f"wish-{case.education_wish}")),
         _line(t, "field-registered", t("registered-by", name=card.teacher_name,
                                        organisation=card.organisation.short_name(t.lang),
-                                       date=_local_date(case.created_at, t, tz))),
+                                       date=local_date(case.created_at, t, tz))),
         *_referral_section(card, t, tz),
     ])
 
@@ -183,7 +187,7 @@ def _referral_line(line: ReferralLine, t: Translator) -> str:
 
 def _history_line(entry: HistoryEntry, t: Translator, tz: tzinfo) -> str:
     after = entry.after or {}
-    text = t("card-history-line", date=_local_date(entry.at, t, tz),
+    text = t("card-history-line", date=local_date(entry.at, t, tz),
              who=entry.actor_name or t("history-system"),
              what=t(f"history-{entry.action.removeprefix('referral.')}"))
     note = after.get("note")
@@ -193,7 +197,7 @@ def _history_line(entry: HistoryEntry, t: Translator, tz: tzinfo) -> str:
 def case_glimpse(glimpse: CaseGlimpse, t: Translator, tz: tzinfo) -> str:
     return t("case-glimpse", code=glimpse.code, status=t(f"status-{glimpse.status}"),
              organisation=glimpse.organisation.name(t.lang),
-             date=_local_date(glimpse.created_at, t, tz))
+             date=local_date(glimpse.created_at, t, tz))
 
 
 def case_list(page: CasePage, t: Translator, geography: Geography, tz: tzinfo) -> str:
@@ -205,7 +209,7 @@ def case_list(page: CasePage, t: Translator, geography: Geography, tz: tzinfo) -
         lines.append(t("mycases-line", code=summary.code, name=summary.child_name,
                        status=t(f"status-{summary.status}"),
                        district=district.name(t.lang) if district else summary.district_code,
-                       date=_local_date(summary.created_at, t, tz)))
+                       date=local_date(summary.created_at, t, tz)))
     return "\n".join(lines)
 
 
@@ -220,7 +224,7 @@ def user_list(page: UserPage, t: Translator) -> str:
     return "\n".join(lines)
 
 
-def _local_date(moment: datetime, t: Translator, tz: tzinfo) -> str:
+def local_date(moment: datetime, t: Translator, tz: tzinfo) -> str:
     """Dates as the reader lives them: in the deployment's time zone, Buddhist era in Thai."""
     return dates.format_date(moment.astimezone(tz).date(), t.lang)
 
@@ -284,7 +288,7 @@ def referral_list(page: ReferralPage, t: Translator, geography: Geography, today
             state=_referral_state(t, referral.status, taken_by=view.accepted_by_name,
                                   reason=referral.reason, outcome=referral.outcome),
             unit=_unit_name(t, view.unit),
-            date=_local_date(referral.sent_at or referral.created_at, t, tz)))
+            date=local_date(referral.sent_at or referral.created_at, t, tz)))
     return "\n".join(lines)
 
 
@@ -298,3 +302,31 @@ def move_text(plan: MovePlan, t: Translator, geography: Geography) -> str:
                 old=_unit_name(t, item.view.unit), new=_unit_name(t, item.proposed))
               for item in plan.items]
     return "\n".join(lines)
+
+
+# --- reminders ----------------------------------------------------------------------------
+
+
+def reminder_overview(found: Overview, t: Translator, tz: tzinfo) -> str:
+    """/reminders and `panong reminders`: what is overdue, due within a day, and failed."""
+    lines = [t("reminders-title")]
+    for title, count, listed in (("reminders-overdue", found.overdue_count, found.overdue),
+                                 ("reminders-due", found.due_count, found.due)):
+        lines.append(t(title, count=count))
+        lines += [t("reminders-line", kind=t(f"reminder-what-{r.kind}"),
+                    code=found.codes.get(r.case_id, "?"),
+                    when=local_time(r.due_at, t, tz)) for r in listed]
+    lines.append(t("reminders-failed", count=found.failed_count))
+    lines += [t("reminders-failed-line", chat=m.chat_id, error=m.last_error or "?")
+              for m in found.failed]
+    return "\n".join(lines)
+
+
+def plain(text: str) -> str:
+    """The text without its light HTML, for a terminal or a pop-up."""
+    return html.unescape(_TAG.sub("", text))
+
+
+def local_time(moment: datetime, t: Translator, tz: tzinfo) -> str:
+    local = moment.astimezone(tz)
+    return f"{dates.format_date(local.date(), t.lang)} {local:%H:%M}"

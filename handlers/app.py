@@ -24,8 +24,9 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.runtime import Runtime
-from handlers import admin, cases, notes, referrals, registration, start
+from handlers import admin, cases, notes, referrals, registration, reminders, start
 from handlers.callback_data import (
+    AttendanceButton,
     CaseActionButton,
     CasesPageButton,
     DestinationButton,
@@ -43,6 +44,8 @@ from handlers.callback_data import (
     QueuePageButton,
     ReferralButton,
     ReferralChoiceButton,
+    RemindMeButton,
+    SnoozeButton,
     UserActiveButton,
     UsersPageButton,
     WizardButton,
@@ -166,6 +169,8 @@ def _register_handlers(application: Application) -> None:
         CallbackQueryHandler(referrals.list_destinations,
                              pattern=DestinationListButton.pattern()),
         CallbackQueryHandler(referrals.choose_destination, pattern=DestinationButton.pattern()),
+        CallbackQueryHandler(reminders.ask_when,
+                             pattern=rf"^{CaseActionButton.prefix}:\d+:remind$"),
         CallbackQueryHandler(referrals.press_case_action, pattern=CaseActionButton.pattern()),
         CallbackQueryHandler(referrals.record_move, pattern=MoveDistrictButton.pattern()),
         CallbackQueryHandler(referrals.press_move_plan, pattern=MovePlanButton.pattern()),
@@ -173,6 +178,10 @@ def _register_handlers(application: Application) -> None:
         CallbackQueryHandler(referrals.inbox_page, pattern=InboxPageButton.pattern()),
         CommandHandler("queue", referrals.show_queue),
         CallbackQueryHandler(referrals.queue_page, pattern=QueuePageButton.pattern()),
+        CallbackQueryHandler(reminders.snooze, pattern=SnoozeButton.pattern()),
+        CallbackQueryHandler(reminders.answer_attendance, pattern=AttendanceButton.pattern()),
+        CallbackQueryHandler(reminders.remind_in, pattern=RemindMeButton.pattern()),
+        CommandHandler("reminders", reminders.show_reminders),
         CommandHandler("linkgroup", referrals.link_group),
         CommandHandler("unlinkgroup", referrals.unlink_group),
         ChatMemberHandler(referrals.left_group, ChatMemberHandler.MY_CHAT_MEMBER),
@@ -195,6 +204,15 @@ async def _announce(application: Application) -> None:
     log.info("Panong is running as @%s", application.bot.username)
 
 
+def _wake_for_reminders(application: Application, runtime: Runtime) -> None:
+    """The JobQueue is only the alarm clock: what is due lives in the database. The first
+    run, straight after start-up, sends whatever fell due while the bot was down."""
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(
+        reminders.reminders_job, interval=runtime.settings.reminder_interval_seconds,
+        first=0, name="reminders")
+
+
 async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
     """Poll Telegram until `stop` is set.
 
@@ -208,6 +226,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
         assert application.updater is not None
         await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
         await application.start()
+        _wake_for_reminders(application, runtime)
         try:
             await stop.wait()
         finally:

@@ -9,7 +9,7 @@ from typing import ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.domain.models import Role
+from bot.domain.models import AttendanceAnswer, Role
 
 SEPARATOR = ":"
 MAX_BYTES = 64
@@ -126,10 +126,11 @@ class ReferralChoiceButton(CallbackData):
 
 
 class NoteButton(CallbackData):
-    """Starts a typed note on a referral: a question, an answer, or an "other" reason."""
+    """Starts something typed: on the referral `target_id`, a question, an answer or an
+    "other" reason; on the case `target_id` (kind `remind`), the date of a reminder."""
 
     prefix: ClassVar[str] = "nt"
-    referral_id: int
+    target_id: int
     kind: str
 
 
@@ -189,3 +190,25 @@ class InboxPageButton(CallbackData):
 class QueuePageButton(CallbackData):
     prefix: ClassVar[str] = "qp"
     page: int
+
+
+class SnoozeButton(CallbackData):
+    prefix: ClassVar[str] = "sz"
+    reminder_id: int
+    days: int
+
+
+class AttendanceButton(CallbackData):
+    """The teacher's answer to "is the child still attending?"."""
+
+    prefix: ClassVar[str] = "at"
+    reminder_id: int
+    answer: AttendanceAnswer
+
+
+class RemindMeButton(CallbackData):
+    """A quick choice of when to be reminded of a case: in `days` days."""
+
+    prefix: ClassVar[str] = "rm"
+    case_id: int
+    days: int

@@ -47,7 +47,8 @@ async def _card(context: PanongContext, code: str) -> tuple[str, InlineKeyboardM
     case_id = card.case.id
     actions = [(card.can_send, "button-send-referrals", "send"),
                (card.can_withdraw, "button-withdraw", "withdraw"),
-               (card.can_move, "button-moved", "moved")]
+               (card.holder, "button-moved", "moved"),
+               (card.holder, "button-remind-me", "remind")]
     layout = [[button(t(label), CaseActionButton(case_id=case_id, action=action))]
               for allowed, label, action in actions if allowed]
     return text, InlineKeyboardMarkup(layout) if layout else None

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 EVERYONE = ("new", "mycases", "case", "help", "language", "cancel")
 FOCAL_POINTS = ("inbox", "linkgroup")
-COORDINATORS = ("queue", "invite", "users")
+COORDINATORS = ("queue", "reminders", "invite", "users")
 EXTRA = {Role.TEACHER: (), Role.FOCAL_POINT: FOCAL_POINTS, Role.COORDINATOR: COORDINATORS}
 
 

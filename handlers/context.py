@@ -12,7 +12,7 @@ from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, E
 from bot.domain.models import User
 from bot.i18n import Translator, pick_language, translator
 from bot.runtime import Runtime
-from bot.services import users
+from bot.services import reminders, users
 from bot.services.access import identify
 
 CHANNEL = "telegram"
@@ -78,6 +78,9 @@ async def identify_user(update: Update, context: PanongContext) -> None:
     language = pick_language(actor.language if actor else None, user.language_code,
                              runtime.settings.default_language)
     context.t = translator(language)
+    if actor is not None and actor.unreachable_since is not None:
+        # They blocked the bot and have come back: reminders go to them again.
+        await reminders.reachable_again(runtime.db, actor)
     if actor is not None and actor.active and actor.language is None:
         # Users made by the command line have no language yet: keep the one their phone
         # uses, so that notices sent outside their own updates read the same.

@@ -11,6 +11,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.errors import AppError
 from bot.i18n import pick_language, translator
+from bot.presenters import plain
 from bot.services.access import identify
 from handlers.context import CHANNEL, PanongContext
 
@@ -23,16 +24,9 @@ ALERT_LIMIT = 200
 async def tell_error(update: Update, context: PanongContext, error: AppError) -> None:
     text = context.t(error.key, **error.params)
     if update.callback_query is not None:
-        await update.callback_query.answer(_plain(text)[:ALERT_LIMIT], show_alert=True)
+        await update.callback_query.answer(plain(text)[:ALERT_LIMIT], show_alert=True)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(text)
-
-
-def _plain(text: str) -> str:
-    """Pop-ups show no HTML."""
-    for tag in ("<b>", "</b>", "<i>", "</i>", "<code>", "</code>"):
-        text = text.replace(tag, "")
-    return text
 
 
 def is_not_modified(error: BaseException) -> bool:
@@ -70,7 +64,7 @@ async def on_error(update: object, context: PanongContext) -> None:
     log.error("unhandled error in update %s", update.update_id, exc_info=error)
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(_plain(context.t("error-unexpected")),
+            await update.callback_query.answer(plain(context.t("error-unexpected")),
                                                show_alert=True)
         elif update.effective_chat is not None:
             await context.bot.send_message(update.effective_chat.id,

@@ -9,9 +9,11 @@ note is kept in the user's persisted data: a restart in between loses nothing.
 from telegram import Update
 from telegram.ext import ConversationHandler
 
+from bot import presenters
+from bot.domain import dates
 from bot.domain.models import DeclineReason, WithdrawReason
 from bot.errors import InvalidInput, StaleAction, TextExpected
-from bot.services import referrals
+from bot.services import referrals, reminders
 from bot.services.referrals import Change
 from handlers.callback_data import NoteButton
 from handlers.context import PanongContext
@@ -20,8 +22,11 @@ from handlers.referrals import deliver
 
 WRITING = "writing"
 NOTE_KEY = "note"
-# Each kind is also the action `referrals.check` knows it by.
-KINDS = frozenset({"ask", "answer", "decline", "withdraw"})
+# Notes on a referral: each kind is also the action `referrals.check` knows it by.
+REFERRAL_KINDS = frozenset({"ask", "answer", "decline", "withdraw"})
+# The date of a reminder the teacher asked for, on a case.
+REMIND = "remind"
+KINDS = REFERRAL_KINDS | {REMIND}
 
 
 async def ask_for_note(update: Update, context: PanongContext) -> str:
@@ -30,15 +35,17 @@ async def ask_for_note(update: Update, context: PanongContext) -> str:
     pressed = NoteButton.unpack(query.data)
     if pressed is None or pressed.kind not in KINDS:
         raise StaleAction()
-    view = await referrals.check(context.runtime.db, context.actor, pressed.referral_id,
-                                 pressed.kind)
-    context.user_data[NOTE_KEY] = {"kind": pressed.kind, "referral_id": pressed.referral_id}
-    t = context.t
+    t, db = context.t, context.runtime.db
+    if pressed.kind == REMIND:
+        case = await reminders.check_case(db, context.actor, pressed.target_id)
+        prompt = t("note-ask-remind", code=case.code)
+    else:
+        view = await referrals.check(db, context.actor, pressed.target_id, pressed.kind)
+        prompt = t(f"note-ask-{pressed.kind}", code=view.case_code,
+                   need=t(f"need-{view.referral.need}"), limit=referrals.NOTE_LIMIT)
+    context.user_data[NOTE_KEY] = {"kind": pressed.kind, "target_id": pressed.target_id}
     await query.answer()
-    await context.bot.send_message(
-        update.effective_user.id,
-        t(f"note-ask-{pressed.kind}", code=view.case_code, need=t(f"need-{view.referral.need}"),
-          limit=referrals.NOTE_LIMIT))
+    await context.bot.send_message(update.effective_user.id, prompt)
     return WRITING
 
 
@@ -48,17 +55,30 @@ async def receive_note(update: Update, context: PanongContext) -> str | int:
     pending = context.user_data.get(NOTE_KEY)
     if not pending:
         return ConversationHandler.END
+    kind, target = pending["kind"], pending["target_id"]
     try:
-        note = referrals.parse_note(message.text)
+        if kind == REMIND:
+            reply = await _remind(context, target, message.text)
+        else:
+            change = await _save(context, kind, target, referrals.parse_note(message.text))
+            await deliver(context, [change])
+            reply = context.t(f"note-saved-{kind}", code=change.view.case_code)
     except InvalidInput as error:
         await tell_error(update, context, error)
         return WRITING
     context.user_data.pop(NOTE_KEY, None)
-    change = await _save(context, pending["kind"], pending["referral_id"], note)
-    await deliver(context, [change])
-    await message.reply_text(context.t(f"note-saved-{pending['kind']}",
-                                       code=change.view.case_code))
+    await message.reply_text(reply)
     return ConversationHandler.END
+
+
+async def _remind(context: PanongContext, case_id: int, typed: str) -> str:
+    """A reminder on the typed day, in the morning; the answer to show."""
+    runtime = context.runtime
+    day = dates.parse_coming_date(typed, runtime.today())
+    when = runtime.settings.reminder_policy.morning(day)
+    await reminders.remind_me(runtime.db, context.actor, case_id, when, now=runtime.now())
+    return context.t("remind-set", date=presenters.local_date(when, context.t,
+                                                               runtime.settings.tz))
 
 
 async def _save(context: PanongContext, kind: str, referral_id: int, note: str) -> Change:

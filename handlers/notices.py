@@ -5,13 +5,31 @@ import logging
 from telegram import InlineKeyboardMarkup
 from telegram.error import TelegramError
 
+from bot.domain.models import AttendanceAnswer
 from bot.i18n import Translator, pick_language, translator
-from bot.services.notices import Notice
-from handlers.callback_data import NoteButton
+from bot.services.notices import Notice, NoticeButton
+from handlers.callback_data import (
+    AttendanceButton,
+    CallbackData,
+    NoteButton,
+    ReferralButton,
+    SnoozeButton,
+)
 from handlers.context import CHANNEL, PanongContext
-from handlers.keyboards import button
+from handlers.keyboards import button, rows
 
 log = logging.getLogger(__name__)
+
+
+def render(notice: Notice, default_language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The notice's text and buttons in its recipient's language."""
+    t = translator(pick_language(notice.language, None, default_language))
+    params = {
+        **notice.params,
+        **{name: by_language[t.lang] for name, by_language in notice.names.items()},
+        **{name: t(key) for name, key in notice.labels.items()},
+    }
+    return t(notice.key, **params), _keyboard(notice, t)
 
 
 async def send_notices(context: PanongContext, notices: list[Notice]) -> None:
@@ -19,15 +37,10 @@ async def send_notices(context: PanongContext, notices: list[Notice]) -> None:
     for notice in notices:
         if notice.channel != CHANNEL:
             continue
-        t = translator(pick_language(notice.language, None, default))
-        params = {
-            **notice.params,
-            **{name: by_language[t.lang] for name, by_language in notice.names.items()},
-            **{name: t(key) for name, key in notice.labels.items()},
-        }
+        text, keyboard = render(notice, default)
         try:
-            await context.bot.send_message(int(notice.channel_user_id), t(notice.key, **params),
-                                           reply_markup=_keyboard(notice, t))
+            await context.bot.send_message(int(notice.channel_user_id), text,
+                                           reply_markup=keyboard)
         except TelegramError:
             # The change itself is committed; a lost courtesy notice is logged, not retried.
             log.warning("notice %s to %s not delivered", notice.key, notice.channel_user_id,
@@ -35,9 +48,22 @@ async def send_notices(context: PanongContext, notices: list[Notice]) -> None:
 
 
 def _keyboard(notice: Notice, t: Translator) -> InlineKeyboardMarkup | None:
-    """A notice's buttons; the only kind today starts a typed note (the teacher's answer)."""
     if not notice.buttons:
         return None
-    return InlineKeyboardMarkup([[button(t(b.label), NoteButton(referral_id=b.referral_id,
-                                                                kind=b.action))]
-                                 for b in notice.buttons])
+    return InlineKeyboardMarkup(rows([button(t(b.label), _callback(b)) for b in notice.buttons],
+                                     2))
+
+
+def _callback(pressed: NoticeButton) -> CallbackData:
+    """The chat button for a service's action."""
+    action, target = pressed.action, pressed.target_id
+    if action == "answer":
+        return NoteButton(target_id=target, kind="answer")
+    if action in ("accept", "decline", "complete"):
+        return ReferralButton(referral_id=target, action=action)
+    verb, _, value = action.partition("-")
+    if verb == "snooze":
+        return SnoozeButton(reminder_id=target, days=int(value))
+    if verb == "attend":
+        return AttendanceButton(reminder_id=target, answer=AttendanceAnswer(value))
+    raise ValueError(f"no button for the action {action!r}")

@@ -60,7 +60,7 @@ def referral_keyboard(view: ReferralView, t: Translator) -> InlineKeyboardMarkup
                  button(t("button-decline"), ReferralButton(referral_id=rid, action="decline"))]
         layout = [first]
         if status is S.SENT:
-            layout.append([button(t("button-ask"), NoteButton(referral_id=rid, kind="ask"))])
+            layout.append([button(t("button-ask"), NoteButton(target_id=rid, kind="ask"))])
         return InlineKeyboardMarkup(layout)
     if status in (S.ACCEPTED, S.IN_PROGRESS):
         layout = []
@@ -185,7 +185,7 @@ async def ask_decline_reason(update: Update, context: PanongContext, referral_id
     choices = [button(t(f"decline-{reason}"), ReferralChoiceButton(
         referral_id=referral_id, action="decline", value=reason))
         for reason in DeclineReason if reason is not DeclineReason.OTHER]
-    await _menu(update, t, choices, NoteButton(referral_id=referral_id, kind="decline"))
+    await _menu(update, t, choices, NoteButton(target_id=referral_id, kind="decline"))
 
 
 async def ask_outcome(update: Update, context: PanongContext, referral_id: int) -> None:
@@ -205,7 +205,7 @@ async def _menu(update: Update, t: Translator, choices: list[InlineKeyboardButto
     if other is not None:
         layout.append([button(t("button-other-reason"), other)])
     if back is None and other is not None:
-        back = ReferralButton(referral_id=other.referral_id, action="back")
+        back = ReferralButton(referral_id=other.target_id, action="back")
     if back is not None:
         layout.append([button(t("button-back"), back)])
     query = _query(update)
@@ -267,7 +267,7 @@ async def ask_withdraw_reason(update: Update, context: PanongContext, referral_i
         for reason in WithdrawReason if reason is not WithdrawReason.OTHER]
     layout = rows(choices, 2)
     layout.append([button(t("button-other-reason"),
-                          NoteButton(referral_id=referral_id, kind="withdraw"))])
+                          NoteButton(target_id=referral_id, kind="withdraw"))])
     layout.append([button(t("button-keep"), ReferralButton(referral_id=referral_id,
                                                             action="keep"))])
     query = _query(update)

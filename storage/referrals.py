@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import aiosqlite
@@ -20,7 +20,7 @@ def _referral(row: aiosqlite.Row) -> Referral:
 
 
 def _stamp(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+    return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
 
 
 class HistoryEntry(BaseModel):

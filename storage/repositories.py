@@ -9,6 +9,7 @@ from storage.conversations import ConversationRepository
 from storage.invites import InviteRepository
 from storage.organisations import OrganisationRepository
 from storage.referrals import ReferralRepository
+from storage.reminders import ReminderRepository
 from storage.users import UserRepository
 
 
@@ -22,4 +23,5 @@ class Repositories:
         self.invites = InviteRepository(conn)
         self.organisations = OrganisationRepository(conn)
         self.referrals = ReferralRepository(conn)
+        self.reminders = ReminderRepository(conn)
         self.users = UserRepository(conn)

@@ -75,3 +75,8 @@ class UserRepository:
             params.append(organisation_id)
         rows = await self.conn.execute_fetchall(sql + " ORDER BY id", params)
         return [_user(row) for row in rows]
+
+    async def set_unreachable(self, user_id: int, since: datetime | None) -> None:
+        await self.conn.execute(
+            "UPDATE users SET unreachable_since = ? WHERE id = ?",
+            (since.isoformat() if since else None, user_id))

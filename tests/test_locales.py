@@ -11,6 +11,7 @@ from bot.config import LOCALES_DIR, PROJECT_ROOT, SUPPORTED_LANGUAGES
 from bot.domain.ages import AgeGroup
 from bot.domain.identity import IdentityType
 from bot.domain.models import (
+    AttendanceAnswer,
     CaseStatus,
     Consent,
     DeclineReason,
@@ -20,6 +21,7 @@ from bot.domain.models import (
     Need,
     Outcome,
     ReferralStatus,
+    ReminderKind,
     Role,
     Sex,
     WithdrawReason,
@@ -27,8 +29,10 @@ from bot.domain.models import (
 from bot.errors import InvalidDate, InvalidName, InvalidThaiId
 from bot.services import referrals
 from bot.services.registration import EDIT_GROUPS, Step
+from bot.services.reminders import SNOOZE_DAYS
 from handlers import notes
 from handlers.commands import COORDINATORS, EVERYONE, FOCAL_POINTS
+from handlers.reminders import REMIND_IN_DAYS
 
 
 def _variables(node: object) -> set[str]:
@@ -77,12 +81,19 @@ def keys_the_code_builds() -> set[str]:
     keys |= {f"decline-{v}" for v in DeclineReason}
     keys |= {f"withdraw-{v}" for v in (*WithdrawReason, referrals.NO_UNIT)}
     keys |= {f"note-ask-{kind}" for kind in notes.KINDS}
-    keys |= {f"note-saved-{kind}" for kind in notes.KINDS}
+    keys |= {f"note-saved-{kind}" for kind in notes.REFERRAL_KINDS}
     keys |= {f"history-{action}" for action in ("choose", "send", "accept", "decline", "ask",
                                                 "answer", "start", "complete", "withdraw",
-                                                "reroute", "dismiss")}
+                                                "reroute", "dismiss", "reopen")}
+    keys |= {f"reminder-{kind}" for kind in ReminderKind}
+    keys |= {f"reminder-what-{kind}" for kind in ReminderKind}
+    keys |= {f"button-attend-{a}" for a in AttendanceAnswer}
+    keys |= {f"attendance-answered-{a}" for a in AttendanceAnswer}
+    keys |= {f"button-snooze-{days}" for days in SNOOZE_DAYS}
+    keys |= {f"button-remind-in-{days}" for days in REMIND_IN_DAYS}
     keys |= {InvalidThaiId(r).key for r in ("length", "first-digit", "checksum")}
-    keys |= {InvalidDate(r).key for r in ("format", "impossible", "future", "too-old")}
+    keys |= {InvalidDate(r).key for r in ("format", "impossible", "future", "too-old",
+                                          "not-coming", "too-far")}
     keys |= {InvalidName(r).key for r in ("empty", "too-long", "characters")}
     return keys
 
@@ -112,6 +123,7 @@ LAYOUT_ONLY = frozenset({
     "card-line", "error-not-registered", "users-line", "mycases-line", "registered-by",
     "case-card-title", "age-with-birth-date", "card-referral-line", "card-history-line",
     "card-history-note", "history-system", "plan-line", "button-withdraw-one", "move-line",
+    "reminders-line",
 })
 
 

@@ -6,7 +6,7 @@ or Gregorian; two-digit years are read as B.E. because that is how Thai people s
 """
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from bot.domain.text import clean_text, normalize_digits
 from bot.errors import InvalidDate
@@ -136,6 +136,26 @@ def buddhist_year(year: int) -> int:
 
 def parse_date(raw: str, today: date) -> date:
     """A date of birth (or other past date) no more than 30 years before `today`."""
+    result = _read_date(raw)
+    if result > today:
+        raise InvalidDate("future")
+    if result < _years_before(today, MAX_AGE_YEARS):
+        raise InvalidDate("too-old")
+    return result
+
+
+def parse_coming_date(raw: str, today: date) -> date:
+    """A day after `today` and within a year of it, such as when to be reminded."""
+    result = _read_date(raw)
+    if result <= today:
+        raise InvalidDate("not-coming")
+    if result > today + timedelta(days=366):
+        raise InvalidDate("too-far")
+    return result
+
+
+def _read_date(raw: str) -> date:
+    """A calendar date as people type it, in either era; not checked against today."""
     text = clean_text(normalize_digits(raw)).casefold()
     text = _DAY_PREFIX.sub("", text)
     era: str | None = None
@@ -161,14 +181,9 @@ def parse_date(raw: str, today: date) -> date:
     year = _gregorian_year(parts["y"], era)
 
     try:
-        result = date(year, month, int(parts["d"]))
+        return date(year, month, int(parts["d"]))
     except ValueError:
         raise InvalidDate("impossible") from None
-    if result > today:
-        raise InvalidDate("future")
-    if result < _years_before(today, MAX_AGE_YEARS):
-        raise InvalidDate("too-old")
-    return result
 
 
 def _gregorian_year(digits: str, era: str | None) -> int:

@@ -192,6 +192,9 @@ class User(BaseModel):
     language: str | None
     active: bool
     created_at: datetime
+    # Set when their chat refused a message (they blocked the bot); cleared when they
+    # write again.
+    unreachable_since: datetime | None = None
 
 
 class Invite(BaseModel):
@@ -287,6 +290,63 @@ class ReferralMessage(BaseModel):
     chat_id: str
     message_id: str
     language: str
+
+
+class ReminderKind(StrEnum):
+    UNANSWERED = "unanswered"  # a referral still waits for its unit: remind the unit
+    ESCALATION = "escalation"  # ...and much longer: tell the coordinators
+    STALLED = "stalled"  # accepted, no outcome yet: ask the unit for an update
+    QUESTION = "question"  # the unit's question waits for the teacher
+    ATTENDANCE = "attendance"  # is the child who went back to school still there?
+    DATA_ROUND = "data_round"  # the same, before a student-database data round
+    FOLLOW_UP = "follow_up"  # the teacher's own "remind me"
+
+
+class ReminderStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"  # turned into messages
+    ANSWERED = "answered"  # somebody pressed one of its answers
+    CANCELLED = "cancelled"  # its reason went away first
+
+
+class Reminder(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    kind: ReminderKind
+    case_id: int
+    referral_id: int | None
+    user_id: int | None
+    due_at: datetime
+    status: ReminderStatus
+    detail: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReminderMessage(BaseModel):
+    """One reminder to one chat: the outbox row the sender works from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    reminder_id: int
+    channel: str
+    chat_id: str
+    language: str
+    instead_of: str | None
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    sent_at: datetime | None
+
+
+class AttendanceAnswer(StrEnum):
+    YES = "yes"
+    NO = "no"
+    MOVED = "moved"
+    UNKNOWN = "unknown"
 
 
 class UnitChat(BaseModel):

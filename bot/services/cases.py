@@ -63,7 +63,7 @@ class CaseCard(BaseModel):
     # What the viewer may do from the card.
     can_send: bool = False
     can_withdraw: bool = False
-    can_move: bool = False
+    holder: bool = False  # the teacher or a coordinator: may record a move, set reminders
 
 
 class CaseGlimpse(BaseModel):
@@ -81,6 +81,15 @@ class CaseGlimpse(BaseModel):
 def holds(actor: User, case: Case) -> bool:
     """The case's teacher and the coordinators act on it as its holders."""
     return actor.role is Role.COORDINATOR or case.teacher_id == actor.id
+
+
+async def held_case(repos: Repositories, actor: User | None, case_id: int) -> tuple[User, Case]:
+    """The actor as the database has them now, and a case they hold; refused otherwise."""
+    actor = require_user(await repos.users.get(require_user(actor).id))
+    case = await repos.cases.get(case_id)
+    if case is None or not holds(actor, case):
+        raise PermissionDenied()
+    return actor, case
 
 
 def _unit_took(actor: User, referrals: list[Referral]) -> bool:
@@ -114,7 +123,7 @@ async def build_card(repos: Repositories, case: Case, viewer: User) -> CaseCard:
                     can_send=holder and any(r.status is ReferralStatus.PROPOSED
                                             for r in referrals),
                     can_withdraw=holder and any(r.status in WITHDRAWABLE for r in referrals),
-                    can_move=holder)
+                    holder=holder)
 
 
 async def _may_open(repos: Repositories, actor: User, case: Case) -> bool:

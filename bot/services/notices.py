@@ -4,13 +4,14 @@ from pydantic import BaseModel, ConfigDict
 
 
 class NoticeButton(BaseModel):
-    """A button under a notice that acts on one referral (answer a question, ...)."""
+    """A button under a notice that acts on what the notice is about: `action` on the
+    referral or reminder `target_id` (answer a question, accept, snooze...)."""
 
     model_config = ConfigDict(frozen=True)
 
     label: str  # catalog key
     action: str
-    referral_id: int
+    target_id: int
 
 
 class Notice(BaseModel):

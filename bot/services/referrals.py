@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from bot import routing
 from bot.domain import dates, text
 from bot.domain.models import (
+    AttendanceAnswer,
     Case,
     CaseStatus,
     Child,
@@ -30,12 +31,14 @@ from bot.domain.models import (
     Referral,
     ReferralMessage,
     ReferralStatus,
+    ReminderKind,
     Role,
     Sex,
     UnitChat,
     User,
     WithdrawReason,
 )
+from bot.domain.schedule import ReminderPolicy
 from bot.errors import (
     GroupLinkedElsewhere,
     PermissionDenied,
@@ -44,8 +47,16 @@ from bot.errors import (
     TextExpected,
     UnknownOrganisation,
 )
+from bot.services import reminders
 from bot.services.access import require_user
-from bot.services.cases import TAKEN_BY_UNIT, WITHDRAWABLE, CaseCard, build_card, holds
+from bot.services.cases import (
+    TAKEN_BY_UNIT,
+    WITHDRAWABLE,
+    CaseCard,
+    build_card,
+    held_case,
+    holds,
+)
 from bot.services.notices import Notice, NoticeButton
 from storage.database import Database
 from storage.repositories import Repositories
@@ -56,6 +67,7 @@ TAKEN = (S.ACCEPTED, S.IN_PROGRESS)
 AT_UNIT = WAITING_FOR_UNIT + TAKEN
 PAGE_SIZE = 5
 NOTE_LIMIT = 500
+DEFAULT_POLICY = ReminderPolicy()
 # What notices say for "no note": the catalogs leave it out.
 NO_NOTE = "no-note"
 # The reason a coordinator gives when no unit can take a need.
@@ -259,14 +271,6 @@ async def _holder_referral(repos: Repositories, actor: User | None,
     return actor, referral, case
 
 
-async def _held_case(repos: Repositories, actor: User | None, case_id: int) -> tuple[User, Case]:
-    actor = await _current(repos, actor)
-    case = await repos.cases.get(case_id)
-    if case is None or not holds(actor, case):
-        raise PermissionDenied()
-    return actor, case
-
-
 # Who may start which action, and in which states: checked before a menu of reasons or a
 # prompt for a note is shown, and again by the action itself.
 _UNIT, _HOLDER = "unit", "holder"
@@ -309,7 +313,7 @@ def parse_note(raw: str) -> str:
 
 async def _move(repos: Repositories, actor: User, referral: Referral, *, to: ReferralStatus,
                 from_: tuple[ReferralStatus, ...], action: str, now: datetime,
-                note: str | None = None, unit: str | None = None,
+                policy: ReminderPolicy, note: str | None = None, unit: str | None = None,
                 **changes: object) -> Referral:
     """Change the status, audit it, derive the case's status again. Refused when somebody
     changed the referral first."""
@@ -332,6 +336,7 @@ async def _move(repos: Repositories, actor: User, referral: Referral, *, to: Ref
         before={"status": referral.status, "organisation_id": referral.organisation_id},
         after=after)
     await _derive_case_status(repos, referral.case_id, now)
+    await reminders.reschedule(repos, updated, policy, now)
     return updated
 
 
@@ -357,7 +362,7 @@ async def propose_for_case(repos: Repositories, case: Case, *, rules: list[routi
 async def plan(db: Database, actor: User | None, case_id: int) -> Plan:
     """The needs of a case not sent yet, with the unit each would go to."""
     repos = db.read
-    actor, case = await _held_case(repos, actor, case_id)
+    actor, case = await held_case(repos, actor, case_id)
     views = [await _view(repos, r) for r in await repos.referrals.for_case(case_id)
              if r.status is S.PROPOSED]
     return Plan(case=case, views=views)
@@ -382,7 +387,8 @@ async def destinations(db: Database, actor: User | None, referral_id: int,
 
 
 async def choose_destination(db: Database, actor: User | None, referral_id: int,
-                             unit_id: str | None, *, now: datetime) -> Plan:
+                             unit_id: str | None, *, now: datetime,
+        policy: ReminderPolicy = DEFAULT_POLICY) -> Plan:
     """The teacher changes where a need will go before sending; None: let the coordinators
     decide."""
     async with db.unit_of_work() as uow:
@@ -390,7 +396,7 @@ async def choose_destination(db: Database, actor: User | None, referral_id: int,
         if unit_id is not None:
             await _destination_unit(uow, unit_id)
         await _move(uow, actor, referral, to=S.PROPOSED, from_=(S.PROPOSED,),
-                    action="choose", now=now, organisation_id=unit_id)
+                    action="choose", now=now, policy=policy, organisation_id=unit_id)
         await uow.commit()
     return await plan(db, actor, case.id)
 
@@ -403,19 +409,20 @@ async def _destination_unit(repos: Repositories, unit_id: str) -> Organisation:
 
 
 async def send(db: Database, actor: User | None, case_id: int, *, now: datetime,
-               default_language: str) -> list[Change]:
+               default_language: str,
+        policy: ReminderPolicy = DEFAULT_POLICY) -> list[Change]:
     """Send every proposed referral of the case: to its unit, or to the coordinators' queue
     when it has none."""
     changes = []
     async with db.unit_of_work() as uow:
-        actor, _ = await _held_case(uow, actor, case_id)
+        actor, _ = await held_case(uow, actor, case_id)
         proposed = [r for r in await uow.referrals.for_case(case_id) if r.status is S.PROPOSED]
         if not proposed:
             raise StaleAction()
         for referral in proposed:
             to = S.SENT if referral.organisation_id else S.UNROUTED
             updated = await _move(uow, actor, referral, to=to, from_=(S.PROPOSED,),
-                                  action="send", now=now, sent_at=now,
+                                  action="send", now=now, policy=policy, sent_at=now,
                                   awaiting_coordinator=int(to is S.UNROUTED))
             changes.append(await _sent_change(uow, actor, updated, default_language))
         await uow.commit()
@@ -464,13 +471,14 @@ async def _unit_change(repos: Repositories, actor: User, referral: Referral, key
 
 
 async def accept(db: Database, actor: User | None, referral_id: int, *,
-                 now: datetime) -> Change:
+                 now: datetime,
+        policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     """The first focal point of the unit to press Accept takes the referral; the child's
     full details go to them alone."""
     async with db.unit_of_work() as uow:
         actor, referral = await _unit_referral(uow, actor, referral_id)
         updated = await _move(uow, actor, referral, to=S.ACCEPTED, from_=WAITING_FOR_UNIT,
-                              action="accept", now=now, unit=actor.organisation_id,
+                              action="accept", now=now, policy=policy, unit=actor.organisation_id,
                               accepted_by=actor.id, accepted_at=now)
         change = await _unit_change(uow, actor, updated, "referral-accepted-notice")
         case = await uow.cases.get(updated.case_id)
@@ -481,12 +489,13 @@ async def accept(db: Database, actor: User | None, referral_id: int, *,
 
 
 async def decline(db: Database, actor: User | None, referral_id: int,
-                  reason: DeclineReason, *, now: datetime, note: str | None = None) -> Change:
+                  reason: DeclineReason, *, now: datetime, note: str | None = None,
+        policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     """The unit cannot help: the need goes to the coordinators' queue to be sent elsewhere."""
     async with db.unit_of_work() as uow:
         actor, referral = await _unit_referral(uow, actor, referral_id)
         updated = await _move(uow, actor, referral, to=S.DECLINED, from_=WAITING_FOR_UNIT,
-                              action="decline", now=now, note=note,
+                              action="decline", now=now, policy=policy, note=note,
                               unit=actor.organisation_id, reason=reason,
                               awaiting_coordinator=1, closed_at=now)
         reason_label = {"reason": f"decline-{reason}"}
@@ -501,28 +510,30 @@ async def decline(db: Database, actor: User | None, referral_id: int,
 
 
 async def ask_information(db: Database, actor: User | None, referral_id: int, question: str,
-                          *, now: datetime) -> Change:
+                          *, now: datetime,
+        policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     """The unit asks the teacher something before deciding; the question is on the case."""
     async with db.unit_of_work() as uow:
         actor, referral = await _unit_referral(uow, actor, referral_id)
         updated = await _move(uow, actor, referral, to=S.INFO_REQUESTED, from_=(S.SENT,),
-                              action="ask", now=now, note=question,
+                              action="ask", now=now, policy=policy, note=question,
                               unit=actor.organisation_id)
         change = await _unit_change(
             uow, actor, updated, "referral-question-notice", question=question,
             buttons=[NoticeButton(label="button-answer", action="answer",
-                                  referral_id=referral_id)])
+                                  target_id=referral_id)])
         await uow.commit()
     return change
 
 
 async def answer_information(db: Database, actor: User | None, referral_id: int, answer: str,
-                             *, now: datetime, default_language: str) -> Change:
+                             *, now: datetime, default_language: str,
+        policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     """The teacher (or a coordinator) answers; the unit is told and decides again."""
     async with db.unit_of_work() as uow:
         actor, referral, _ = await _holder_referral(uow, actor, referral_id)
         updated = await _move(uow, actor, referral, to=S.SENT, from_=(S.INFO_REQUESTED,),
-                              action="answer", now=now, note=answer)
+                              action="answer", now=now, policy=policy, note=answer)
         view = await _view(uow, updated)
         assert updated.organisation_id is not None
         notices = [_notice(target, "referral-answer-notice", view, actor=actor.display_name,
@@ -535,22 +546,24 @@ async def answer_information(db: Database, actor: User | None, referral_id: int,
 
 
 async def start_work(db: Database, actor: User | None, referral_id: int, *,
-                     now: datetime) -> Change:
+                     now: datetime,
+        policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     async with db.unit_of_work() as uow:
         actor, referral = await _unit_referral(uow, actor, referral_id)
         updated = await _move(uow, actor, referral, to=S.IN_PROGRESS, from_=(S.ACCEPTED,),
-                              action="start", now=now, unit=actor.organisation_id)
+                              action="start", now=now, policy=policy, unit=actor.organisation_id)
         change = await _unit_change(uow, actor, updated, "referral-started-notice")
         await uow.commit()
     return change
 
 
 async def complete(db: Database, actor: User | None, referral_id: int, outcome: Outcome, *,
-                   now: datetime) -> Change:
+                   now: datetime,
+        policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     async with db.unit_of_work() as uow:
         actor, referral = await _unit_referral(uow, actor, referral_id)
         updated = await _move(uow, actor, referral, to=S.COMPLETED, from_=TAKEN,
-                              action="complete", now=now, unit=actor.organisation_id,
+                              action="complete", now=now, policy=policy, unit=actor.organisation_id,
                               outcome=outcome, closed_at=now)
         change = await _unit_change(uow, actor, updated, "referral-completed-notice",
                                     labels={"outcome": f"outcome-{outcome}"})
@@ -574,11 +587,12 @@ async def details(db: Database, actor: User | None, referral_id: int) -> CaseCar
 
 async def withdraw(db: Database, actor: User | None, referral_id: int,
                    reason: WithdrawReason, *, now: datetime, default_language: str,
-                   note: str | None = None) -> Change:
+                   note: str | None = None,
+        policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     """Take back a referral sent by mistake (or no longer needed); its unit is told."""
     async with db.unit_of_work() as uow:
         actor, referral, _ = await _holder_referral(uow, actor, referral_id)
-        change = await _withdraw(uow, actor, referral, reason, now=now, note=note,
+        change = await _withdraw(uow, actor, referral, reason, now=now, policy=policy, note=note,
                                  default_language=default_language)
         await uow.commit()
     return change
@@ -586,9 +600,9 @@ async def withdraw(db: Database, actor: User | None, referral_id: int,
 
 async def _withdraw(repos: Repositories, actor: User, referral: Referral,
                     reason: WithdrawReason, *, now: datetime, note: str | None,
-                    default_language: str) -> Change:
+                    default_language: str, policy: ReminderPolicy) -> Change:
     updated = await _move(repos, actor, referral, to=S.CANCELLED, from_=WITHDRAWABLE,
-                          action="withdraw", now=now, note=note, reason=reason,
+                          action="withdraw", now=now, policy=policy, note=note, reason=reason,
                           awaiting_coordinator=0, closed_at=now)
     view = await _view(repos, updated)
     told: list[User | tuple[str, str, str]] = []
@@ -603,7 +617,7 @@ async def _withdraw(repos: Repositories, actor: User, referral: Referral,
 
 async def withdrawable(db: Database, actor: User | None, case_id: int) -> list[ReferralView]:
     repos = db.read
-    await _held_case(repos, actor, case_id)
+    await held_case(repos, actor, case_id)
     return [await _view(repos, r) for r in await repos.referrals.for_case(case_id)
             if r.status in WITHDRAWABLE]
 
@@ -613,7 +627,7 @@ async def record_move(db: Database, actor: User | None, case_id: int, district_c
     """The child now lives in another district: record it, and list the open referrals
     whose unit does not cover it, with where each would go now."""
     async with db.unit_of_work() as uow:
-        actor, case = await _held_case(uow, actor, case_id)
+        actor, case = await held_case(uow, actor, case_id)
         if case.district_code != district_code:
             await uow.cases.set_district(case_id, district_code, now)
             await uow.audit.record(at=now, actor_id=actor.id, action="case.move",
@@ -627,7 +641,7 @@ async def record_move(db: Database, actor: User | None, case_id: int, district_c
 async def move_plan(db: Database, actor: User | None, case_id: int, *,
                     rules: list[routing.Rule], today: date) -> MovePlan:
     repos = db.read
-    actor, case = await _held_case(repos, actor, case_id)
+    actor, case = await held_case(repos, actor, case_id)
     units = await repos.organisations.active()
     child = _routing_child(case, await repos.cases.child(case.child_id), today)
     items = []
@@ -644,7 +658,8 @@ async def move_plan(db: Database, actor: User | None, case_id: int, *,
 
 async def reroute_after_move(db: Database, actor: User | None, case_id: int, *,
                              rules: list[routing.Rule], now: datetime, today: date,
-                             default_language: str) -> list[Change]:
+                             default_language: str,
+        policy: ReminderPolicy = DEFAULT_POLICY) -> list[Change]:
     """Withdraw the referrals the move left with the wrong unit and send each need anew, to
     the unit that covers the new district (or to the coordinators)."""
     moved = await move_plan(db, actor, case_id, rules=rules, today=today)
@@ -652,20 +667,20 @@ async def reroute_after_move(db: Database, actor: User | None, case_id: int, *,
         raise StaleAction()
     changes = []
     async with db.unit_of_work() as uow:
-        actor, _ = await _held_case(uow, actor, case_id)
+        actor, _ = await held_case(uow, actor, case_id)
         for item in moved.items:
             old = item.view.referral
             changes.append(await _withdraw(uow, actor, old, WithdrawReason.CHILD_MOVED,
-                                           now=now, note=None,
+                                           now=now, policy=policy, note=None,
                                            default_language=default_language))
-            changes.append(await _resend(uow, actor, old, item.proposed, now=now,
+            changes.append(await _resend(uow, actor, old, item.proposed, policy=policy, now=now,
                                          default_language=default_language))
         await uow.commit()
     return changes
 
 
 async def _resend(repos: Repositories, actor: User, old: Referral, unit: Organisation | None,
-                  *, now: datetime, default_language: str) -> Change:
+                  *, now: datetime, default_language: str, policy: ReminderPolicy) -> Change:
     """The same need sent again, as a new referral that replaces `old`."""
     status = S.SENT if unit else S.UNROUTED
     new = await repos.referrals.add(case_id=old.case_id, need=old.need,
@@ -676,6 +691,7 @@ async def _resend(repos: Repositories, actor: User, old: Referral, unit: Organis
                              before={"replaces": old.id},
                              after={"status": status, "organisation_id": new.organisation_id})
     await _derive_case_status(repos, old.case_id, now)
+    await reminders.reschedule(repos, new, policy, now)
     change = await _sent_change(repos, actor, new, default_language)
     change.notices.extend(_notice(teacher, "referral-rerouted-notice", change.view)
                           for teacher in await _teacher(repos, old.case_id, actor)
@@ -698,7 +714,8 @@ async def queue(db: Database, actor: User | None, page: int) -> ReferralPage:
 
 
 async def reroute(db: Database, actor: User | None, referral_id: int, unit_id: str, *,
-                  now: datetime, default_language: str) -> Change:
+                  now: datetime, default_language: str,
+        policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     """A coordinator sends a queued need to a unit."""
     async with db.unit_of_work() as uow:
         actor = await _current(uow, actor, Role.COORDINATOR)
@@ -708,7 +725,7 @@ async def reroute(db: Database, actor: User | None, referral_id: int, unit_id: s
         unit = await _destination_unit(uow, unit_id)
         if referral.status is S.UNROUTED:
             updated = await _move(uow, actor, referral, to=S.SENT, from_=(S.UNROUTED,),
-                                  action="reroute", now=now, organisation_id=unit.id,
+                                  action="reroute", now=now, policy=policy, organisation_id=unit.id,
                                   awaiting_coordinator=0)
             change = await _sent_change(uow, actor, updated, default_language)
             change.notices.extend(_notice(teacher, "referral-rerouted-notice", change.view)
@@ -716,14 +733,15 @@ async def reroute(db: Database, actor: User | None, referral_id: int, unit_id: s
         else:
             if not await uow.referrals.clear_awaiting(referral.id, now):
                 raise StaleAction()
-            change = await _resend(uow, actor, referral, unit, now=now,
+            change = await _resend(uow, actor, referral, unit, policy=policy, now=now,
                                    default_language=default_language)
         await uow.commit()
     return change
 
 
 async def dismiss(db: Database, actor: User | None, referral_id: int, *,
-                  now: datetime) -> Change:
+                  now: datetime,
+        policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     """A coordinator closes a queued need that no unit can take; the teacher is told."""
     async with db.unit_of_work() as uow:
         actor = await _current(uow, actor, Role.COORDINATOR)
@@ -732,7 +750,7 @@ async def dismiss(db: Database, actor: User | None, referral_id: int, *,
             raise StaleAction()
         if referral.status is S.UNROUTED:
             updated = await _move(uow, actor, referral, to=S.CANCELLED, from_=(S.UNROUTED,),
-                                  action="dismiss", now=now, reason=NO_UNIT,
+                                  action="dismiss", now=now, policy=policy, reason=NO_UNIT,
                                   awaiting_coordinator=0, closed_at=now)
         else:
             if not await uow.referrals.clear_awaiting(referral.id, now):
@@ -841,3 +859,53 @@ async def redeliver(db: Database, referral_id: int, default_language: str) -> li
     return [Delivery(view=view, channel=channel, chat_id=chat_id, language=language)
             for channel, chat_id, language in await _targets(
                 repos, referral.organisation_id, default_language)]
+
+
+# --- is the child still in school? ------------------------------------------------------
+
+
+class AttendanceAnswered(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    case: Case
+    answer: AttendanceAnswer
+    notices: list[Notice] = []
+
+
+async def answer_attendance(db: Database, actor: User | None, reminder_id: int,
+                            answer: AttendanceAnswer, *, now: datetime) -> AttendanceAnswered:
+    """The teacher's answer to "is the child still attending?". No: the child dropped out
+    again, so the need goes back to the coordinators' queue and they are told."""
+    async with db.unit_of_work() as uow:
+        actor = await _current(uow, actor)
+        reminder = await uow.reminders.get(reminder_id)
+        if reminder is None or reminder.kind not in (ReminderKind.ATTENDANCE,
+                                                     ReminderKind.DATA_ROUND):
+            raise PermissionDenied()
+        case = await uow.cases.get(reminder.case_id)
+        referral = await uow.referrals.get(reminder.referral_id or 0)
+        if case is None or referral is None or not holds(actor, case):
+            raise PermissionDenied()
+        if not await uow.reminders.mark_answered(reminder_id, now):
+            raise StaleAction()
+        await uow.audit.record(at=now, actor_id=actor.id, action="case.attendance",
+                               entity="case", entity_id=case.id,
+                               after={"answer": answer, "reminder_id": reminder_id,
+                                      "checkpoint": reminder.detail})
+        notices = []
+        if answer is AttendanceAnswer.NO:
+            await reminders.cancel_for_referral(uow, referral.id, now)
+            reopened = await uow.referrals.add(
+                case_id=case.id, need=referral.need, organisation_id=None, status=S.UNROUTED,
+                created_by=actor.id, now=now, previous_id=referral.id)
+            await uow.audit.record(at=now, actor_id=actor.id, action="referral.reopen",
+                                   entity="referral", entity_id=reopened.id,
+                                   before={"replaces": referral.id},
+                                   after={"status": S.UNROUTED})
+            await _derive_case_status(uow, case.id, now)
+            view = await _view(uow, reopened)
+            notices = [_notice(user, "attendance-dropped-notice", view,
+                               actor=actor.display_name)
+                       for user in await _coordinators(uow, actor)]
+        await uow.commit()
+    return AttendanceAnswered(case=case, answer=answer, notices=notices)

@@ -28,6 +28,7 @@ help-coordinator =
 
     <b>Coordinators</b>
     /queue: needs waiting for a unit
+    /reminders: reminders overdue, due soon, or not delivered
     /invite: invite a teacher, a focal point or a coordinator
     /users: list users, deactivate or restore them
 
@@ -45,6 +46,7 @@ command-users = Users
 command-inbox = Open referrals
 command-linkgroup = Receive referrals in a group
 command-queue = Needs waiting for a unit
+command-reminders = Reminders due and failed
 
 button-back = ‹ Back
 button-skip = Skip

@@ -63,6 +63,7 @@ history-complete = recorded the outcome
 history-withdraw = withdrew
 history-reroute = sent it to another unit
 history-dismiss = closed it: no unit can take it
+history-reopen = reopened: the child dropped out again
 
 # The teacher's routing plan, after a case is saved
 plan-title = Where should each need of <b>{ $code }</b> go? Change any, then send.

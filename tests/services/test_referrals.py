@@ -32,7 +32,7 @@ from bot.runtime import Runtime
 from bot.services import cases, referrals, users
 from bot.services.referrals import Change, case_status
 from tests.conftest import add_user
-from tests.support.cases import register_case
+from tests.support.cases import by_need, register_and_send, register_case
 
 S = ReferralStatus
 
@@ -61,17 +61,6 @@ async def welfare(runtime: Runtime, coordinator: User) -> User:
 async def learning_centre(runtime: Runtime, coordinator: User) -> User:
     return await add_user(runtime, Role.FOCAL_POINT, "dole_d1101", "4001", "Khun Dao",
                           inviter=coordinator)
-
-
-async def _sent(runtime: Runtime, teacher: User, **kwargs: object) -> list[Change]:
-    case = await register_case(runtime, teacher, needs=("EDUCATION", "CONSUMABLES"), **kwargs)
-    return await referrals.send(runtime.db, teacher, case.id, now=runtime.now(),
-                                default_language="th")
-
-
-def _by_need(changes: list[Change], need: str) -> Change:
-    [change] = [c for c in changes if c.view.referral.need == need]
-    return change
 
 
 async def _status(runtime: Runtime, referral_id: int) -> ReferralStatus:
@@ -133,13 +122,13 @@ async def test_sending_shows_each_referral_to_its_units_focal_points(
     runtime: Runtime, teacher: User, coordinator: User, primary: User,
     primary_colleague: User, welfare: User
 ) -> None:
-    changes = await _sent(runtime, teacher)
+    changes = await register_and_send(runtime, teacher)
 
-    education = _by_need(changes, "EDUCATION")
+    education = by_need(changes, "EDUCATION")
     assert education.view.referral.status is S.SENT
     assert sorted(d.chat_id for d in education.deliveries) == ["2001", "2002"]
     assert all(d.message_id is None for d in education.deliveries)
-    assert [d.chat_id for d in _by_need(changes, "CONSUMABLES").deliveries] == ["3001"]
+    assert [d.chat_id for d in by_need(changes, "CONSUMABLES").deliveries] == ["3001"]
     case = await runtime.db.read.cases.get(education.view.referral.case_id)
     assert case is not None and case.status is CaseStatus.REFERRED
     with pytest.raises(StaleAction):  # nothing left to send
@@ -150,9 +139,9 @@ async def test_sending_shows_each_referral_to_its_units_focal_points(
 async def test_a_unit_without_focal_points_is_flagged_to_the_coordinators(
     runtime: Runtime, teacher: User, coordinator: User, primary: User
 ) -> None:
-    changes = await _sent(runtime, teacher)
+    changes = await register_and_send(runtime, teacher)
 
-    consumables = _by_need(changes, "CONSUMABLES")
+    consumables = by_need(changes, "CONSUMABLES")
     assert consumables.deliveries == []
     assert [(n.key, n.channel_user_id) for n in consumables.notices] == [
         ("referral-unit-unstaffed-notice", "9001")]
@@ -184,8 +173,8 @@ async def test_a_need_without_a_unit_goes_to_the_coordinators_queue(
 async def test_a_focal_point_accepts_starts_and_completes(
     runtime: Runtime, teacher: User, primary: User, welfare: User
 ) -> None:
-    changes = await _sent(runtime, teacher)
-    education = _by_need(changes, "EDUCATION")
+    changes = await register_and_send(runtime, teacher)
+    education = by_need(changes, "EDUCATION")
     rid = education.view.referral.id
     await referrals.remember_messages(runtime.db, [
         ReferralMessage(referral_id=rid, channel="telegram", chat_id="2001",
@@ -218,7 +207,7 @@ async def test_a_focal_point_accepts_starts_and_completes(
 async def test_two_focal_points_pressing_accept_at_once_make_one_acceptance(
     runtime: Runtime, teacher: User, primary: User, primary_colleague: User
 ) -> None:
-    rid = _by_need(await _sent(runtime, teacher), "EDUCATION").view.referral.id
+    rid = by_need(await register_and_send(runtime, teacher), "EDUCATION").view.referral.id
 
     results = await asyncio.gather(
         referrals.accept(runtime.db, primary, rid, now=runtime.now()),
@@ -235,7 +224,7 @@ async def test_two_focal_points_pressing_accept_at_once_make_one_acceptance(
 async def test_a_focal_point_of_another_unit_can_do_nothing_with_a_referral(
     runtime: Runtime, teacher: User, primary: User, learning_centre: User
 ) -> None:
-    rid = _by_need(await _sent(runtime, teacher), "EDUCATION").view.referral.id
+    rid = by_need(await register_and_send(runtime, teacher), "EDUCATION").view.referral.id
     before = await _actions(runtime, rid)
 
     attempts = [
@@ -260,8 +249,8 @@ async def test_a_focal_point_of_another_unit_can_do_nothing_with_a_referral(
 async def test_the_child_is_visible_only_to_the_unit_that_took_the_referral(
     runtime: Runtime, teacher: User, primary: User, welfare: User
 ) -> None:
-    changes = await _sent(runtime, teacher)
-    education = _by_need(changes, "EDUCATION").view.referral.id
+    changes = await register_and_send(runtime, teacher)
+    education = by_need(changes, "EDUCATION").view.referral.id
     code = changes[0].view.case_code
 
     with pytest.raises(PermissionDenied):  # not before accepting
@@ -274,7 +263,7 @@ async def test_the_child_is_visible_only_to_the_unit_that_took_the_referral(
     card = await cases.open_case(runtime.db, primary, code)
     assert card.child.given_name == "สมชาย"
     assert [line.referral.need for line in card.referrals] == ["EDUCATION"]  # only theirs
-    assert not (card.can_send or card.can_withdraw or card.can_move)
+    assert not (card.can_send or card.can_withdraw or card.holder)
     with pytest.raises(CaseNotFound):
         await cases.open_case(runtime.db, welfare, code)
 
@@ -282,7 +271,7 @@ async def test_the_child_is_visible_only_to_the_unit_that_took_the_referral(
 async def test_a_decline_needs_a_reason_and_lands_in_the_queue(
     runtime: Runtime, teacher: User, coordinator: User, primary: User, learning_centre: User
 ) -> None:
-    rid = _by_need(await _sent(runtime, teacher), "EDUCATION").view.referral.id
+    rid = by_need(await register_and_send(runtime, teacher), "EDUCATION").view.referral.id
 
     declined = await referrals.decline(runtime.db, primary, rid, DeclineReason.OTHER,
                                        now=runtime.now(), note="The school is full")
@@ -317,7 +306,7 @@ async def test_a_decline_needs_a_reason_and_lands_in_the_queue(
 async def test_only_coordinators_reroute_or_close_queued_needs(
     runtime: Runtime, teacher: User, coordinator: User, primary: User
 ) -> None:
-    rid = _by_need(await _sent(runtime, teacher), "EDUCATION").view.referral.id
+    rid = by_need(await register_and_send(runtime, teacher), "EDUCATION").view.referral.id
     await referrals.decline(runtime.db, primary, rid, DeclineReason.NO_CAPACITY,
                             now=runtime.now())
     for actor in (teacher, primary):
@@ -338,7 +327,7 @@ async def test_only_coordinators_reroute_or_close_queued_needs(
 async def test_the_unit_asks_and_the_teacher_answers_through_the_bot(
     runtime: Runtime, teacher: User, primary: User, primary_colleague: User
 ) -> None:
-    rid = _by_need(await _sent(runtime, teacher), "EDUCATION").view.referral.id
+    rid = by_need(await register_and_send(runtime, teacher), "EDUCATION").view.referral.id
 
     asked = await referrals.ask_information(runtime.db, primary, rid,
                                             referrals.parse_note("  Which grade?  "),
@@ -346,7 +335,7 @@ async def test_the_unit_asks_and_the_teacher_answers_through_the_bot(
     [question] = asked.notices
     assert (question.key, question.channel_user_id) == ("referral-question-notice", "1001")
     assert question.params["question"] == "Which grade?"
-    assert [(b.action, b.referral_id) for b in question.buttons] == [("answer", rid)]
+    assert [(b.action, b.target_id) for b in question.buttons] == [("answer", rid)]
     with pytest.raises(StaleAction):  # one question at a time
         await referrals.check(runtime.db, primary, rid, "ask")
 
@@ -368,7 +357,7 @@ async def test_the_unit_asks_and_the_teacher_answers_through_the_bot(
 async def test_the_teacher_withdraws_a_referral_and_the_unit_is_told(
     runtime: Runtime, teacher: User, other_teacher: User, primary: User
 ) -> None:
-    rid = _by_need(await _sent(runtime, teacher), "EDUCATION").view.referral.id
+    rid = by_need(await register_and_send(runtime, teacher), "EDUCATION").view.referral.id
     with pytest.raises(PermissionDenied):
         await referrals.withdraw(runtime.db, other_teacher, rid, WithdrawReason.DUPLICATE,
                                  now=runtime.now(), default_language="th")
@@ -390,8 +379,8 @@ async def test_the_teacher_withdraws_a_referral_and_the_unit_is_told(
 async def test_when_the_child_moves_open_referrals_are_offered_to_the_new_districts_units(
     runtime: Runtime, teacher: User, primary: User, welfare: User
 ) -> None:
-    changes = await _sent(runtime, teacher)
-    education = _by_need(changes, "EDUCATION").view.referral
+    changes = await register_and_send(runtime, teacher)
+    education = by_need(changes, "EDUCATION").view.referral
     case_id = education.case_id
 
     plan = await referrals.record_move(runtime.db, teacher, case_id, "1102",
@@ -434,12 +423,12 @@ async def test_a_linked_group_receives_its_units_referrals(
         await referrals.link_group(runtime.db, teacher, channel="telegram", chat_id="-200",
                                    title="x", language="th", now=runtime.now())
 
-    changes = await _sent(runtime, teacher)
-    assert [d.chat_id for d in _by_need(changes, "EDUCATION").deliveries] == ["-100"]
+    changes = await register_and_send(runtime, teacher)
+    assert [d.chat_id for d in by_need(changes, "EDUCATION").deliveries] == ["-100"]
 
     await referrals.unit_chat_lost(runtime.db, channel="telegram", chat_id="-100",
                                    now=runtime.now())
-    rid = _by_need(changes, "EDUCATION").view.referral.id
+    rid = by_need(changes, "EDUCATION").view.referral.id
     redelivered = await referrals.redeliver(runtime.db, rid, "th")
     assert sorted(d.chat_id for d in redelivered) == ["2001", "2002"]
 
@@ -447,7 +436,7 @@ async def test_a_linked_group_receives_its_units_referrals(
 async def test_a_deactivated_focal_point_is_refused(
     runtime: Runtime, teacher: User, coordinator: User, primary: User
 ) -> None:
-    rid = _by_need(await _sent(runtime, teacher), "EDUCATION").view.referral.id
+    rid = by_need(await register_and_send(runtime, teacher), "EDUCATION").view.referral.id
     await users.set_user_active(runtime.db, coordinator, primary.id, False, runtime.now())
 
     with pytest.raises(AccountDeactivated):

@@ -2,7 +2,8 @@
 
 from bot.domain.models import Case, User
 from bot.runtime import Runtime
-from bot.services import registration
+from bot.services import referrals, registration
+from bot.services.referrals import Change
 
 
 async def register_case(runtime: Runtime, teacher: User, *, given_name: str = "สมชาย",
@@ -31,3 +32,19 @@ async def register_case(runtime: Runtime, teacher: User, *, given_name: str = "�
     return await registration.register_child(
         runtime.db, teacher, draft, code_prefix=runtime.settings.case_code_prefix,
         rules=runtime.routing, now=runtime.now(), today=today)
+
+
+async def register_and_send(runtime: Runtime, teacher: User,
+                            needs: tuple[str, ...] = ("EDUCATION", "CONSUMABLES"),
+                            **kwargs: object) -> list[Change]:
+    """A registered case whose proposed referrals the teacher sent (Mueang, by default:
+    schooling to primary service area 1, supplies to the social-development office)."""
+    case = await register_case(runtime, teacher, needs=needs, **kwargs)  # type: ignore[arg-type]
+    return await referrals.send(runtime.db, teacher, case.id, now=runtime.now(),
+                                default_language="th",
+                                policy=runtime.settings.reminder_policy)
+
+
+def by_need(changes: list[Change], need: str) -> Change:
+    [change] = [c for c in changes if c.view.referral.need == need]
+    return change

@@ -1,0 +1,416 @@
+"""Follow-up reminders that are never lost and never sent twice (as far as a crash allows).
+
+The database is the schedule. Referral changes (re)schedule their reminders in the same
+transaction (`reschedule`); a teacher adds their own (`remind_me`). One job wakes up now
+and then and:
+
+1. `expand_due` turns the reminders whose time has come into outbox rows, one per chat that
+   must get it, in one transaction. A reminder whose reason has gone (the referral was
+   accepted, the case closed) is cancelled instead. Nothing is expanded in quiet hours.
+2. The channel sends each outbox row (`messages_due`, `compose`) and records what happened:
+   `delivered`, `retry_later`, `undeliverable` or `unreachable` (the person blocked the bot:
+   the coordinators get it instead).
+
+A message is marked sent only after the messenger accepted it, so a crash between the two
+sends that one message again after the restart: at least once, never lost. No messenger
+offers a way to ask whether a message already arrived, so exactly once cannot be promised;
+the window is one message wide.
+"""
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.domain.models import (
+    Case,
+    OrganisationKind,
+    Outcome,
+    Referral,
+    ReferralStatus,
+    Reminder,
+    ReminderKind,
+    ReminderMessage,
+    ReminderStatus,
+    Role,
+    User,
+)
+from bot.domain.schedule import (
+    DATA_ROUND_NOTICE,
+    ReminderPolicy,
+    add_working_days,
+    data_rounds_between,
+)
+from bot.errors import PermissionDenied, StaleAction
+from bot.services.access import require_user
+from bot.services.cases import held_case, holds
+from bot.services.notices import Notice, NoticeButton
+from storage.database import Database
+from storage.repositories import Repositories
+
+K, S = ReminderKind, ReferralStatus
+# Reminders that follow a referral's state; rescheduled whenever it changes.
+REFERRAL_KINDS = frozenset({K.UNANSWERED, K.ESCALATION, K.STALLED, K.QUESTION, K.ATTENDANCE,
+                            K.DATA_ROUND})
+# The state each kind is about: in any other, the reminder's reason has gone.
+STILL_DUE = {
+    K.UNANSWERED: (S.SENT,),
+    K.ESCALATION: (S.SENT,),
+    K.STALLED: (S.ACCEPTED, S.IN_PROGRESS),
+    K.QUESTION: (S.INFO_REQUESTED,),
+    K.ATTENDANCE: (S.COMPLETED,),
+    K.DATA_ROUND: (S.COMPLETED,),
+}
+ENROLLED = (Outcome.ENROLLED_SCHOOL, Outcome.ENROLLED_NON_FORMAL,
+            Outcome.VOCATIONAL_TRAINING)
+SNOOZE_DAYS = (1, 7)
+# Back-off after a network error: 30 s, 2 min, 8 min, ... up to 6 hours; then it fails.
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=6)
+MAX_ATTEMPTS = 10
+
+
+# --- scheduling ---------------------------------------------------------------------------
+
+
+async def reschedule(repos: Repositories, referral: Referral, policy: ReminderPolicy,
+                     now: datetime) -> None:
+    """Cancel the referral's pending reminders and schedule those its new state calls for.
+    Runs inside the transaction that changed the referral."""
+    pending = await repos.reminders.pending_for(referral_id=referral.id)
+    await repos.reminders.cancel([r.id for r in pending if r.kind in REFERRAL_KINDS], now)
+    status = referral.status
+
+    async def add(kind: ReminderKind, due: datetime, detail: str | None = None) -> None:
+        await repos.reminders.add(kind=kind, case_id=referral.case_id,
+                                  referral_id=referral.id, due_at=due, now=now, detail=detail)
+
+    if status is S.SENT and referral.organisation_id is not None:
+        unit = await repos.organisations.get(referral.organisation_id)
+        assert unit is not None
+        remind, escalate = policy.unanswered(unit.kind)
+        # The unit's clock starts when the referral (or the teacher's answer) reached it.
+        await add(K.UNANSWERED, add_working_days(referral.updated_at, remind, policy.tz))
+        await add(K.ESCALATION, referral.updated_at + timedelta(days=escalate))
+    elif status is S.INFO_REQUESTED:
+        await add(K.QUESTION, now + timedelta(days=policy.question_days))
+    elif status in (S.ACCEPTED, S.IN_PROGRESS):
+        since = referral.accepted_at or now
+        await add(K.STALLED, since + timedelta(days=policy.stalled_days))
+    elif status is S.COMPLETED and referral.outcome in ENROLLED:
+        enrolled = referral.closed_at or now
+        for days in policy.attendance_days:
+            await add(K.ATTENDANCE, enrolled + timedelta(days=days), detail=str(days))
+        unit = await repos.organisations.get(referral.organisation_id or "")
+        if referral.outcome is Outcome.ENROLLED_SCHOOL and unit is not None \
+                and unit.kind is OrganisationKind.OBEC:
+            today = policy.today(enrolled)
+            last = today + timedelta(days=max(policy.attendance_days, default=0))
+            for round_day in data_rounds_between(today + DATA_ROUND_NOTICE, last):
+                await add(K.DATA_ROUND, policy.morning(round_day - DATA_ROUND_NOTICE),
+                          detail=round_day.isoformat())
+
+
+async def cancel_for_referral(repos: Repositories, referral_id: int, now: datetime) -> None:
+    pending = await repos.reminders.pending_for(referral_id=referral_id)
+    await repos.reminders.cancel([r.id for r in pending], now)
+
+
+async def check_case(db: Database, actor: User | None, case_id: int) -> Case:
+    """The case, if the actor may set reminders on it (they hold it)."""
+    _, case = await held_case(db.read, actor, case_id)
+    return case
+
+
+async def remind_me(db: Database, actor: User | None, case_id: int, when: datetime, *,
+                    now: datetime) -> Reminder:
+    """The teacher's own follow-up on a case they hold, at the time they chose."""
+    if when <= now:
+        raise StaleAction()
+    async with db.unit_of_work() as uow:
+        actor, _ = await held_case(uow, actor, case_id)
+        reminder = await uow.reminders.add(kind=K.FOLLOW_UP, case_id=case_id, user_id=actor.id,
+                                           due_at=when, now=now)
+        await uow.audit.record(at=now, actor_id=actor.id, action="reminder.add",
+                               entity="reminder", entity_id=reminder.id,
+                               after={"case_id": case_id, "due_at": when})
+        await uow.commit()
+    return reminder
+
+
+async def snooze(db: Database, actor: User | None, reminder_id: int, days: int, *,
+                 now: datetime) -> Reminder:
+    """Remind again in `days` days; only someone the reminder was for may ask."""
+    if days not in SNOOZE_DAYS:
+        raise StaleAction()
+    async with db.unit_of_work() as uow:
+        actor = require_user(await uow.users.get(require_user(actor).id))
+        reminder = await uow.reminders.get(reminder_id)
+        if reminder is None or not await _was_for(uow, actor, reminder):
+            raise PermissionDenied()
+        again = await uow.reminders.add(
+            kind=reminder.kind, case_id=reminder.case_id, referral_id=reminder.referral_id,
+            user_id=reminder.user_id, detail=reminder.detail,
+            due_at=now + timedelta(days=days), now=now)
+        await uow.audit.record(at=now, actor_id=actor.id, action="reminder.snooze",
+                               entity="reminder", entity_id=reminder.id,
+                               after={"again": again.id, "due_at": again.due_at})
+        await uow.commit()
+    return again
+
+
+async def _was_for(repos: Repositories, actor: User, reminder: Reminder) -> bool:
+    """Whether the reminder went (or would go) to the actor."""
+    if actor.role is Role.COORDINATOR:
+        return True
+    if reminder.kind is K.FOLLOW_UP:
+        return reminder.user_id == actor.id
+    case = await repos.cases.get(reminder.case_id)
+    if reminder.kind in (K.UNANSWERED, K.STALLED):
+        referral = await repos.referrals.get(reminder.referral_id or 0)
+        return (actor.role is Role.FOCAL_POINT and referral is not None
+                and referral.organisation_id == actor.organisation_id)
+    return case is not None and reminder.kind is not K.ESCALATION and holds(actor, case)
+
+
+# --- the wake-up: due reminders become outbox rows ----------------------------------------
+
+
+async def expand_due(db: Database, policy: ReminderPolicy, *, now: datetime, limit: int,
+                     default_language: str) -> int:
+    """Turn up to `limit` due reminders into messages; how many reminders were handled. In
+    quiet hours nothing is due: the reminders wait for the morning."""
+    if policy.is_quiet(now):
+        return 0
+    async with db.unit_of_work() as uow:
+        due = await uow.reminders.due(now, limit)
+        for reminder in due:
+            if not await _still_due(uow, reminder):
+                await uow.reminders.set_status(reminder.id, ReminderStatus.CANCELLED, now)
+                continue
+            for channel, chat_id, language in await _recipients(uow, reminder,
+                                                                default_language):
+                await uow.reminders.add_message(reminder_id=reminder.id, channel=channel,
+                                                chat_id=chat_id, language=language, now=now)
+            await uow.reminders.set_status(reminder.id, ReminderStatus.SENT, now)
+        await uow.commit()
+    return len(due)
+
+
+async def _still_due(repos: Repositories, reminder: Reminder) -> bool:
+    if reminder.kind is K.FOLLOW_UP:
+        user = await repos.users.get(reminder.user_id or 0)
+        return user is not None and user.active
+    referral = await repos.referrals.get(reminder.referral_id or 0)
+    return referral is not None and referral.status in STILL_DUE[reminder.kind]
+
+
+Target = tuple[str, str, str]  # channel, chat id, language
+
+
+def _target(user: User, default_language: str) -> Target:
+    return user.channel, user.channel_user_id, user.language or default_language
+
+
+def _reachable(users: list[User]) -> list[User]:
+    return [user for user in users if user.active and user.unreachable_since is None]
+
+
+async def _coordinator_targets(repos: Repositories, default_language: str) -> list[Target]:
+    return [_target(user, default_language) for user in
+            _reachable(await repos.users.active_with_role(Role.COORDINATOR))]
+
+
+async def _recipients(repos: Repositories, reminder: Reminder,
+                      default_language: str) -> list[Target]:
+    """Who gets the reminder; the coordinators when nobody else can."""
+    case = await repos.cases.get(reminder.case_id)
+    assert case is not None
+    found: list[Target] = []
+    if reminder.kind in (K.UNANSWERED, K.STALLED):
+        referral = await repos.referrals.get(reminder.referral_id or 0)
+        assert referral is not None and referral.organisation_id is not None
+        chat = await repos.referrals.unit_chat(referral.organisation_id)
+        if chat is not None:
+            found = [(chat.channel, chat.chat_id, chat.language)]
+        else:
+            found = [_target(user, default_language) for user in _reachable(
+                await repos.users.active_with_role(Role.FOCAL_POINT, referral.organisation_id))]
+    elif reminder.kind is K.FOLLOW_UP:
+        user = await repos.users.get(reminder.user_id or 0)
+        found = [_target(user, default_language)] if user and _reachable([user]) else []
+    elif reminder.kind is not K.ESCALATION:
+        teacher = await repos.users.get(case.teacher_id)
+        found = [_target(teacher, default_language)] if teacher and _reachable([teacher]) \
+            else []
+    return found or await _coordinator_targets(repos, default_language)
+
+
+# --- the outbox ---------------------------------------------------------------------------
+
+
+async def messages_due(db: Database, *, now: datetime, limit: int) -> list[ReminderMessage]:
+    return await db.read.reminders.messages_due(now, limit)
+
+
+async def compose(db: Database, message_id: int, *, now: datetime) -> Notice | None:
+    """The message to send now, or None (and the row cancelled) when its reason has gone
+    since it was queued. Case code, need and unit only: no name, no identity number."""
+    repos = db.read
+    message = await repos.reminders.get_message(message_id)
+    if message is None or message.status != "pending":
+        return None
+    reminder = await repos.reminders.get(message.reminder_id)
+    assert reminder is not None
+    if not await _still_due(repos, reminder):
+        async with db.unit_of_work() as uow:
+            await uow.reminders.message_cancelled(message_id)
+            await uow.commit()
+        return None
+    case = await repos.cases.get(reminder.case_id)
+    assert case is not None
+    referral = await repos.referrals.get(reminder.referral_id) if reminder.referral_id \
+        else None
+    return await _notice(repos, message, reminder, case, referral, now)
+
+
+async def _notice(repos: Repositories, message: ReminderMessage, reminder: Reminder,
+                  case: Case, referral: Referral | None, now: datetime) -> Notice:
+    params: dict[str, str | int] = {"code": case.code}
+    names: dict[str, dict[str, str]] = {}
+    labels: dict[str, str] = {}
+    if referral is not None:
+        labels["need"] = f"need-{referral.need}"
+        unit = await repos.organisations.get(referral.organisation_id or "")
+        if unit is not None:
+            names["unit"] = {"th": unit.short_th, "en": unit.short_en}
+        since = referral.accepted_at if reminder.kind is K.STALLED else \
+            referral.closed_at if reminder.kind in (K.ATTENDANCE, K.DATA_ROUND) else \
+            referral.updated_at
+        params["days"] = max(0, (now - (since or now)).days)
+    if reminder.kind is K.DATA_ROUND and reminder.detail:
+        params["round"] = reminder.detail
+    if message.instead_of is not None:
+        labels["what"] = f"reminder-what-{reminder.kind}"
+        return Notice(channel=message.channel, channel_user_id=message.chat_id,
+                      language=message.language, key="reminder-unreachable",
+                      params={**params, "name": message.instead_of}, names=names,
+                      labels=labels)
+    return Notice(channel=message.channel, channel_user_id=message.chat_id,
+                  language=message.language, key=f"reminder-{reminder.kind}", params=params,
+                  names=names, labels=labels, buttons=_buttons(reminder))
+
+
+def _buttons(reminder: Reminder) -> list[NoticeButton]:
+    """Act on the reminder where it is read."""
+    rid, ref = reminder.id, reminder.referral_id or 0
+    acts = {
+        K.UNANSWERED: [("button-accept", "accept", ref), ("button-decline", "decline", ref)],
+        K.STALLED: [("button-complete", "complete", ref)],
+        K.QUESTION: [("button-answer", "answer", ref)],
+        K.ATTENDANCE: [(f"button-attend-{a}", f"attend-{a}", rid)
+                       for a in ("yes", "no", "moved", "unknown")],
+    }
+    acts[K.DATA_ROUND] = acts[K.ATTENDANCE]
+    buttons = [NoticeButton(label=label, action=action, target_id=target)
+               for label, action, target in acts.get(reminder.kind, [])]
+    if reminder.kind not in (K.ATTENDANCE, K.DATA_ROUND):
+        buttons += [NoticeButton(label=f"button-snooze-{days}", action=f"snooze-{days}",
+                                 target_id=rid) for days in SNOOZE_DAYS]
+    return buttons
+
+
+async def delivered(db: Database, message_id: int, *, now: datetime) -> None:
+    async with db.unit_of_work() as uow:
+        await uow.reminders.message_sent(message_id, now)
+        await uow.commit()
+
+
+async def retry_later(db: Database, message_id: int, error: str, *, now: datetime,
+                      after: timedelta | None = None) -> None:
+    """A temporary failure: try again `after` (Telegram's retry_after), or with back-off;
+    give up after MAX_ATTEMPTS."""
+    async with db.unit_of_work() as uow:
+        message = await uow.reminders.get_message(message_id)
+        if message is None:
+            return
+        if message.attempts + 1 >= MAX_ATTEMPTS:
+            await uow.reminders.message_failed(message_id, error)
+        else:
+            wait = after if after is not None else min(
+                FIRST_RETRY * 4 ** message.attempts, LONGEST_RETRY)
+            await uow.reminders.message_retry(message_id, error, now + wait)
+        await uow.commit()
+
+
+async def undeliverable(db: Database, message_id: int, error: str) -> None:
+    """The messenger refused the message for good (a chat that does not exist)."""
+    async with db.unit_of_work() as uow:
+        await uow.reminders.message_failed(message_id, error)
+        await uow.commit()
+
+
+async def unreachable(db: Database, message_id: int, *, now: datetime,
+                      default_language: str) -> None:
+    """The recipient blocked the bot: mark them unreachable, and give the coordinators the
+    reminder instead, saying whom it was for."""
+    async with db.unit_of_work() as uow:
+        message = await uow.reminders.get_message(message_id)
+        if message is None or message.status != "pending":
+            return
+        await uow.reminders.message_failed(message_id, "blocked")
+        user = await uow.users.by_channel_id(message.channel, message.chat_id)
+        if user is not None:
+            await uow.users.set_unreachable(user.id, now)
+            await uow.audit.record(at=now, actor_id=None, action="user.unreachable",
+                                   entity="user", entity_id=user.id)
+        name = user.display_name if user else message.chat_id
+        for channel, chat_id, language in await _coordinator_targets(uow, default_language):
+            if (channel, chat_id) != (message.channel, message.chat_id):
+                await uow.reminders.add_message(
+                    reminder_id=message.reminder_id, channel=channel, chat_id=chat_id,
+                    language=language, now=now, instead_of=name)
+        await uow.commit()
+
+
+async def reachable_again(db: Database, user: User) -> None:
+    """They wrote to the bot: it can reach them again."""
+    async with db.unit_of_work() as uow:
+        await uow.users.set_unreachable(user.id, None)
+        await uow.commit()
+
+
+# --- what is due, overdue and failed ------------------------------------------------------
+
+
+class Overview(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    overdue_count: int
+    overdue: list[Reminder]
+    due_count: int
+    due: list[Reminder]
+    failed_count: int
+    failed: list[ReminderMessage]
+    codes: dict[int, str]  # case id -> code, for the listed reminders
+
+
+async def overview(db: Database, actor: User | None, *, now: datetime,
+                   limit: int = 10) -> Overview:
+    """For coordinators (and the command line, `actor` None): reminders overdue (due but
+    not sent, in quiet hours or since the bot was down), due in the next 24 hours, and
+    messages that could not be delivered."""
+    repos = db.read
+    if actor is not None:
+        require_user(await repos.users.get(actor.id), Role.COORDINATOR)
+    epoch = datetime(2000, 1, 1, tzinfo=now.tzinfo)
+    overdue_count, overdue = await repos.reminders.pending_between(epoch, now, limit)
+    due_count, due = await repos.reminders.pending_between(now, now + timedelta(days=1),
+                                                           limit)
+    failed_count, failed = await repos.reminders.failed_messages(limit)
+    codes = {}
+    for case_id in {r.case_id for r in overdue + due}:
+        case = await repos.cases.get(case_id)
+        if case is not None:
+            codes[case_id] = case.code
+    return Overview(overdue_count=overdue_count, overdue=overdue, due_count=due_count,
+                    due=due, failed_count=failed_count, failed=failed, codes=codes)

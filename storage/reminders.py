@@ -1,0 +1,135 @@
+"""Reminders (the schedule) and reminder messages (the outbox they turn into)."""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from bot.domain.models import Reminder, ReminderKind, ReminderMessage, ReminderStatus
+
+
+def _iso(moment: datetime) -> str:
+    """Stored in UTC, so that text comparison is time comparison."""
+    return moment.astimezone(UTC).isoformat()
+
+
+def _reminder(row: aiosqlite.Row) -> Reminder:
+    return Reminder(**dict(row))
+
+
+def _message(row: aiosqlite.Row) -> ReminderMessage:
+    return ReminderMessage(**dict(row))
+
+
+class ReminderRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def add(self, *, kind: ReminderKind, case_id: int, due_at: datetime, now: datetime,
+                  referral_id: int | None = None, user_id: int | None = None,
+                  detail: str | None = None) -> Reminder:
+        rows = await self.conn.execute_fetchall(
+            "INSERT INTO reminders (kind, case_id, referral_id, user_id, due_at, status, detail,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING *",
+            (kind, case_id, referral_id, user_id, _iso(due_at), detail, _iso(now),
+             _iso(now)))
+        return _reminder(rows[0])
+
+    async def get(self, reminder_id: int) -> Reminder | None:
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM reminders WHERE id = ?", (reminder_id,))
+        return _reminder(rows[0]) if rows else None
+
+    async def pending_for(self, *, referral_id: int | None = None,
+                          case_id: int | None = None) -> list[Reminder]:
+        column, value = ("referral_id", referral_id) if referral_id is not None \
+            else ("case_id", case_id)
+        rows = await self.conn.execute_fetchall(
+            f"SELECT * FROM reminders WHERE {column} = ? AND status = 'pending' ORDER BY due_at",
+            (value,))
+        return [_reminder(row) for row in rows]
+
+    async def cancel(self, reminder_ids: Iterable[int], now: datetime) -> None:
+        await self.conn.executemany(
+            "UPDATE reminders SET status = 'cancelled', updated_at = ?"
+            " WHERE id = ? AND status = 'pending'",
+            [(_iso(now), reminder_id) for reminder_id in reminder_ids])
+
+    async def due(self, now: datetime, limit: int) -> list[Reminder]:
+        """Pending reminders whose time has come, the oldest first."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM reminders WHERE status = 'pending' AND due_at <= ?"
+            " ORDER BY due_at, id LIMIT ?", (_iso(now), limit))
+        return [_reminder(row) for row in rows]
+
+    async def set_status(self, reminder_id: int, status: ReminderStatus, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE reminders SET status = ?, updated_at = ? WHERE id = ?",
+            (status, _iso(now), reminder_id))
+
+    async def mark_answered(self, reminder_id: int, now: datetime) -> bool:
+        """Record that the reminder was answered; False when it already was."""
+        cursor = await self.conn.execute(
+            "UPDATE reminders SET status = 'answered', updated_at = ?"
+            " WHERE id = ? AND status = 'sent'", (_iso(now), reminder_id))
+        return cursor.rowcount == 1
+
+    async def pending_between(self, start: datetime, end: datetime,
+                              limit: int) -> tuple[int, list[Reminder]]:
+        """How many pending reminders fall due in [start, end), and the first of them."""
+        params = (_iso(start), _iso(end))
+        where = " FROM reminders WHERE status = 'pending' AND due_at >= ? AND due_at < ?"
+        count = await self.conn.execute_fetchall("SELECT count(*)" + where, params)
+        rows = await self.conn.execute_fetchall(
+            "SELECT *" + where + " ORDER BY due_at, id LIMIT ?", (*params, limit))
+        return count[0][0], [_reminder(row) for row in rows]
+
+    # --- the outbox -----------------------------------------------------------------------
+
+    async def add_message(self, *, reminder_id: int, channel: str, chat_id: str,
+                          language: str, now: datetime, instead_of: str | None = None) -> None:
+        await self.conn.execute(
+            "INSERT INTO reminder_messages (reminder_id, channel, chat_id, language, instead_of,"
+            " status, next_attempt_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+            (reminder_id, channel, chat_id, language, instead_of, _iso(now)))
+
+    async def get_message(self, message_id: int) -> ReminderMessage | None:
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM reminder_messages WHERE id = ?", (message_id,))
+        return _message(rows[0]) if rows else None
+
+    async def messages_due(self, now: datetime, limit: int) -> list[ReminderMessage]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM reminder_messages WHERE status = 'pending' AND next_attempt_at <= ?"
+            " ORDER BY next_attempt_at, id LIMIT ?", (_iso(now), limit))
+        return [_message(row) for row in rows]
+
+    async def message_sent(self, message_id: int, now: datetime) -> bool:
+        cursor = await self.conn.execute(
+            "UPDATE reminder_messages SET status = 'sent', sent_at = ?, attempts = attempts + 1"
+            " WHERE id = ? AND status = 'pending'", (_iso(now), message_id))
+        return cursor.rowcount == 1
+
+    async def message_retry(self, message_id: int, error: str, at: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE reminder_messages SET attempts = attempts + 1, last_error = ?,"
+            " next_attempt_at = ? WHERE id = ? AND status = 'pending'",
+            (error[:200], _iso(at), message_id))
+
+    async def message_failed(self, message_id: int, error: str) -> None:
+        await self.conn.execute(
+            "UPDATE reminder_messages SET status = 'failed', attempts = attempts + 1,"
+            " last_error = ? WHERE id = ? AND status = 'pending'", (error[:200], message_id))
+
+    async def message_cancelled(self, message_id: int) -> None:
+        await self.conn.execute(
+            "UPDATE reminder_messages SET status = 'cancelled' WHERE id = ? AND status = 'pending'",
+            (message_id,))
+
+    async def failed_messages(self, limit: int) -> tuple[int, list[ReminderMessage]]:
+        count = await self.conn.execute_fetchall(
+            "SELECT count(*) FROM reminder_messages WHERE status = 'failed'")
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM reminder_messages WHERE status = 'failed' ORDER BY id DESC LIMIT ?",
+            (limit,))
+        return count[0][0], [_message(row) for row in rows]
