@@ -36,6 +36,8 @@ DEMO_PEOPLE = (
     DemoPerson(100006, "อรุณี (วท.สมุทรปราการ)", "th", Role.FOCAL_POINT, "ovec_sptc"),
     DemoPerson(100007, "ธนา (สพร.)", "th", Role.FOCAL_POINT, "dsd_isd1_samutprakan"),
     DemoPerson(100008, "จันทร์เพ็ญ (พมจ.)", "th", Role.FOCAL_POINT, "msdhs_pso_samutprakan"),
+    # Primary ESA 2 covers Bang Phli, where the demo journey finds the child.
+    DemoPerson(100009, "นภา (สพป.2)", "th", Role.FOCAL_POINT, "spp2_samutprakan"),
 )
 
 

@@ -1,6 +1,6 @@
 """The web chat in a real browser: headless Chromium (Debian's `chromium`), driven by
 Playwright. A teacher registers a child by typing and clicking in her phone pane, exactly as a
-trainer would show it.
+trainer would show it; a unit's focal point accepts the referral with a click in theirs.
 
 Screenshots of the panes go to $PANONG_SCREENSHOT_DIR when it is set (`make screenshots`
 writes the ones in docs/), and to the test's temporary folder otherwise.
@@ -27,6 +27,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 MALEE = WebPerson(100004, "Malee")  # the English-speaking demo teacher
+NAPA = WebPerson(100009, "นภา (สพป.2)")  # the demo focal point of Primary ESA 2, in Thai
 
 
 class BrowserChat:
@@ -116,3 +117,45 @@ async def test_a_teacher_registers_a_child_in_the_web_chat(
     case = await sandbox.runtime.db.read.cases.by_code("SPK-2568-00001")
     assert case is not None and case.district_code == "1103"
     await page.screenshot(path=screenshot_dir(tmp_path) / "sandbox-desk.png")
+
+
+async def test_a_focal_point_accepts_a_referral_in_the_web_chat(
+    page: object, web: WebChat, tmp_path: Path
+) -> None:
+    from playwright.async_api import expect
+
+    phone = BrowserChat(page, web)
+    for person in (MALEE, NAPA):
+        await page.locator(f'li.person[data-person-id="{person.id}"]').click()
+    await expect(phone.pane(NAPA)).to_contain_text("ผู้ประสานงานหน่วยงาน")  # her welcome
+    # The registration itself is clicked through above; here it goes through the page's API.
+    await answer_up_to_identity(web, MALEE)
+    await web.press(MALEE, "No document")
+    await answer_from_nationality(web, MALEE)
+    await web.press(MALEE, "Confirm")
+    await phone.press(MALEE, "Send")
+
+    pane = phone.pane(NAPA)
+    referral = pane.locator(f'.message[data-message-id="{web.activity[NAPA.id][-1]}"]')
+    await expect(referral).to_contain_text("ส่งต่อ: ด้านการศึกษา · SPK-2568-00001")
+    await expect(referral).to_contain_text("สถานะ: รอหน่วยงานตอบ")  # waiting for the unit
+    await expect(pane).not_to_contain_text("Thida")
+
+    details = await phone.press(NAPA, "รับเรื่อง")  # Accept
+
+    assert "Mya Thida" in details
+    await expect(referral).to_contain_text("สถานะ: นภา (สพป.2) รับเรื่องแล้ว")  # accepted by
+    await expect(referral).to_contain_text("edited")
+    await expect(referral.locator(".inline-button")).to_have_text(
+        ["เริ่มดำเนินการแล้ว", "บันทึกผล", "🔒 ข้อมูลเด็ก"])  # Work started, Outcome, Details
+    newest = pane.locator(".message").last
+    await expect(newest).to_contain_text("🔒 สำหรับหน่วยงานของคุณเท่านั้น ห้ามส่งต่อ")
+    await expect(newest).to_contain_text("Mya Thida")
+    await expect(phone.pane(MALEE)).to_contain_text(
+        "✅ Primary ESA 2 accepted SPK-2568-00001 · Education")
+    toast = pane.locator(".toast")  # the answer to her press, over the chat for a few seconds
+    await expect(toast).to_have_text("คุณรับเรื่องนี้แล้ว ข้อมูลเด็กอยู่ในแชตส่วนตัวของคุณ")
+    await expect(toast).to_have_count(0, timeout=10_000)  # gone: it hid the referral
+    # The accepted referral on top, the start of the details below it.
+    await referral.evaluate("node => node.scrollIntoView({block: 'start'})")
+    await pane.screenshot(path=screenshot_dir(tmp_path) / "sandbox-referral.png")
