@@ -139,6 +139,21 @@ async def _group_lost(context: PanongContext, delivery: Delivery,
             await _show(context, fallback, sent)
 
 
+async def _settle(update: Update, change: Change) -> None:
+    """A press on a message that is not one of the referral's own copies (a reminder):
+    take its buttons away, since what they offered is done."""
+    message = _query(update).message
+    if message is None or any(d.message_id == str(message.message_id)
+                              and d.chat_id == str(message.chat.id)
+                              for d in change.deliveries):
+        return
+    try:
+        await _query(update).edit_message_reply_markup(None)
+    except BadRequest as error:
+        if not is_not_modified(error):
+            raise
+
+
 def _query(update: Update) -> CallbackQuery:
     assert update.callback_query is not None
     return update.callback_query
@@ -166,6 +181,7 @@ async def accept_referral(update: Update, context: PanongContext, referral_id: i
         await _refresh(update, context, referral_id)
         raise
     await deliver(context, [change])
+    await _settle(update, change)
     await query.answer(context.t("referral-you-took-it"))
     if change.details is not None:
         await _send_details(update, context, change.details)
@@ -333,7 +349,9 @@ async def choose_referral_option(update: Update, context: PanongContext) -> None
         raise StaleAction() from error
     await deliver(context, [change])
     await query.answer()
-    if pressed.action == "withdraw":
+    if pressed.action != "withdraw":
+        await _settle(update, change)
+    else:
         await query.edit_message_text(context.t("withdraw-done", code=change.view.case_code,
                                                 need=context.t(f"need-{change.view.referral.need}")))
 

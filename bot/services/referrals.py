@@ -26,6 +26,7 @@ from bot.domain.models import (
     DeclineReason,
     EducationWish,
     Nationality,
+    Need,
     Organisation,
     Outcome,
     Referral,
@@ -353,7 +354,9 @@ async def propose_for_case(repos: Repositories, case: Case, *, rules: list[routi
     """One proposed referral per need of a newly registered case (inside its transaction)."""
     units = await repos.organisations.active()
     child = _routing_child(case, await repos.cases.child(case.child_id), today)
-    for proposal in routing.propose(rules, units, list(case.needs), child):
+    # In the catalog's order (education first), as the teacher saw them on the summary.
+    needs = [need for need in Need if need in case.needs]
+    for proposal in routing.propose(rules, units, needs, child):
         await repos.referrals.add(case_id=case.id, need=proposal.need,
                                   organisation_id=proposal.unit.id if proposal.unit else None,
                                   status=S.PROPOSED, created_by=created_by, now=now)
