@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migrate screenshots clean
+.PHONY: run test lint migrate screenshots bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Panong needs Python 3.11 or newer")'
@@ -30,6 +30,10 @@ test: $(STAMP)
 # The README's pictures of the web chat, taken by the browser test (needs Debian's chromium).
 screenshots: $(STAMP)
 	PANONG_SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest tests/sandbox/test_browser.py
+
+# Speed and memory figures, printed (never timed tests): see bench/.
+bench: $(STAMP)
+	$(BIN)/python -m bench.reminders
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

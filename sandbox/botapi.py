@@ -21,7 +21,7 @@ import struct
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
@@ -161,6 +161,14 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return 0, 0
 
 
+@dataclass
+class _Stall:
+    remaining: int
+    accept: bool
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+
 class BotApi:
     """Telegram, as far as Panong can tell."""
 
@@ -207,6 +215,7 @@ class BotApi:
         self._file_ids = itertools.count(1)
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._failures: dict[str, deque[ApiError]] = defaultdict(deque)
+        self._stalls: dict[str, _Stall] = {}
         self.events: list[JSONDict] = []
         self._updates_signal = _Signal()
         self._events_signal = _Signal()
@@ -251,7 +260,16 @@ class BotApi:
         params = _Params(raw)
         if "chat_id" in params and params.int("chat_id") in self.blocked:
             raise ApiError(HTTPStatus.FORBIDDEN, BLOCKED)
-        return handler(params, files)
+        stall = self._stalls.get(method)
+        if stall is None or stall.remaining > 0:
+            if stall is not None:
+                stall.remaining -= 1
+            return handler(params, files)
+        if stall.accept:
+            handler(params, files)
+        stall.reached.set()
+        await stall.released.wait()
+        raise ApiError(HTTPStatus.BAD_GATEWAY, "Bad Gateway")
 
     def fail_next(self, method: str, status: int, description: str | None = None,
                   retry_after: int | None = None) -> None:
@@ -265,8 +283,22 @@ class BotApi:
         self._failures[method].append(
             ApiError(status, description or HTTPStatus(status).phrase, retry_after))
 
+    def stall(self, method: str, *, after: int = 0, accept: bool = False) -> asyncio.Event:
+        """After `after` more calls of `method` are answered, the next ones get no answer, as
+        when the network dies mid-call: with `accept`, Telegram had already done what was
+        asked (the message exists), without, it had not. The event is set when a call first
+        stalls; `release_stalls` (or `close`) ends them with a 502."""
+        self._stalls[method] = _Stall(remaining=after, accept=accept)
+        return self._stalls[method].reached
+
+    def release_stalls(self) -> None:
+        for stall in self._stalls.values():
+            stall.released.set()
+        self._stalls.clear()
+
     def close(self) -> None:
         """Answer pending long polls now (with nothing) and from then on."""
+        self.release_stalls()
         self.closed = True
         self._updates_signal.notify()
         self._events_signal.notify()

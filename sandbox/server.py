@@ -30,12 +30,16 @@ API_KEY = web.AppKey("api", BotApi)
 PEOPLE_KEY = web.AppKey("people", People)
 
 
-def build_web_app(api: BotApi, people: People) -> web.Application:
+def build_web_app(api: BotApi, people: People | None = None) -> web.Application:
+    """The Bot API and, given the people, the web chat; without them only the Bot API (a
+    test that runs the bot as a separate process)."""
     app = web.Application(client_max_size=MAX_UPLOAD_BYTES)
     app[API_KEY] = api
-    app[PEOPLE_KEY] = people
     app.router.add_route("*", "/bot{token}/{method}", _bot_api)
     app.router.add_get("/file/bot{token}/{path:.+}", _bot_file)
+    if people is None:
+        return app
+    app[PEOPLE_KEY] = people
     app.router.add_get("/", _index)
     app.router.add_static("/static", STATIC_DIR)
     app.router.add_get("/sandbox/api/state", _state)

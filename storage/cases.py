@@ -1,5 +1,6 @@
 """Children and the cases opened for them."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import aiosqlite
@@ -77,6 +78,15 @@ class CaseRepository:
             "UPDATE cases SET district_code = ?, subdistrict_code = NULL, address = NULL,"
             " latitude = NULL, longitude = NULL, updated_at = ? WHERE id = ?",
             (district_code, now.isoformat(), case_id))
+
+    async def teachers(self, case_ids: Iterable[int]) -> dict[int, int]:
+        """case id -> the id of the teacher who holds it."""
+        ids = list(case_ids)
+        if not ids:
+            return {}
+        rows = await self.conn.execute_fetchall(
+            f"SELECT id, teacher_id FROM cases WHERE id IN ({', '.join('?' * len(ids))})", ids)
+        return {row[0]: row[1] for row in rows}
 
     async def get(self, case_id: int) -> Case | None:
         rows = await self.conn.execute_fetchall(

@@ -59,6 +59,14 @@ class ReferralRepository:
             "SELECT * FROM referrals WHERE id = ?", (referral_id,))
         return _referral(rows[0]) if rows else None
 
+    async def many(self, referral_ids: Iterable[int]) -> list[Referral]:
+        ids = list(referral_ids)
+        if not ids:
+            return []
+        rows = await self.conn.execute_fetchall(
+            f"SELECT * FROM referrals WHERE id IN ({', '.join('?' * len(ids))})", ids)
+        return [_referral(row) for row in rows]
+
     async def for_case(self, case_id: int) -> list[Referral]:
         rows = await self.conn.execute_fetchall(
             "SELECT * FROM referrals WHERE case_id = ? ORDER BY id", (case_id,))

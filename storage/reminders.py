@@ -74,6 +74,12 @@ class ReminderRepository:
             " WHERE id = ? AND status = 'sent'", (_iso(now), reminder_id))
         return cursor.rowcount == 1
 
+    async def set_statuses(self, changes: list[tuple[int, ReminderStatus]],
+                           now: datetime) -> None:
+        await self.conn.executemany(
+            "UPDATE reminders SET status = ?, updated_at = ? WHERE id = ?",
+            [(status, _iso(now), reminder_id) for reminder_id, status in changes])
+
     async def pending_between(self, start: datetime, end: datetime,
                               limit: int) -> tuple[int, list[Reminder]]:
         """How many pending reminders fall due in [start, end), and the first of them."""
@@ -85,6 +91,14 @@ class ReminderRepository:
         return count[0][0], [_reminder(row) for row in rows]
 
     # --- the outbox -----------------------------------------------------------------------
+
+    async def add_messages(self, messages: list[tuple[int, str, str, str]],
+                           now: datetime) -> None:
+        """(reminder id, channel, chat id, language) each, due at once."""
+        await self.conn.executemany(
+            "INSERT INTO reminder_messages (reminder_id, channel, chat_id, language, status,"
+            " next_attempt_at) VALUES (?, ?, ?, ?, 'pending', ?)",
+            [(*message, _iso(now)) for message in messages])
 
     async def add_message(self, *, reminder_id: int, channel: str, chat_id: str,
                           language: str, now: datetime, instead_of: str | None = None) -> None:

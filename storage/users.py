@@ -1,5 +1,6 @@
 """People who may use Panong."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import aiosqlite
@@ -25,6 +26,14 @@ class UserRepository:
     async def get(self, user_id: int) -> User | None:
         rows = await self.conn.execute_fetchall("SELECT * FROM users WHERE id = ?", (user_id,))
         return _user(rows[0]) if rows else None
+
+    async def many(self, user_ids: Iterable[int]) -> list[User]:
+        ids = list(user_ids)
+        if not ids:
+            return []
+        rows = await self.conn.execute_fetchall(
+            f"SELECT * FROM users WHERE id IN ({', '.join('?' * len(ids))})", ids)
+        return [_user(row) for row in rows]
 
     async def add(
         self,

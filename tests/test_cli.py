@@ -299,3 +299,31 @@ def test_a_bad_routing_file_is_reported_not_raised(
 
     assert "The routing file cannot be used" in capsys.readouterr().err
     assert not database.exists()
+
+
+def test_reminders_lists_what_is_overdue_in_plain_text(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+    conn = sqlite3.connect(database)
+    try:  # one case and a reminder long overdue (the bot was down), written as the bot would
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("INSERT INTO cases (id, code, child_id, teacher_id, organisation_id,"
+                     " status, district_code, found, consent, education_wish, submission_id,"
+                     " created_at, updated_at) VALUES (1, 'SPK-2568-00042', 1, 1,"
+                     " 'school_wat_phraek_sa', 'referred', '1101', 1, 'given', 'school', 's1',"
+                     " '2025-11-24T03:00:00+00:00', '2025-11-24T03:00:00+00:00')")
+        conn.execute("INSERT INTO reminders (kind, case_id, due_at, status, created_at,"
+                     " updated_at) VALUES ('follow_up', 1, '2025-11-25T02:00:00+00:00',"
+                     " 'pending', '2025-11-24T03:00:00+00:00', '2025-11-24T03:00:00+00:00')")
+        conn.commit()
+    finally:
+        conn.close()
+    capsys.readouterr()
+
+    assert main(["reminders"]) == 0
+
+    out = capsys.readouterr().out
+    assert "<b>" not in out and "<code>" not in out
+    assert re.search(r"เลยกำหนด.*: 1", out)  # overdue: 1 (the default language is Thai)
+    assert "25 พ.ย. 2568 09:00 · SPK-2568-00042" in out

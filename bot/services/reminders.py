@@ -178,29 +178,31 @@ async def _was_for(repos: Repositories, actor: User, reminder: Reminder) -> bool
 async def expand_due(db: Database, policy: ReminderPolicy, *, now: datetime, limit: int,
                      default_language: str) -> int:
     """Turn up to `limit` due reminders into messages; how many reminders were handled. In
-    quiet hours nothing is due: the reminders wait for the morning."""
+    quiet hours nothing is due: the reminders wait for the morning. A handful of queries
+    per batch, whatever its size: the wake-up holds the write lock while it runs."""
     if policy.is_quiet(now):
         return 0
     async with db.unit_of_work() as uow:
         due = await uow.reminders.due(now, limit)
+        batch = await _Batch.load(uow, due, default_language)
+        messages, statuses = [], []
         for reminder in due:
-            if not await _still_due(uow, reminder):
-                await uow.reminders.set_status(reminder.id, ReminderStatus.CANCELLED, now)
+            if not _still_due(reminder, batch.referrals.get(reminder.referral_id or 0),
+                              batch.users.get(reminder.user_id or 0)):
+                statuses.append((reminder.id, ReminderStatus.CANCELLED))
                 continue
-            for channel, chat_id, language in await _recipients(uow, reminder,
-                                                                default_language):
-                await uow.reminders.add_message(reminder_id=reminder.id, channel=channel,
-                                                chat_id=chat_id, language=language, now=now)
-            await uow.reminders.set_status(reminder.id, ReminderStatus.SENT, now)
+            messages += [(reminder.id, *target) for target in await batch.recipients(reminder)]
+            statuses.append((reminder.id, ReminderStatus.SENT))
+        await uow.reminders.add_messages(messages, now)
+        await uow.reminders.set_statuses(statuses, now)
         await uow.commit()
     return len(due)
 
 
-async def _still_due(repos: Repositories, reminder: Reminder) -> bool:
+def _still_due(reminder: Reminder, referral: Referral | None, user: User | None) -> bool:
+    """Whether the reason for the reminder is still there."""
     if reminder.kind is K.FOLLOW_UP:
-        user = await repos.users.get(reminder.user_id or 0)
         return user is not None and user.active
-    referral = await repos.referrals.get(reminder.referral_id or 0)
     return referral is not None and referral.status in STILL_DUE[reminder.kind]
 
 
@@ -220,29 +222,55 @@ async def _coordinator_targets(repos: Repositories, default_language: str) -> li
             _reachable(await repos.users.active_with_role(Role.COORDINATOR))]
 
 
-async def _recipients(repos: Repositories, reminder: Reminder,
-                      default_language: str) -> list[Target]:
-    """Who gets the reminder; the coordinators when nobody else can."""
-    case = await repos.cases.get(reminder.case_id)
-    assert case is not None
-    found: list[Target] = []
-    if reminder.kind in (K.UNANSWERED, K.STALLED):
-        referral = await repos.referrals.get(reminder.referral_id or 0)
-        assert referral is not None and referral.organisation_id is not None
-        chat = await repos.referrals.unit_chat(referral.organisation_id)
-        if chat is not None:
-            found = [(chat.channel, chat.chat_id, chat.language)]
-        else:
-            found = [_target(user, default_language) for user in _reachable(
-                await repos.users.active_with_role(Role.FOCAL_POINT, referral.organisation_id))]
-    elif reminder.kind is K.FOLLOW_UP:
-        user = await repos.users.get(reminder.user_id or 0)
-        found = [_target(user, default_language)] if user and _reachable([user]) else []
-    elif reminder.kind is not K.ESCALATION:
-        teacher = await repos.users.get(case.teacher_id)
-        found = [_target(teacher, default_language)] if teacher and _reachable([teacher]) \
-            else []
-    return found or await _coordinator_targets(repos, default_language)
+class _Batch:
+    """What one wake-up needs to know about its due reminders, read in a few queries."""
+
+    def __init__(self, repos: Repositories, default_language: str) -> None:
+        self.repos = repos
+        self.default_language = default_language
+        self.referrals: dict[int, Referral] = {}
+        self.users: dict[int, User] = {}
+        self.teachers: dict[int, int] = {}  # case id -> teacher's user id
+        self._units: dict[str, list[Target]] = {}
+        self._coordinators: list[Target] | None = None
+
+    @classmethod
+    async def load(cls, repos: Repositories, due: list[Reminder],
+                   default_language: str) -> "_Batch":
+        batch = cls(repos, default_language)
+        batch.referrals = {r.id: r for r in await repos.referrals.many(
+            {r.referral_id for r in due if r.referral_id})}
+        batch.teachers = await repos.cases.teachers({r.case_id for r in due})
+        wanted = {r.user_id for r in due if r.user_id} | set(batch.teachers.values())
+        batch.users = {u.id: u for u in await repos.users.many(wanted)}
+        return batch
+
+    async def recipients(self, reminder: Reminder) -> list[Target]:
+        """Who gets the reminder; the coordinators when nobody else can."""
+        found: list[Target] = []
+        if reminder.kind in (K.UNANSWERED, K.STALLED):
+            unit = self.referrals[reminder.referral_id or 0].organisation_id
+            found = await self._unit(unit) if unit else []
+        elif reminder.kind is not K.ESCALATION:
+            person = self.users.get(reminder.user_id if reminder.kind is K.FOLLOW_UP
+                                    else self.teachers.get(reminder.case_id, 0) or 0)
+            found = [_target(person, self.default_language)] \
+                if person and _reachable([person]) else []
+        return found or await self._coordinators_once()
+
+    async def _unit(self, unit_id: str) -> list[Target]:
+        """The unit's group, else its reachable focal points."""
+        if unit_id not in self._units:
+            chat = await self.repos.referrals.unit_chat(unit_id)
+            self._units[unit_id] = [(chat.channel, chat.chat_id, chat.language)] if chat else [
+                _target(user, self.default_language) for user in _reachable(
+                    await self.repos.users.active_with_role(Role.FOCAL_POINT, unit_id))]
+        return self._units[unit_id]
+
+    async def _coordinators_once(self) -> list[Target]:
+        if self._coordinators is None:
+            self._coordinators = await _coordinator_targets(self.repos, self.default_language)
+        return self._coordinators
 
 
 # --- the outbox ---------------------------------------------------------------------------
@@ -261,15 +289,16 @@ async def compose(db: Database, message_id: int, *, now: datetime) -> Notice | N
         return None
     reminder = await repos.reminders.get(message.reminder_id)
     assert reminder is not None
-    if not await _still_due(repos, reminder):
+    referral = await repos.referrals.get(reminder.referral_id) if reminder.referral_id \
+        else None
+    user = await repos.users.get(reminder.user_id) if reminder.user_id else None
+    if not _still_due(reminder, referral, user):
         async with db.unit_of_work() as uow:
             await uow.reminders.message_cancelled(message_id)
             await uow.commit()
         return None
     case = await repos.cases.get(reminder.case_id)
     assert case is not None
-    referral = await repos.referrals.get(reminder.referral_id) if reminder.referral_id \
-        else None
     return await _notice(repos, message, reminder, case, referral, now)
 
 

@@ -17,7 +17,8 @@ async def register_case(runtime: Runtime, teacher: User, *, given_name: str = "à
         ("choice", "none"), ("choice", "thai"), ("text", born), ("choice", district),
         ("choice", "unknown"), ("skip", ""), ("skip", ""), ("choice", "yes"),
         ("choice", "LOW_INCOME"), ("skip", ""), ("skip", ""), ("choice", "given"),
-        *(("choice", need) for need in needs), ("choice", "done"), ("choice", wish),
+        *(("choice", need) for need in needs), ("choice", "done" if needs else "none"),
+        ("choice", wish),
     ]
     today = runtime.today()
     draft = registration.start()
