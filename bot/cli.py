@@ -6,6 +6,7 @@ import logging
 import shutil
 import signal
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -19,7 +20,8 @@ from bot.geography import Geography
 from bot.i18n import translator
 from bot.routing import RoutingError
 from bot.runtime import Runtime, system_clock
-from bot.services import onboarding, reminders
+from bot.services import onboarding, reminders, summaries
+from bot.services.summaries import Period, ScopeKind
 from storage.bot_state import BOT_USERNAME
 from storage.database import backup_database
 
@@ -55,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path)
     commands.add_parser("reminders", help="list reminders overdue, due within a day, and "
                         "messages that could not be delivered")
+    report = commands.add_parser("report", help="the summary tables, as in /summary")
+    report.add_argument("--format", choices=["text", "json"], default="text")
+    report.add_argument("--scope", default="province",
+                        help="province, district:CODE or unit:ID (default: province)")
+    report.add_argument("--period", choices=[period.value for period in Period],
+                        default=Period.FISCAL_YEAR.value)
     return parser
 
 
@@ -84,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
             return _load_directory(settings, args.file)
         if args.command == "reminders":
             return asyncio.run(_reminders(settings))
+        if args.command == "report":
+            return asyncio.run(_report(settings, args.scope, Period(args.period), args.format))
     except DirectoryError as exc:
         print(f"The directory file cannot be used: {exc}", file=sys.stderr)
         return 2
@@ -215,6 +225,30 @@ async def _reminders(settings: Settings) -> int:
         await runtime.close()
     t = translator(settings.default_language)
     print(presenters.plain(presenters.reminder_overview(found, t, settings.tz)))
+    return 0
+
+
+async def _report(settings: Settings, scope_text: str, period: Period, form: str) -> int:
+    try:
+        scope = summaries.parse_scope(scope_text)
+    except ValueError as exc:
+        print(f"--scope: {exc}", file=sys.stderr)
+        return 2
+    runtime = await Runtime.start(settings)
+    try:
+        summary = await summaries.summarise(
+            runtime.db, None, scope, period, now=system_clock(), tz=settings.tz,
+            overdue_after=timedelta(days=settings.reminder_policy.escalate_days))
+    finally:
+        await runtime.close()
+    if form == "json":
+        print(summary.model_dump_json(indent=2))
+        return 0
+    t = translator(settings.default_language)
+    name = t(f"scope-{scope.kind}") if scope.kind is ScopeKind.PROVINCE else scope.key or ""
+    parts = [presenters.summary_title(summary, t, name),
+             *presenters.summary_sections(summary, t, runtime.geography)]
+    print(presenters.plain("\n\n".join(parts)))
     return 0
 
 

@@ -11,12 +11,14 @@ from datetime import date, datetime, tzinfo
 from bot.domain import ages, dates, identity, phone
 from bot.domain.identity import IdentityType
 from bot.domain.models import Case, Child, Need, Organisation, ReferralStatus
+from bot.domain.text import fit
 from bot.geography import Geography
 from bot.i18n import Translator
 from bot.services.cases import CaseCard, CaseGlimpse, CasePage, ReferralLine
 from bot.services.referrals import Change, MovePlan, Plan, ReferralPage, ReferralView
 from bot.services.registration import CaseDraft
 from bot.services.reminders import Overview
+from bot.services.summaries import Period, Summary
 from bot.services.users import UserPage
 from storage.referrals import HistoryEntry
 
@@ -330,3 +332,139 @@ def plain(text: str) -> str:
 def local_time(moment: datetime, t: Translator, tz: tzinfo) -> str:
     local = moment.astimezone(tz)
     return f"{dates.format_date(local.date(), t.lang)} {local:%H:%M}"
+
+
+# --- summaries ----------------------------------------------------------------------------
+
+# Telegram's limit for one message; a summary is split between sections to stay under it.
+MESSAGE_LIMIT = 4096
+# Name columns in the phone-width tables.
+NAME_WIDTH = 14
+
+
+def summary_title(summary: Summary, t: Translator, scope_name: str) -> str:
+    if summary.period is Period.FISCAL_YEAR and summary.start is not None:
+        period = t("period-fy-named", year=str(dates.buddhist_year(summary.start.year + 1)),
+                   start=dates.format_date(summary.start, t.lang))
+    elif summary.start is not None:
+        period = t("period-since", start=dates.format_date(summary.start, t.lang))
+    else:
+        period = t("period-all-time")
+    return t("summary-heading", scope=scope_name, period=period)
+
+
+def summary_sections(summary: Summary, t: Translator, geography: Geography) -> list[str]:
+    """The report's tables as phone-width texts, one per section."""
+    sections = [t("summary-children", total=summary.total, thai=summary.thai,
+                  foreign=summary.foreign, male=summary.male, female=summary.female,
+                  found=summary.found, not_found=summary.not_found)]
+    if summary.total:
+        sections += [_district_table(summary, t, geography), _age_table(summary, t),
+                     _counts(t, "summary-needs-title",
+                             {t("needs-none") if key == "none" else t(f"need-{key}"): n
+                              for key, n in summary.needs.items()}),
+                     _counts(t, "summary-causes-title",
+                             {t("cause-unknown") if key == "unknown" else t(f"cause-{key}"): n
+                              for key, n in summary.causes.items()})]
+    sections.append(_returns_table(summary, t))
+    sections.append(_referral_lines(summary, t))
+    return sections
+
+
+def _pre(lines: list[str]) -> str:
+    return "<pre>" + html.escape("\n".join(lines)) + "</pre>"
+
+
+def _district_table(summary: Summary, t: Translator, geography: Geography) -> str:
+    head = [fit(t("table-district"), NAME_WIDTH) + " " + fit(t("table-found"), 9, right=True)
+            + " " + fit(t("table-not-found"), 9, right=True),
+            fit("", NAME_WIDTH) + " " + fit(t("table-thai-foreign"), 9, right=True) + " "
+            + fit(t("table-thai-foreign"), 9, right=True)]
+    rows = []
+    for row in summary.districts:
+        place = geography.district(row.district_code)
+        name = place.name(t.lang) if place else row.district_code
+        rows.append(fit(name, NAME_WIDTH) + " " + fit(f"{row.found_thai} {row.found_foreign}",
+                                                      9, right=True)
+                    + " " + fit(f"{row.not_found_thai} {row.not_found_foreign}", 9,
+                                right=True))
+    return t("summary-districts-title") + "\n" + _pre(head + rows)
+
+
+def _age_table(summary: Summary, t: Translator) -> str:
+    lines = [fit(t("table-age"), NAME_WIDTH) + fit(t("table-thai"), 8, right=True)
+             + fit(t("table-foreign"), 9, right=True)]
+    for group, (thai, foreign) in summary.ages.items():
+        label = t(f"age-group-{group}") if group != ages.OUTSIDE else t("age-group-outside")
+        lines.append(fit(label, NAME_WIDTH) + fit(str(thai), 8, right=True)
+                     + fit(str(foreign), 9, right=True))
+    return t("summary-ages-title") + "\n" + _pre(lines)
+
+
+def _counts(t: Translator, title: str, counts: dict[str, int]) -> str:
+    return "\n".join([t(title)] + [t("summary-count-line", label=label, count=count)
+                                    for label, count in counts.items()])
+
+
+def _returns_table(summary: Summary, t: Translator) -> str:
+    if not summary.returns:
+        return t("summary-returns-title") + "\n" + t("summary-none-yet")
+    lines = [fit(t("table-unit"), NAME_WIDTH) + fit(t("table-referred"), 6, right=True)
+             + fit(t("table-returned"), 6, right=True) + fit("%", 7, right=True)]
+    for row in summary.returns:
+        lines.append(fit(row.unit.short_name(t.lang), NAME_WIDTH)
+                     + fit(str(row.out_of_school), 6, right=True)
+                     + fit(str(row.returned), 6, right=True)
+                     + fit(f"{row.percent:.2f}", 7, right=True))
+    return t("summary-returns-title") + "\n" + _pre(lines)
+
+
+def _referral_lines(summary: Summary, t: Translator) -> str:
+    lines = [t("summary-referrals-title")]
+    if summary.unrouted:
+        lines.append(t("summary-unrouted", count=summary.unrouted))
+    for row in summary.referrals:
+        done = ", ".join(t("summary-outcome-count", outcome=t(f"outcome-{outcome}"),
+                           count=count) for outcome, count in row.completed.items())
+        lines.append(t("summary-unit-referrals", unit=row.unit.short_name(t.lang),
+                       sent=row.sent, waiting=row.waiting, overdue=row.overdue,
+                       accepted=row.accepted, in_progress=row.in_progress,
+                       declined=row.declined, completed=sum(row.completed.values()),
+                       outcomes=done or "–",
+                       median=t("summary-median-days", days=f"{row.median_days_to_accept:g}")
+                       if row.median_days_to_accept is not None else "–"))
+    if len(lines) == 1:
+        lines.append(t("summary-none-yet"))
+    return "\n".join(lines)
+
+
+def split_messages(parts: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Parts joined into as few messages as fit Telegram's limit, never cut inside a part
+    (a part longer than the limit is cut between its lines)."""
+    messages: list[str] = []
+    current = ""
+    for part in parts:
+        for piece in _lines_within(part, limit):
+            joined = f"{current}\n\n{piece}" if current else piece
+            if len(joined) <= limit:
+                current = joined
+            else:
+                messages.append(current)
+                current = piece
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _lines_within(part: str, limit: int) -> list[str]:
+    if len(part) <= limit:
+        return [part]
+    pieces, current = [], ""
+    for line in part.split("\n"):
+        joined = f"{current}\n{line}" if current else line
+        if len(joined) > limit and current:
+            pieces.append(current)
+            current = line[:limit]
+        else:
+            current = joined[:limit]
+    return [*pieces, current]

@@ -24,7 +24,16 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.runtime import Runtime
-from handlers import admin, cases, notes, referrals, registration, reminders, start
+from handlers import (
+    admin,
+    cases,
+    notes,
+    referrals,
+    registration,
+    reminders,
+    start,
+    summaries,
+)
 from handlers.callback_data import (
     AttendanceButton,
     CaseActionButton,
@@ -46,6 +55,7 @@ from handlers.callback_data import (
     ReferralChoiceButton,
     RemindMeButton,
     SnoozeButton,
+    SummaryButton,
     UserActiveButton,
     UsersPageButton,
     WizardButton,
@@ -182,6 +192,8 @@ def _register_handlers(application: Application) -> None:
         CallbackQueryHandler(reminders.answer_attendance, pattern=AttendanceButton.pattern()),
         CallbackQueryHandler(reminders.remind_in, pattern=RemindMeButton.pattern()),
         CommandHandler("reminders", reminders.show_reminders),
+        CommandHandler("summary", summaries.show_summary),
+        CallbackQueryHandler(summaries.press_summary, pattern=SummaryButton.pattern()),
         CommandHandler("linkgroup", referrals.link_group),
         CommandHandler("unlinkgroup", referrals.unlink_group),
         ChatMemberHandler(referrals.left_group, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -212,3 +212,13 @@ class RemindMeButton(CallbackData):
     prefix: ClassVar[str] = "rm"
     case_id: int
     days: int
+
+
+class SummaryButton(CallbackData):
+    """Show the summary of a scope (`key` "-" when it needs none) over a period; `scope`
+    "pick-district" and "pick-unit" list the choices instead."""
+
+    prefix: ClassVar[str] = "sm"
+    scope: str
+    key: str
+    period: str

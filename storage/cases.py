@@ -51,10 +51,11 @@ class CaseRepository:
             "INSERT INTO cases (code, child_id, teacher_id, organisation_id, status,"
             " district_code, subdistrict_code, address, latitude, longitude, found,"
             " dropout_cause, consent, education_wish, possible_duplicate_of, submission_id,"
-            " created_at, updated_at) VALUES (:code, :child_id, :teacher_id, :organisation_id,"
+            " child_foreign, child_sex, age_group, needs_mask, created_at, updated_at)"
+            " VALUES (:code, :child_id, :teacher_id, :organisation_id,"
             " :status, :district_code, :subdistrict_code, :address, :latitude, :longitude,"
             " :found, :dropout_cause, :consent, :education_wish, :possible_duplicate_of,"
-            " :submission_id, :now, :now)"
+            " :submission_id, :child_foreign, :child_sex, :age_group, :needs_mask, :now, :now)"
             " RETURNING id",
             {**case, "now": now.isoformat()},
         )

@@ -10,6 +10,7 @@ from storage.invites import InviteRepository
 from storage.organisations import OrganisationRepository
 from storage.referrals import ReferralRepository
 from storage.reminders import ReminderRepository
+from storage.summaries import SummaryRepository
 from storage.users import UserRepository
 
 
@@ -24,4 +25,5 @@ class Repositories:
         self.organisations = OrganisationRepository(conn)
         self.referrals = ReferralRepository(conn)
         self.reminders = ReminderRepository(conn)
+        self.summaries = SummaryRepository(conn)
         self.users = UserRepository(conn)

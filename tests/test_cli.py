@@ -327,3 +327,22 @@ def test_reminders_lists_what_is_overdue_in_plain_text(
     assert "<b>" not in out and "<code>" not in out
     assert re.search(r"เลยกำหนด.*: 1", out)  # overdue: 1 (the default language is Thai)
     assert "25 พ.ย. 2568 09:00 · SPK-2568-00042" in out
+
+
+def test_report_prints_the_summary_as_text_or_json(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+    capsys.readouterr()
+
+    assert main(["report", "--period", "all"]) == 0
+    text = capsys.readouterr().out
+    assert "สรุป: ทั้งจังหวัด" in text and "<b>" not in text  # the province, in Thai
+
+    assert main(["report", "--format", "json", "--scope", "district:1103"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["scope"] == {"kind": "district", "key": "1103"}
+    assert summary["total"] == 0 and summary["period"] == "fy"
+
+    assert main(["report", "--scope", "district"]) == 2
+    assert "give a key" in capsys.readouterr().err

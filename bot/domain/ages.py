@@ -21,6 +21,10 @@ class AgeGroup(StrEnum):
     AGE_16_18 = "16-18"
 
 
+# How a case outside the report's groups is counted.
+OUTSIDE = "outside"
+
+
 def age_group(age: int) -> AgeGroup | None:
     """The report group for `age`, or None outside the target ages 3-18."""
     if 3 <= age <= 5:

@@ -1,5 +1,6 @@
 """The nouns of Panong: who uses it, the children they find, and the cases opened for them."""
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -82,6 +83,14 @@ class Need(StrEnum):
     HEALTH = "HEALTH"
     VOCATIONAL_SKILLS = "VOCATIONAL_SKILLS"
     CONSUMABLES = "CONSUMABLES"
+
+
+# Needs as bits of one number (cases.needs_mask), so one GROUP BY counts every combination.
+NEED_BITS = {Need.EDUCATION: 1, Need.HEALTH: 2, Need.VOCATIONAL_SKILLS: 4, Need.CONSUMABLES: 8}
+
+
+def needs_mask(needs: Iterable[Need]) -> int:
+    return sum(NEED_BITS[need] for need in set(needs))
 
 
 class EducationWish(StrEnum):

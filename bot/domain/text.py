@@ -36,3 +36,22 @@ def parse_short_text(raw: str, limit: int) -> str:
     if len(text) > limit:
         raise TextTooLong(limit)
     return text
+
+
+def display_width(s: str) -> int:
+    """Columns the text takes in a monospaced font: Thai vowel and tone marks above or below
+    a consonant take none."""
+    return sum(0 if unicodedata.category(ch) in ("Mn", "Me", "Cf") else 1 for ch in s)
+
+
+def fit(s: str, width: int, *, right: bool = False) -> str:
+    """`s` cut (with …) or padded to exactly `width` columns."""
+    if display_width(s) > width:
+        kept = ""
+        for ch in s:
+            if display_width(kept + ch) > width - 1:
+                break
+            kept += ch
+        s = kept + "…"
+    padding = " " * (width - display_width(s))
+    return padding + s if right else s + padding

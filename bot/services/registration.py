@@ -27,6 +27,7 @@ from bot.domain.models import (
     PossibleDuplicate,
     Sex,
     User,
+    needs_mask,
 )
 from bot.errors import ChoiceExpected, InvalidInput, StaleAction, TextExpected
 from bot.geography import Geography
@@ -514,6 +515,11 @@ async def register_child(
                 "possible_duplicate_of": draft.duplicates[0].case_id if draft.duplicates
                 else None,
                 "submission_id": draft.submission_id,
+                # What the report tables count, kept on the case (see migration 0005).
+                "child_foreign": int(draft.nationality is not Nationality.THAI),
+                "child_sex": draft.sex,
+                "age_group": ages.age_group(draft.age(today) or 0) or ages.OUTSIDE,
+                "needs_mask": needs_mask(draft.needs),
             },
             tuple(draft.needs),
             now=now,

@@ -14,6 +14,7 @@ help-teacher =
     /new: register a child you found
     /mycases: your cases and their status
     /case CODE: open one case, e.g. /case SPK-2568-00042
+    /summary: figures for your cases, unit or province
     /language: ภาษาไทย / English
     /cancel: stop what you are doing
 help-focal_point =
@@ -38,6 +39,7 @@ language-set = Panong will speak English with you from now on.
 command-new = Register a child
 command-mycases = My cases
 command-case = Open a case by its code
+command-summary = Summary, as in the report tables
 command-help = What I can do
 command-language = Language
 command-cancel = Cancel

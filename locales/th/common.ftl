@@ -14,6 +14,7 @@ help-teacher =
     /new: บันทึกเด็กที่พบ
     /mycases: รายการเคสของคุณและสถานะ
     /case รหัส: เปิดดูเคส เช่น /case SPK-2568-00042
+    /summary: สรุปตัวเลขของเคส หน่วยงาน หรือจังหวัดของคุณ
     /language: ภาษาไทย / English
     /cancel: ยกเลิกสิ่งที่กำลังทำ
 help-focal_point =
@@ -38,6 +39,7 @@ language-set = จากนี้พาน้องจะสื่อสาร�
 command-new = บันทึกเด็กที่พบ
 command-mycases = เคสของฉัน
 command-case = เปิดเคสด้วยรหัส
+command-summary = สรุปตามตารางรายงาน
 command-help = วิธีใช้
 command-language = ภาษา / Language
 command-cancel = ยกเลิก

@@ -1,0 +1,296 @@
+"""Status summaries in the shape of the province's report tables.
+
+One pass answers every case section: the cases carry what the tables count (Thai or
+foreign, sex, age group, found, cause, needs as a bit mask; migration 0005), so a single
+GROUP BY over one covering index gives a small cube of counts, and each section is a sum
+over that cube in Python. Referral sections are two more grouped queries. A summary of
+many sections therefore costs about one scan, not one per section.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.domain.ages import OUTSIDE, AgeGroup
+from bot.domain.models import (
+    NEED_BITS,
+    DropoutCause,
+    Need,
+    Organisation,
+    Outcome,
+    ReferralStatus,
+    Role,
+    Sex,
+    User,
+)
+from bot.errors import PermissionDenied
+from bot.services.access import require_user
+from storage.database import Database
+from storage.repositories import Repositories
+
+FISCAL_YEAR_MONTH = 10  # Thailand's fiscal year starts on 1 October
+# The outcomes that count as "returned to education" in the report's Table 5.
+RETURNED = (Outcome.ENROLLED_SCHOOL, Outcome.ENROLLED_NON_FORMAL, Outcome.VOCATIONAL_TRAINING)
+S = ReferralStatus
+
+
+class ScopeKind(StrEnum):
+    PROVINCE = "province"
+    DISTRICT = "district"
+    UNIT = "unit"
+    TEACHER = "teacher"  # a teacher's own cases
+
+
+class Period(StrEnum):
+    FISCAL_YEAR = "fy"
+    LAST_30_DAYS = "30d"
+    ALL_TIME = "all"
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: ScopeKind
+    key: str | None = None  # district code, unit id or user id
+
+
+def period_start(period: Period, today: date) -> date | None:
+    if period is Period.FISCAL_YEAR:
+        year = today.year if today.month >= FISCAL_YEAR_MONTH else today.year - 1
+        return date(year, FISCAL_YEAR_MONTH, 1)
+    if period is Period.LAST_30_DAYS:
+        return today - timedelta(days=30)
+    return None
+
+
+class DistrictRow(BaseModel):
+    """The report's survey table: per district, found and not found, Thai and foreign."""
+
+    model_config = ConfigDict(frozen=True)
+
+    district_code: str
+    found_thai: int = 0
+    found_foreign: int = 0
+    not_found_thai: int = 0
+    not_found_foreign: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.found_thai + self.found_foreign + self.not_found_thai + self.not_found_foreign
+
+
+class UnitReturn(BaseModel):
+    """Table 5: children referred to a unit, and those back in education through it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    unit: Organisation
+    out_of_school: int
+    returned: int
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.returned / self.out_of_school, 2) if self.out_of_school else 0.0
+
+
+class UnitReferrals(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    unit: Organisation
+    sent: int = 0  # every referral that reached the unit
+    waiting: int = 0
+    accepted: int = 0
+    in_progress: int = 0
+    declined: int = 0
+    cancelled: int = 0
+    completed: dict[str, int] = {}  # outcome -> count
+    overdue: int = 0  # still waiting after the escalation period
+    median_days_to_accept: float | None = None
+
+
+class Summary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    scope: Scope
+    period: Period
+    start: date | None
+    total: int
+    thai: int
+    foreign: int
+    male: int
+    female: int
+    found: int
+    not_found: int
+    districts: list[DistrictRow]
+    ages: dict[str, tuple[int, int]]  # age group -> (Thai, foreign)
+    needs: dict[str, int]  # "none" or a Need -> cases
+    causes: dict[str, int]  # a DropoutCause or "unknown" -> cases
+    returns: list[UnitReturn]
+    referrals: list[UnitReferrals]
+    unrouted: int  # needs waiting in the coordinators' queue
+
+
+def parse_scope(text: str) -> Scope:
+    """`province`, `district:1101` or `unit:dole_d1101`, as the command line takes it."""
+    kind, _, key = text.partition(":")
+    scope = Scope(ScopeKind(kind), key or None)
+    if (scope.kind is ScopeKind.PROVINCE) != (scope.key is None):
+        raise ValueError(f"{text!r}: give a key for a district or a unit, none for the province")
+    return scope
+
+
+def default_scope(actor: User) -> Scope:
+    """What each role sees first: coordinators the province, focal points their unit,
+    teachers their own cases."""
+    if actor.role is Role.COORDINATOR:
+        return Scope(ScopeKind.PROVINCE)
+    if actor.role is Role.FOCAL_POINT:
+        return Scope(ScopeKind.UNIT, actor.organisation_id)
+    return Scope(ScopeKind.TEACHER, str(actor.id))
+
+
+def may_choose_scope(actor: User | None) -> bool:
+    """Coordinators see any district or unit; everyone else only their own part."""
+    return actor is not None and actor.role is Role.COORDINATOR
+
+
+def _allowed(actor: User, scope: Scope) -> bool:
+    return may_choose_scope(actor) or scope == default_scope(actor)
+
+
+async def summarise(db: Database, actor: User | None, scope: Scope, period: Period, *,
+                    now: datetime, tz: tzinfo, overdue_after: timedelta) -> Summary:
+    """The summary of `scope` over `period` (days as lived in `tz`); `actor` None is the
+    command line."""
+    repos = db.read
+    if actor is not None:
+        actor = require_user(await repos.users.get(actor.id))
+        if not _allowed(actor, scope):
+            raise PermissionDenied()
+    start = period_start(period, now.astimezone(tz).date())
+    where, params = case_condition(scope, None if start is None else
+                           datetime.combine(start, time(0), tz).astimezone(UTC))
+    cube = await repos.summaries.cube(where, params)
+    units = {unit.id: unit for unit in await repos.organisations.active()}
+    returns = await _returns(repos, scope, where, params, units)
+    referrals, unrouted = await _referrals(repos, scope, where, params, units,
+                                           now - overdue_after)
+    return _sections(scope, period, start, cube, returns, referrals, unrouted)
+
+
+def case_condition(scope: Scope, since: datetime | None) -> tuple[str, list[object]]:
+    """The condition on cases `c` for the scope and the period."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if since is not None:
+        clauses.append("c.created_at >= ?")
+        params.append(since.isoformat())
+    if scope.kind is ScopeKind.DISTRICT:
+        clauses.append("c.district_code = ?")
+        params.append(scope.key)
+    elif scope.kind is ScopeKind.TEACHER:
+        clauses.append("c.teacher_id = ?")
+        params.append(int(scope.key or 0))
+    elif scope.kind is ScopeKind.UNIT:
+        clauses.append("c.id IN (SELECT u.case_id FROM referrals u"
+                       " WHERE u.organisation_id = ? AND u.status <> 'proposed')")
+        params.append(scope.key)
+    return " AND ".join(clauses) or "1 = 1", params
+
+
+async def _returns(repos: Repositories, scope: Scope, where: str, params: list[object],
+                   units: dict[str, Organisation]) -> list[UnitReturn]:
+    rows = await repos.summaries.returns(where, params, RETURNED,
+                                         scope.key if scope.kind is ScopeKind.UNIT else None)
+    return [UnitReturn(unit=units[unit_id], out_of_school=referred, returned=returned)
+            for unit_id, referred, returned in rows if unit_id in units]
+
+
+# Where each referral status is counted in the referrals table.
+_COLUMN = {S.SENT: "waiting", S.INFO_REQUESTED: "waiting", S.ACCEPTED: "accepted",
+           S.IN_PROGRESS: "in_progress", S.DECLINED: "declined", S.CANCELLED: "cancelled"}
+
+
+async def _referrals(repos: Repositories, scope: Scope, where: str, params: list[object],
+                     units: dict[str, Organisation],
+                     overdue_before: datetime) -> tuple[list[UnitReferrals], int]:
+    only = scope.key if scope.kind is ScopeKind.UNIT else None
+    tallies: dict[str, Counter[str]] = defaultdict(Counter)
+    completed: dict[str, Counter[str]] = defaultdict(Counter)
+    unrouted = 0
+    for unit_id, status, outcome, number, overdue in await repos.summaries.referrals(
+            where, params, overdue_before, only):
+        if unit_id is None:
+            unrouted += number if status == S.UNROUTED else 0
+            continue
+        tally = tallies[unit_id]
+        tally["sent"] += number
+        tally["overdue"] += overdue
+        if status == S.COMPLETED:
+            completed[unit_id][outcome or Outcome.OTHER] += number
+        elif status in _COLUMN:
+            tally[_COLUMN[status]] += number
+    waits = await repos.summaries.days_to_accept(where, params, only)
+    rows = [UnitReferrals(unit=units[unit_id], **tallies[unit_id],
+                          completed={outcome: completed[unit_id][outcome] for outcome in Outcome
+                                     if completed[unit_id][outcome]},
+                          median_days_to_accept=_median(waits.get(unit_id, [])))
+            for unit_id in tallies if unit_id in units]
+    return sorted(rows, key=lambda row: (row.unit.kind, row.unit.id)), unrouted
+
+
+def _median(histogram: list[tuple[int, int]]) -> float | None:
+    """The median of values given as (value, how many times)."""
+    ordered = sorted(histogram)
+    total = sum(number for _, number in ordered)
+    if not total:
+        return None
+
+    def nth(index: int) -> int:
+        seen = 0
+        for value, number in ordered:
+            seen += number
+            if index < seen:
+                return value
+        raise IndexError(index)
+
+    if total % 2:
+        return float(nth(total // 2))
+    return (nth(total // 2 - 1) + nth(total // 2)) / 2
+
+
+def _sections(scope: Scope, period: Period, start: date | None, cube: list[tuple],
+              returns: list[UnitReturn], referrals: list[UnitReferrals],
+              unrouted: int) -> Summary:
+    totals: Counter[str] = Counter()
+    districts: dict[str, Counter[str]] = defaultdict(Counter)
+    ages: dict[str, Counter[str]] = defaultdict(Counter)
+    needs: Counter[str] = Counter()
+    causes: Counter[str] = Counter()
+    for district, foreign, sex, age_group, found, cause, mask, number in cube:
+        origin = "foreign" if foreign else "thai"
+        totals[origin] += number
+        totals[sex] += number
+        totals["found" if found else "not_found"] += number
+        districts[district][f"{'found' if found else 'not_found'}_{origin}"] += number
+        ages[age_group][origin] += number
+        causes[cause or "unknown"] += number
+        if not mask:
+            needs["none"] += number
+        for need, bit in NEED_BITS.items():
+            if mask & bit:
+                needs[need] += number
+    total = totals["thai"] + totals["foreign"]
+    return Summary(
+        scope=scope, period=period, start=start, total=total, thai=totals["thai"],
+        foreign=totals["foreign"], male=totals[Sex.MALE], female=totals[Sex.FEMALE],
+        found=totals["found"], not_found=totals["not_found"],
+        districts=[DistrictRow(district_code=code, **counts)
+                   for code, counts in sorted(districts.items())],
+        ages={group: (ages[group]["thai"], ages[group]["foreign"])
+              for group in [*AgeGroup, OUTSIDE] if ages[group]},
+        needs={key: needs[key] for key in ["none", *Need] if needs[key]},
+        causes={key: causes[key] for key in [*DropoutCause, "unknown"] if causes[key]},
+        returns=returns, referrals=referrals, unrouted=unrouted)
