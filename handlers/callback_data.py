@@ -222,3 +222,13 @@ class SummaryButton(CallbackData):
     scope: str
     key: str
     period: str
+
+
+class ReportButton(CallbackData):
+    """Make a file of a summary: `kind` xlsx, csv or chart; `key` "-" when none."""
+
+    prefix: ClassVar[str] = "rp"
+    kind: str
+    scope: str
+    key: str
+    period: str

@@ -13,7 +13,8 @@ from bot.i18n import translator
 
 log = logging.getLogger(__name__)
 
-EVERYONE = ("new", "mycases", "case", "summary", "help", "language", "cancel")
+EVERYONE = ("new", "mycases", "case", "summary", "export", "chart", "help", "language",
+            "cancel")
 FOCAL_POINTS = ("inbox", "linkgroup")
 COORDINATORS = ("queue", "reminders", "invite", "users")
 EXTRA = {Role.TEACHER: (), Role.FOCAL_POINT: FOCAL_POINTS, Role.COORDINATOR: COORDINATORS}

@@ -7,9 +7,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from bot import presenters
 from bot.errors import PermissionDenied, StaleAction
 from bot.routing import NOT_DESTINATIONS
-from bot.services import summaries
+from bot.services import exports, summaries
+from bot.services.exports import ReportKind
 from bot.services.summaries import Period, Scope, ScopeKind
-from handlers.callback_data import SummaryButton
+from handlers.callback_data import ReportButton, SummaryButton
 from handlers.context import PanongContext
 from handlers.keyboards import button, rows
 
@@ -52,7 +53,7 @@ async def _send(message: Message, context: PanongContext, scope: Scope,
     summary = await summaries.summarise(
         runtime.db, context.actor, scope, period, now=runtime.now(), tz=settings.tz,
         overdue_after=timedelta(days=settings.reminder_policy.escalate_days))
-    title = presenters.summary_title(summary, t, await _scope_name(context, scope))
+    title = presenters.summary_title(summary, t, await scope_name(context, scope))
     parts = presenters.split_messages(
         [title, *presenters.summary_sections(summary, t, runtime.geography)])
     for index, part in enumerate(parts):
@@ -61,7 +62,7 @@ async def _send(message: Message, context: PanongContext, scope: Scope,
                                  if last else None)
 
 
-async def _scope_name(context: PanongContext, scope: Scope) -> str:
+async def scope_name(context: PanongContext, scope: Scope) -> str:
     t, runtime = context.t, context.runtime
     if scope.kind is ScopeKind.DISTRICT:
         place = runtime.geography.district(scope.key or "")
@@ -79,6 +80,15 @@ def _keyboard(context: PanongContext, scope: Scope, period: Period) -> InlineKey
     layout = [[button(("• " if option is period else "") + t(f"period-{option}"),
                       SummaryButton(scope=scope.kind, key=key, period=option))
                for option in Period]]
+    files = [button(t("button-xlsx"), ReportButton(kind=ReportKind.XLSX, scope=scope.kind,
+                                                   key=key, period=period)),
+             button(t("button-chart"), ReportButton(kind=ReportKind.CHART, scope=scope.kind,
+                                                    key=key, period=period))]
+    if exports.may_list_cases(context.actor):
+        files.append(button(t("button-csv"), ReportButton(kind=ReportKind.CSV,
+                                                          scope=scope.kind, key=key,
+                                                          period=period)))
+    layout.append(files)
     if summaries.may_choose_scope(context.actor):
         layout.append([
             button(t("scope-province"), SummaryButton(scope=ScopeKind.PROVINCE, key=NO_KEY,

@@ -123,7 +123,7 @@ LAYOUT_ONLY = frozenset({
     "card-line", "error-not-registered", "users-line", "mycases-line", "registered-by",
     "case-card-title", "age-with-birth-date", "card-referral-line", "card-history-line",
     "card-history-note", "history-system", "plan-line", "button-withdraw-one", "move-line",
-    "reminders-line", "summary-count-line", "summary-outcome-count",
+    "reminders-line", "summary-count-line", "summary-outcome-count", "button-xlsx",
 })
 
 

@@ -56,6 +56,12 @@ class Scope:
     key: str | None = None  # district code, unit id or user id
 
 
+def period_since(period: Period, now: datetime, tz: tzinfo) -> datetime | None:
+    """The first moment of the period: local midnight of its first day."""
+    start = period_start(period, now.astimezone(tz).date())
+    return None if start is None else datetime.combine(start, time(0), tz).astimezone(UTC)
+
+
 def period_start(period: Period, today: date) -> date | None:
     if period is Period.FISCAL_YEAR:
         year = today.year if today.month >= FISCAL_YEAR_MONTH else today.year - 1
@@ -170,8 +176,7 @@ async def summarise(db: Database, actor: User | None, scope: Scope, period: Peri
         if not _allowed(actor, scope):
             raise PermissionDenied()
     start = period_start(period, now.astimezone(tz).date())
-    where, params = case_condition(scope, None if start is None else
-                           datetime.combine(start, time(0), tz).astimezone(UTC))
+    where, params = case_condition(scope, period_since(period, now, tz))
     cube = await repos.summaries.cube(where, params)
     units = {unit.id: unit for unit in await repos.organisations.active()}
     returns = await _returns(repos, scope, where, params, units)

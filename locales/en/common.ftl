@@ -15,6 +15,7 @@ help-teacher =
     /mycases: your cases and their status
     /case CODE: open one case, e.g. /case SPK-2568-00042
     /summary: figures for your cases, unit or province
+    /export, /chart: the same as an Excel file or a chart
     /language: ภาษาไทย / English
     /cancel: stop what you are doing
 help-focal_point =
@@ -40,6 +41,8 @@ command-new = Register a child
 command-mycases = My cases
 command-case = Open a case by its code
 command-summary = Summary, as in the report tables
+command-export = Excel file of the summary
+command-chart = Chart of the summary
 command-help = What I can do
 command-language = Language
 command-cancel = Cancel

@@ -15,6 +15,7 @@ help-teacher =
     /mycases: รายการเคสของคุณและสถานะ
     /case รหัส: เปิดดูเคส เช่น /case SPK-2568-00042
     /summary: สรุปตัวเลขของเคส หน่วยงาน หรือจังหวัดของคุณ
+    /export, /chart: สรุปเป็นไฟล์ Excel หรือแผนภูมิ
     /language: ภาษาไทย / English
     /cancel: ยกเลิกสิ่งที่กำลังทำ
 help-focal_point =
@@ -40,6 +41,8 @@ command-new = บันทึกเด็กที่พบ
 command-mycases = เคสของฉัน
 command-case = เปิดเคสด้วยรหัส
 command-summary = สรุปตามตารางรายงาน
+command-export = ไฟล์ Excel ของสรุป
+command-chart = แผนภูมิของสรุป
 command-help = วิธีใช้
 command-language = ภาษา / Language
 command-cancel = ยกเลิก

@@ -1,0 +1,74 @@
+"""Exports and charts: what may be exported, by whom, and the data to write.
+
+The files themselves are written by `bot.reports` in a worker thread; this module decides
+and records. The case list (one row per case, no names or identity numbers) is for
+coordinators only, and is sent to them in private.
+"""
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, tzinfo
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.domain.models import User
+from bot.errors import PermissionDenied
+from bot.services import summaries
+from bot.services.access import require_user
+from bot.services.summaries import Period, Scope, Summary
+from storage.database import Database
+from storage.exports import iter_case_list
+
+
+class ReportKind(StrEnum):
+    XLSX = "xlsx"
+    CSV = "csv"
+    CHART = "chart"
+
+
+class Prepared(BaseModel):
+    """What to write: the summary, and for coordinators the condition of the case list."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: ReportKind
+    summary: Summary
+    case_list: tuple[str, list[object]] | None  # (condition on cases `c`, its parameters)
+    organisations: dict[str, str]  # id -> short name, for the case list
+
+
+def may_list_cases(actor: User | None) -> bool:
+    """Only coordinators get a file with one row per child."""
+    return summaries.may_choose_scope(actor)
+
+
+async def prepare(db: Database, actor: User, scope: Scope, period: Period, kind: ReportKind,
+                  *, now: datetime, tz: tzinfo, overdue_after: timedelta,
+                  language: str) -> Prepared:
+    """Check, record who asked for what, and gather the data of one export or chart."""
+    actor = require_user(await db.read.users.get(actor.id))
+    if kind is ReportKind.CSV and not may_list_cases(actor):
+        raise PermissionDenied()
+    summary = await summaries.summarise(db, actor, scope, period, now=now, tz=tz,
+                                        overdue_after=overdue_after)
+    with_cases = kind is not ReportKind.CHART and may_list_cases(actor)
+    case_list = summaries.case_condition(scope, summaries.period_since(period, now, tz)) \
+        if with_cases else None
+    async with db.unit_of_work() as uow:
+        await uow.audit.record(at=now, actor_id=actor.id, action=f"report.{kind}",
+                               entity="report", entity_id=scope.kind,
+                               after={"scope": scope.key, "period": period,
+                                      "case_list": with_cases, "language": language})
+        await uow.commit()
+    organisations = {unit.id: unit.short_name(language)
+                     for unit in await db.read.organisations.active()}
+    return Prepared(kind=kind, summary=summary, case_list=case_list,
+                    organisations=organisations)
+
+
+def case_rows(db: Database, prepared: Prepared) -> Iterator[tuple] | None:
+    """The export's case list, streamed; for the worker thread that writes the file."""
+    if prepared.case_list is None:
+        return None
+    where, params = prepared.case_list
+    return iter_case_list(db.path, where, params)
