@@ -51,7 +51,7 @@ async def test_teachers_and_focal_points_see_only_their_own_part(
     assert "Summary: your cases" in "\n".join(chat.request.texts(TEACHER.id))
     assert "Referrals" in mine
     assert [label for label, _ in chat.buttons(TEACHER)] == [
-        "• This fiscal year", "Last 30 days", "All time"]
+        "• This fiscal year", "Last 30 days", "All time", "📥 Excel", "📈 Chart"]
     await chat.press_data(TEACHER, "sm:province:-:fy")  # forged: the province
     await chat.press_data(TEACHER, "sm:pick-unit:-:fy")
     assert chat.alerts() == ["You are not allowed to do that."] * 2
