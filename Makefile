@@ -34,6 +34,7 @@ screenshots: $(STAMP)
 # Speed and memory figures, printed (never timed tests): see bench/.
 bench: $(STAMP)
 	$(BIN)/python -m bench.reminders
+	$(BIN)/python -m bench.summaries
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

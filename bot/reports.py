@@ -9,7 +9,7 @@ constant-memory mode, row by row, from a streamed case list.
 import csv
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -83,21 +83,57 @@ def _case_header(t: Translator) -> list[str]:
         "sex", "age", "cause", "needs", "status", "organisation")]
 
 
-def _case_row(row: tuple, t: Translator, geography: Geography, tz: tzinfo,
-              organisations: Mapping[str, str]) -> list[object]:
-    (code, created, district, subdistrict, found, foreign, nationality, sex, age_group,
-     cause, mask, status, organisation) = row
-    place = geography.district(district)
-    sub = geography.subdistrict(subdistrict) if subdistrict else None
-    registered = datetime.fromisoformat(created).astimezone(tz).date()
-    return [code, dates.format_date(registered, t.lang),
-            place.name(t.lang) if place else district, sub.name(t.lang) if sub else "",
-            t("found-yes") if found else t("found-no"),
-            t("table-foreign") if foreign else t("table-thai"),
-            t(f"nationality-{nationality}"), t(f"sex-{sex}"), _age_label(t, age_group),
-            t(f"cause-{cause}") if cause else t("cause-unknown"),
-            ", ".join(t(f"need-{need}") for need, bit in NEED_BITS.items() if mask & bit),
-            t(f"status-{status}"), organisations.get(organisation, organisation)]
+class _CaseRows:
+    """Turns case-list rows into cells in the reader's language. Every label is looked up
+    once, not once per row: a list of 100,000 cases would otherwise format a million
+    catalog messages."""
+
+    def __init__(self, t: Translator, geography: Geography, tz: tzinfo,
+                 organisations: Mapping[str, str]) -> None:
+        self.t, self.geography, self.tz = t, geography, tz
+        self.organisations = organisations
+        self._labels: dict[str, str] = {}
+        self._places: dict[str | None, str] = {}
+        self._days: dict[date, str] = {}
+
+    def _label(self, key: str) -> str:
+        if key not in self._labels:
+            self._labels[key] = self.t(key)
+        return self._labels[key]
+
+    def _place(self, code: str | None) -> str:
+        """A district (4 digits) or sub-district (6 digits) by name."""
+        if code not in self._places:
+            place = (self.geography.district(code) or self.geography.subdistrict(code)) \
+                if code else None
+            self._places[code] = place.name(self.t.lang) if place else code or ""
+        return self._places[code]
+
+    def _day(self, created: str) -> str:
+        local = datetime.fromisoformat(created).astimezone(self.tz).date()
+        if local not in self._days:
+            self._days[local] = dates.format_date(local, self.t.lang)
+        return self._days[local]
+
+    def _needs(self, mask: int) -> str:
+        key = f"needs:{mask}"
+        if key not in self._labels:
+            self._labels[key] = ", ".join(self.t(f"need-{need}")
+                                          for need, bit in NEED_BITS.items() if mask & bit)
+        return self._labels[key]
+
+    def __call__(self, row: tuple) -> list[object]:
+        (code, created, district, subdistrict, found, foreign, nationality, sex, age_group,
+         cause, mask, status, organisation) = row
+        label = self._label
+        return [code, self._day(created), self._place(district), self._place(subdistrict),
+                label("found-yes" if found else "found-no"),
+                label("table-foreign" if foreign else "table-thai"),
+                label(f"nationality-{nationality}"), label(f"sex-{sex}"),
+                label("age-group-outside" if age_group == OUTSIDE
+                      else f"age-group-{age_group}"),
+                label(f"cause-{cause}" if cause else "cause-unknown"), self._needs(mask),
+                label(f"status-{status}"), self.organisations.get(organisation, organisation)]
 
 
 def write_xlsx(path: Path, summary: Summary, t: Translator, geography: Geography, *,
@@ -105,7 +141,11 @@ def write_xlsx(path: Path, summary: Summary, t: Translator, geography: Geography
                organisations: Mapping[str, str] | None = None,
                progress: Callable[[int], None] | None = None) -> int:
     """The workbook; with `cases`, a last sheet listing them. How many cases it lists."""
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    # Cells are plain text and numbers: skip the checks for formulas and links (faster, and
+    # a name starting with "=" stays a name).
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True,
+                                               "strings_to_formulas": False,
+                                               "strings_to_urls": False})
     bold = workbook.add_format({"bold": True})
     listed = 0
     try:
@@ -123,8 +163,9 @@ def write_xlsx(path: Path, summary: Summary, t: Translator, geography: Geography
             header = _case_header(t)
             sheet.write_row(0, 0, header, bold)
             sheet.set_column(0, len(header), 16)
+            cells = _CaseRows(t, geography, tz, organisations or {})
             for listed, row in enumerate(cases, start=1):
-                sheet.write_row(listed, 0, _case_row(row, t, geography, tz, organisations or {}))
+                sheet.write_row(listed, 0, cells(row))
                 if progress is not None and listed % PROGRESS_EVERY == 0:
                     progress(listed)
     finally:
@@ -140,8 +181,9 @@ def write_csv(path: Path, t: Translator, geography: Geography, cases: Iterable[t
     with path.open("w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(_case_header(t))
+        cells = _CaseRows(t, geography, tz, organisations)
         for listed, row in enumerate(cases, start=1):
-            writer.writerow(_case_row(row, t, geography, tz, organisations))
+            writer.writerow(cells(row))
             if progress is not None and listed % PROGRESS_EVERY == 0:
                 progress(listed)
     return listed

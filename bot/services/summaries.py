@@ -1,10 +1,10 @@
 """Status summaries in the shape of the province's report tables.
 
-One pass answers every case section: the cases carry what the tables count (Thai or
-foreign, sex, age group, found, cause, needs as a bit mask; migration 0005), so a single
-GROUP BY over one covering index gives a small cube of counts, and each section is a sum
-over that cube in Python. Referral sections are two more grouped queries. A summary of
-many sections therefore costs about one scan, not one per section.
+The cases carry what the tables count (Thai or foreign, sex, age group, found, cause,
+needs as a bit mask; migration 0005). Two groupings, each streamed through its own
+covering index (migration 0006), give a few hundred counts from which every case section
+is summed in Python; referral figures come from referral indexes alone. A summary of many
+sections therefore costs a few index scans, not a scan per section.
 """
 
 from collections import Counter, defaultdict
@@ -169,20 +169,26 @@ def _allowed(actor: User, scope: Scope) -> bool:
 async def summarise(db: Database, actor: User | None, scope: Scope, period: Period, *,
                     now: datetime, tz: tzinfo, overdue_after: timedelta) -> Summary:
     """The summary of `scope` over `period` (days as lived in `tz`); `actor` None is the
-    command line."""
+    command line. Cases count by when they were registered, referrals by when they were
+    made."""
     repos = db.read
     if actor is not None:
         actor = require_user(await repos.users.get(actor.id))
         if not _allowed(actor, scope):
             raise PermissionDenied()
     start = period_start(period, now.astimezone(tz).date())
-    where, params = case_condition(scope, period_since(period, now, tz))
-    cube = await repos.summaries.cube(where, params)
+    since = period_since(period, now, tz)
+    where, params = case_condition(scope, since)
+    people = await repos.summaries.people(where, params)
+    reasons = await repos.summaries.reasons(where, params)
     units = {unit.id: unit for unit in await repos.organisations.active()}
-    returns = await _returns(repos, scope, where, params, units)
-    referrals, unrouted = await _referrals(repos, scope, where, params, units,
+    on_referrals, referral_params = referral_condition(scope, since)
+    returns = [UnitReturn(unit=units[unit_id], out_of_school=referred, returned=returned)
+               for unit_id, referred, returned in await repos.summaries.returns(
+                   on_referrals, referral_params, RETURNED) if unit_id in units]
+    referrals, unrouted = await _referrals(repos, on_referrals, referral_params, units,
                                            now - overdue_after)
-    return _sections(scope, period, start, cube, returns, referrals, unrouted)
+    return _sections(scope, period, start, people, reasons, returns, referrals, unrouted)
 
 
 def case_condition(scope: Scope, since: datetime | None) -> tuple[str, list[object]]:
@@ -205,12 +211,23 @@ def case_condition(scope: Scope, since: datetime | None) -> tuple[str, list[obje
     return " AND ".join(clauses) or "1 = 1", params
 
 
-async def _returns(repos: Repositories, scope: Scope, where: str, params: list[object],
-                   units: dict[str, Organisation]) -> list[UnitReturn]:
-    rows = await repos.summaries.returns(where, params, RETURNED,
-                                         scope.key if scope.kind is ScopeKind.UNIT else None)
-    return [UnitReturn(unit=units[unit_id], out_of_school=referred, returned=returned)
-            for unit_id, referred, returned in rows if unit_id in units]
+def referral_condition(scope: Scope, since: datetime | None) -> tuple[str, list[object]]:
+    """The condition on referrals `r` for the scope and the period."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if since is not None:
+        clauses.append("r.created_at >= ?")
+        params.append(since.isoformat())
+    if scope.kind is ScopeKind.DISTRICT:
+        clauses.append("r.case_id IN (SELECT c.id FROM cases c WHERE c.district_code = ?)")
+        params.append(scope.key)
+    elif scope.kind is ScopeKind.TEACHER:
+        clauses.append("r.case_id IN (SELECT c.id FROM cases c WHERE c.teacher_id = ?)")
+        params.append(int(scope.key or 0))
+    elif scope.kind is ScopeKind.UNIT:
+        clauses.append("r.organisation_id = ?")
+        params.append(scope.key)
+    return " AND ".join(clauses) or "1 = 1", params
 
 
 # Where each referral status is counted in the referrals table.
@@ -218,26 +235,25 @@ _COLUMN = {S.SENT: "waiting", S.INFO_REQUESTED: "waiting", S.ACCEPTED: "accepted
            S.IN_PROGRESS: "in_progress", S.DECLINED: "declined", S.CANCELLED: "cancelled"}
 
 
-async def _referrals(repos: Repositories, scope: Scope, where: str, params: list[object],
+async def _referrals(repos: Repositories, where: str, params: list[object],
                      units: dict[str, Organisation],
                      overdue_before: datetime) -> tuple[list[UnitReferrals], int]:
-    only = scope.key if scope.kind is ScopeKind.UNIT else None
     tallies: dict[str, Counter[str]] = defaultdict(Counter)
     completed: dict[str, Counter[str]] = defaultdict(Counter)
     unrouted = 0
-    for unit_id, status, outcome, number, overdue in await repos.summaries.referrals(
-            where, params, overdue_before, only):
+    for unit_id, status, outcome, number in await repos.summaries.referrals(where, params):
         if unit_id is None:
             unrouted += number if status == S.UNROUTED else 0
             continue
-        tally = tallies[unit_id]
-        tally["sent"] += number
-        tally["overdue"] += overdue
+        tallies[unit_id]["sent"] += number
         if status == S.COMPLETED:
             completed[unit_id][outcome or Outcome.OTHER] += number
         elif status in _COLUMN:
-            tally[_COLUMN[status]] += number
-    waits = await repos.summaries.days_to_accept(where, params, only)
+            tallies[unit_id][_COLUMN[status]] += number
+    for unit_id, number in (await repos.summaries.overdue(where, params,
+                                                          overdue_before)).items():
+        tallies[unit_id]["overdue"] = number
+    waits = await repos.summaries.days_to_accept(where, params)
     rows = [UnitReferrals(unit=units[unit_id], **tallies[unit_id],
                           completed={outcome: completed[unit_id][outcome] for outcome in Outcome
                                      if completed[unit_id][outcome]},
@@ -266,21 +282,22 @@ def _median(histogram: list[tuple[int, int]]) -> float | None:
     return (nth(total // 2 - 1) + nth(total // 2)) / 2
 
 
-def _sections(scope: Scope, period: Period, start: date | None, cube: list[tuple],
-              returns: list[UnitReturn], referrals: list[UnitReferrals],
+def _sections(scope: Scope, period: Period, start: date | None, people: list[tuple],
+              reasons: list[tuple], returns: list[UnitReturn], referrals: list[UnitReferrals],
               unrouted: int) -> Summary:
     totals: Counter[str] = Counter()
     districts: dict[str, Counter[str]] = defaultdict(Counter)
     ages: dict[str, Counter[str]] = defaultdict(Counter)
     needs: Counter[str] = Counter()
     causes: Counter[str] = Counter()
-    for district, foreign, sex, age_group, found, cause, mask, number in cube:
+    for district, foreign, found, age_group, sex, number in people:
         origin = "foreign" if foreign else "thai"
         totals[origin] += number
         totals[sex] += number
         totals["found" if found else "not_found"] += number
         districts[district][f"{'found' if found else 'not_found'}_{origin}"] += number
         ages[age_group][origin] += number
+    for _, cause, mask, number in reasons:
         causes[cause or "unknown"] += number
         if not mask:
             needs["none"] += number
