@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot import imports as lists
 from bot import presenters
 from bot.config import Settings
 from bot.directory import DirectoryError, load_directory
@@ -18,9 +19,10 @@ from bot.domain.models import OrganisationKind, Role
 from bot.errors import UnknownOrganisation
 from bot.geography import Geography
 from bot.i18n import translator
+from bot.imports import ImportFileError
 from bot.routing import RoutingError
 from bot.runtime import Runtime, system_clock
-from bot.services import onboarding, reminders, summaries
+from bot.services import imports, onboarding, reminders, summaries
 from bot.services.summaries import Period, ScopeKind
 from storage.bot_state import BOT_USERNAME
 from storage.database import backup_database
@@ -57,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path)
     commands.add_parser("reminders", help="list reminders overdue, due within a day, and "
                         "messages that could not be delivered")
+    load_list = commands.add_parser("import", help="import a list of children to locate "
+                                    "(CSV or XLSX; see the README for its columns)")
+    load_list.add_argument("file", type=Path)
     report = commands.add_parser("report", help="the summary tables, as in /summary")
     report.add_argument("--format", choices=["text", "json"], default="text")
     report.add_argument("--scope", default="province",
@@ -92,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             return _load_directory(settings, args.file)
         if args.command == "reminders":
             return asyncio.run(_reminders(settings))
+        if args.command == "import":
+            return asyncio.run(_import(settings, args.file.name, args.file.read_bytes()))
         if args.command == "report":
             return asyncio.run(_report(settings, args.scope, Period(args.period), args.format))
     except DirectoryError as exc:
@@ -225,6 +232,28 @@ async def _reminders(settings: Settings) -> int:
         await runtime.close()
     t = translator(settings.default_language)
     print(presenters.plain(presenters.reminder_overview(found, t, settings.tz)))
+    return 0
+
+
+async def _import(settings: Settings, name: str, data: bytes) -> int:
+    t = translator(settings.default_language)
+    runtime = await Runtime.start(settings)
+    try:
+        parsed = lists.read(data, name, runtime.geography,
+                            system_clock().astimezone(settings.tz).date())
+        result = await imports.import_list(runtime.db, None, parsed, file_name=name,
+                                           now=system_clock())
+    except ImportFileError as exc:
+        print(presenters.plain(t(exc.key, **exc.params)), file=sys.stderr)
+        return 2
+    finally:
+        await runtime.close()
+    print(presenters.plain(t("import-done", total=result.total, added=result.added,
+                             already=result.already, rejected=len(result.rejected),
+                             unassigned=result.unassigned)))
+    for row in result.rejected:
+        print(f"  line {row.line} ({row.ref or '-'}): "
+              f"{presenters.plain(t(row.reason, **row.params))}")
     return 0
 
 

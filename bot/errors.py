@@ -168,3 +168,9 @@ class GroupLinkedElsewhere(AppError):
 
     def __init__(self, unit_th: str, unit_en: str) -> None:
         super().__init__(unit_th=unit_th, unit_en=unit_en)
+
+
+class ImportNotAllowed(PermissionDenied):
+    """A file sent by someone who may not import lists."""
+
+    key = "error-import-coordinators-only"

@@ -15,11 +15,13 @@ from bot.domain.text import fit
 from bot.geography import Geography
 from bot.i18n import Translator
 from bot.services.cases import CaseCard, CaseGlimpse, CasePage, ReferralLine
+from bot.services.imports import LeadPage
 from bot.services.referrals import Change, MovePlan, Plan, ReferralPage, ReferralView
 from bot.services.registration import CaseDraft
 from bot.services.reminders import Overview
 from bot.services.summaries import Period, Summary
 from bot.services.users import UserPage
+from storage.leads import Lead
 from storage.referrals import HistoryEntry
 
 NOT_GIVEN = "value-not-given"
@@ -468,3 +470,32 @@ def _lines_within(part: str, limit: int) -> list[str]:
         else:
             current = joined[:limit]
     return [*pieces, current]
+
+
+# --- children to locate -------------------------------------------------------------------
+
+
+def lead_list(page: LeadPage, t: Translator, geography: Geography, today: date) -> str:
+    if not page.total:
+        return t("locate-empty")
+    lines = [t("locate-title", total=page.total, page=page.page + 1, pages=page.pages)]
+    for lead in page.leads:
+        lines.append(t("locate-line", name=lead.full_name, age=today.year - lead.birth_year,
+                       place=_place(geography, t, lead.district_code, lead.subdistrict_code)))
+    return "\n".join(lines)
+
+
+def lead_card(lead: Lead, t: Translator, geography: Geography, today: date) -> str:
+    """What a teacher needs to find the child: who, where, and whom to call."""
+    return "\n".join([
+        t("lead-title", name=lead.full_name, ref=lead.ref),
+        _line(t, "field-sex", t(f"sex-{lead.sex}")),
+        _line(t, "field-age", t("age-approximate", age=today.year - lead.birth_year)),
+        _line(t, "field-nationality", t(f"nationality-{lead.nationality}")),
+        _line(t, "field-identity", _identity(t, lead.identity_type, lead.identity_number,
+                                             masked=True)),
+        _line(t, "field-place", _place(geography, t, lead.district_code,
+                                       lead.subdistrict_code)),
+        _line(t, "field-guardian", _guardian(t, None, lead.guardian_phone, masked=False)),
+        t("lead-ask"),
+    ])

@@ -232,3 +232,21 @@ class ReportButton(CallbackData):
     scope: str
     key: str
     period: str
+
+
+class LeadPageButton(CallbackData):
+    prefix: ClassVar[str] = "lp"
+    page: int
+
+
+class LeadOpenButton(CallbackData):
+    prefix: ClassVar[str] = "lo"
+    lead_id: int
+
+
+class LeadMarkButton(CallbackData):
+    """What the school found: found, not_found, moved or studying."""
+
+    prefix: ClassVar[str] = "lm"
+    lead_id: int
+    result: str

@@ -15,9 +15,10 @@ log = logging.getLogger(__name__)
 
 EVERYONE = ("new", "mycases", "case", "summary", "export", "chart", "help", "language",
             "cancel")
+TEACHERS = ("locate",)
 FOCAL_POINTS = ("inbox", "linkgroup")
 COORDINATORS = ("queue", "reminders", "invite", "users")
-EXTRA = {Role.TEACHER: (), Role.FOCAL_POINT: FOCAL_POINTS, Role.COORDINATOR: COORDINATORS}
+EXTRA = {Role.TEACHER: TEACHERS, Role.FOCAL_POINT: FOCAL_POINTS, Role.COORDINATOR: COORDINATORS}
 
 
 def _commands(language: str, names: tuple[str, ...]) -> list[BotCommand]:
@@ -32,8 +33,8 @@ async def register_default_commands(bot: ExtBot, default_language: str) -> None:
 
 
 async def set_commands_for(bot: ExtBot, chat_id: int, role: Role) -> None:
-    """Focal points and coordinators see their extra commands in their own chat's menu. A
-    failure here only costs a menu entry, so it is logged and not shown."""
+    """Each role sees its extra commands in its own chat's menu. A failure here only costs
+    a menu entry, so it is logged and not shown."""
     if not EXTRA[role]:
         return
     try:

@@ -6,26 +6,21 @@ message. Files always go to the asker's private chat, never to a group.
 """
 
 import asyncio
-import concurrent.futures
 import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from telegram import Message, Update
-from telegram.error import TelegramError
+from telegram import Update
 
 from bot import presenters, reports
 from bot.errors import StaleAction
-from bot.i18n import Translator
 from bot.services import exports, summaries
 from bot.services.exports import Prepared, ReportKind
 from bot.services.summaries import Period, Scope, ScopeKind
 from handlers.callback_data import ReportButton
 from handlers.context import PanongContext
-from handlers.errors import is_not_modified
+from handlers.progress import Progress, bar, edit_status
 from handlers.summaries import NO_KEY, scope_name
-
-BAR_WIDTH = 10
 
 
 async def export_command(update: Update, context: PanongContext) -> None:
@@ -70,8 +65,9 @@ async def make(update: Update, context: PanongContext, kind: ReportKind, scope: 
         prepared.summary, t, await scope_name(context, scope)))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / _file_name(kind, prepared, runtime.now().strftime("%Y%m%d"))
-        progress = _Progress(status, asyncio.get_running_loop(),
-                             total=prepared.summary.total, t=t)
+        total = prepared.summary.total
+        progress = Progress(status, lambda done: t("report-progress", bar=bar(done, total),
+                                                   done=done, total=total))
         listed = await asyncio.to_thread(_write, path, prepared, context, title, progress)
         await progress.settled()
         if kind is ReportKind.CHART:
@@ -83,7 +79,7 @@ async def make(update: Update, context: PanongContext, kind: ReportKind, scope: 
                     private_chat, document, filename=path.name,
                     caption=t("report-made", cases=listed) if prepared.case_list
                     else t("report-made-tables"))
-    await _edit(status, t("report-done"))
+    await edit_status(status, t("report-done"))
 
 
 def _file_name(kind: ReportKind, prepared: Prepared, day: str) -> str:
@@ -93,7 +89,7 @@ def _file_name(kind: ReportKind, prepared: Prepared, day: str) -> str:
 
 
 def _write(path: Path, prepared: Prepared, context: PanongContext, title: str,
-           progress: "_Progress") -> int:
+           progress: Progress) -> int:
     """In the worker thread: write the file; how many cases it lists."""
     runtime, t = context.runtime, context.t
     summary, geography, tz = prepared.summary, runtime.geography, runtime.settings.tz
@@ -107,32 +103,3 @@ def _write(path: Path, prepared: Prepared, context: PanongContext, title: str,
                                  organisations=prepared.organisations, progress=progress)
     return reports.write_xlsx(path, summary, t, geography, title=title, cases=cases, tz=tz,
                               organisations=prepared.organisations, progress=progress)
-
-
-class _Progress:
-    """Called from the worker thread; edits the status message on the bot's loop."""
-
-    def __init__(self, message: Message, loop: asyncio.AbstractEventLoop, *, total: int,
-                 t: Translator) -> None:
-        self.message, self.loop, self.total, self.t = message, loop, max(total, 1), t
-        self.edits: list[concurrent.futures.Future[None]] = []
-
-    def __call__(self, done: int) -> None:
-        filled = min(BAR_WIDTH, BAR_WIDTH * done // self.total)
-        text = self.t("report-progress", bar="▓" * filled + "░" * (BAR_WIDTH - filled),
-                      done=done, total=self.total)
-        self.edits.append(asyncio.run_coroutine_threadsafe(_edit(self.message, text),
-                                                           self.loop))
-
-    async def settled(self) -> None:
-        """Every progress edit done, so that none lands after the last word."""
-        await asyncio.gather(*(asyncio.wrap_future(edit) for edit in self.edits),
-                             return_exceptions=True)
-
-
-async def _edit(message: Message, text: str) -> None:
-    try:
-        await message.edit_text(text)
-    except TelegramError as error:
-        if not is_not_modified(error):
-            raise

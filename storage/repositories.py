@@ -7,6 +7,7 @@ from storage.bot_state import BotStateRepository
 from storage.cases import CaseRepository
 from storage.conversations import ConversationRepository
 from storage.invites import InviteRepository
+from storage.leads import LeadRepository
 from storage.organisations import OrganisationRepository
 from storage.referrals import ReferralRepository
 from storage.reminders import ReminderRepository
@@ -22,6 +23,7 @@ class Repositories:
         self.cases = CaseRepository(conn)
         self.conversations = ConversationRepository(conn)
         self.invites = InviteRepository(conn)
+        self.leads = LeadRepository(conn)
         self.organisations = OrganisationRepository(conn)
         self.referrals = ReferralRepository(conn)
         self.reminders = ReminderRepository(conn)

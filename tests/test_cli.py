@@ -18,6 +18,7 @@ import yaml
 
 from bot.cli import main
 from bot.config import DATA_DIR, PROJECT_ROOT
+from tests.test_imports import ROWS, THAI_HEADER, csv_bytes
 
 INVITE_LINE = re.compile(r"/start (?P<code>[A-Za-z0-9_-]{16})$", re.MULTILINE)
 
@@ -346,3 +347,22 @@ def test_report_prints_the_summary_as_text_or_json(
 
     assert main(["report", "--scope", "district"]) == 2
     assert "give a key" in capsys.readouterr().err
+
+
+def test_import_reads_a_list_and_a_second_run_adds_nothing(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listed = tmp_path / "obec.csv"
+    listed.write_bytes(csv_bytes(THAI_HEADER, ROWS))
+
+    assert main(["import", str(listed)]) == 0
+    first = capsys.readouterr().out
+    assert "เพิ่มใหม่: 2" in first and "line 5 (OBEC-004)" in first  # added: 2
+    assert main(["import", str(listed)]) == 0
+    assert "เพิ่มใหม่: 0 · มีอยู่แล้ว: 2" in capsys.readouterr().out  # added 0, known 2
+    assert _query(database, "SELECT count(*) FROM leads") == [(2,)]
+
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert main(["import", str(empty)]) == 2
+    assert "ไฟล์ว่างเปล่า" in capsys.readouterr().err  # the file is empty

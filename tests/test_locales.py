@@ -28,10 +28,11 @@ from bot.domain.models import (
 )
 from bot.errors import InvalidDate, InvalidName, InvalidThaiId
 from bot.services import referrals
+from bot.services.imports import LeadResult
 from bot.services.registration import EDIT_GROUPS, Step
 from bot.services.reminders import SNOOZE_DAYS
 from handlers import notes
-from handlers.commands import COORDINATORS, EVERYONE, FOCAL_POINTS
+from handlers.commands import COORDINATORS, EVERYONE, FOCAL_POINTS, TEACHERS
 from handlers.reminders import REMIND_IN_DAYS
 
 
@@ -76,7 +77,12 @@ def keys_the_code_builds() -> set[str]:
     keys |= {f"help-{v}" for v in Role} | {f"status-{v}" for v in CaseStatus}
     keys |= {f"age-group-{v}" for v in AgeGroup} | {f"edit-{v}" for v in EDIT_GROUPS}
     keys |= {f"ask-{step}" for step in Step if step is not Step.SUMMARY}
-    keys |= {f"command-{name}" for name in EVERYONE + FOCAL_POINTS + COORDINATORS}
+    keys |= {f"command-{name}" for name in EVERYONE + TEACHERS + FOCAL_POINTS + COORDINATORS}
+    keys |= {f"lead-result-{result}" for result in LeadResult}
+    keys |= {f"lead-marked-{result}" for result in LeadResult}
+    keys |= {f"import-error-{reason}" for reason in (
+        "empty", "encoding", "not-a-table", "missing-columns", "too-many-rows", "too-large",
+        "ref", "duplicate-in-file", "sex", "district", "birth")}
     keys |= {f"referral-status-{v}" for v in ReferralStatus} | {f"outcome-{v}" for v in Outcome}
     keys |= {f"decline-{v}" for v in DeclineReason}
     keys |= {f"withdraw-{v}" for v in (*WithdrawReason, referrals.NO_UNIT)}
@@ -124,6 +130,7 @@ LAYOUT_ONLY = frozenset({
     "case-card-title", "age-with-birth-date", "card-referral-line", "card-history-line",
     "card-history-note", "history-system", "plan-line", "button-withdraw-one", "move-line",
     "reminders-line", "summary-count-line", "summary-outcome-count", "button-xlsx",
+    "button-open-lead",
 })
 
 

@@ -13,6 +13,7 @@ help-teacher =
     <b>What you can do</b>
     /new: register a child you found
     /mycases: your cases and their status
+    /locate: children from imported lists your school is to find
     /case CODE: open one case, e.g. /case SPK-2568-00042
     /summary: figures for your cases, unit or province
     /export, /chart: the same as an Excel file or a chart
@@ -33,6 +34,7 @@ help-coordinator =
     /reminders: reminders overdue, due soon, or not delivered
     /invite: invite a teacher, a focal point or a coordinator
     /users: list users, deactivate or restore them
+    Send a CSV or XLSX list to import the children on it.
 
 language-ask = Choose your language:
 language-set = Panong will speak English with you from now on.
@@ -41,6 +43,7 @@ command-new = Register a child
 command-mycases = My cases
 command-case = Open a case by its code
 command-summary = Summary, as in the report tables
+command-locate = Children to locate
 command-export = Excel file of the summary
 command-chart = Chart of the summary
 command-help = What I can do

@@ -1,12 +1,15 @@
 """The real Application, its bot talking to an in-process recording Bot API."""
 
+import itertools
 from collections.abc import AsyncIterator
 
 import pytest
+from telegram import Update
 from telegram.ext import Application
 
 from bot.runtime import Runtime
 from handlers.app import build_application
+from sandbox.botapi import Upload
 from tests.support.telegram_fake import (
     FakeUser,
     RecordingRequest,
@@ -14,6 +17,8 @@ from tests.support.telegram_fake import (
     location_update,
     text_update,
 )
+
+_file_updates = itertools.count(900_000_001)
 
 
 class ChatHarness:
@@ -25,6 +30,16 @@ class ChatHarness:
 
     async def send(self, user: FakeUser, text: str) -> str:
         await self.app.process_update(text_update(self.app.bot, user, text))
+        return self.last_text(user)
+
+    async def send_file(self, user: FakeUser, file_name: str, data: bytes,
+                        mime_type: str | None = None) -> str:
+        """The user sends a document; the bot can download it like any other."""
+        if user.id not in self.request.api.users:
+            self.request.api.add_user(user.id, user.first_name, user.language_code)
+        message = self.request.api.send_document(user.id, Upload(file_name, data, mime_type))
+        await self.app.process_update(Update.de_json(
+            {"update_id": next(_file_updates), "message": message}, self.app.bot))
         return self.last_text(user)
 
     async def share_location(self, user: FakeUser, latitude: float, longitude: float) -> str:

@@ -28,8 +28,10 @@ async def test_a_coordinator_invites_a_teacher_who_joins_with_the_link(
     # when they last wrote (the command line made them, with no language saved).
     assert "Malee has joined Panong as Teacher" in chat.last_text(COORDINATOR)
     assert joined.language == "th"  # the newcomer's Telegram language, kept for notices
-    # The menu of a teacher is the default one: no per-chat commands were set.
-    assert not [c for c in chat.request.calls_to("setMyCommands") if "scope" in c.params]
+    # A teacher's menu adds /locate to everyone's, in their own chat.
+    scoped = [c for c in chat.request.calls_to("setMyCommands") if "scope" in c.params]
+    assert {c.params["scope"]["chat_id"] for c in scoped} == {4242}
+    assert "locate" in [command["command"] for command in scoped[-1].params["commands"]]
 
     again = await chat.send(FakeUser(id=4343), f"/start {link.group(1)}")
     assert "ถูกใช้ไปแล้ว" in again  # "already used"

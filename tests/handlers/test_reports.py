@@ -13,7 +13,7 @@ import pytest
 from bot.domain.models import User
 from bot.runtime import Runtime
 from bot.services import users
-from handlers import reports
+from handlers.progress import Progress
 from tests.conftest import START
 from tests.handlers.conftest import COORDINATOR, TEACHER, ChatHarness
 from tests.support.dataset import generate, write
@@ -86,14 +86,14 @@ async def test_the_bot_answers_others_while_a_large_workbook_is_written(
     """The export's worker thread stops half-way until the teacher has had an answer: were
     the workbook written on the bot's loop, the teacher would wait for ever."""
     reached, release = threading.Event(), threading.Event()
-    original = reports._Progress.__call__
+    original = Progress.__call__
 
-    def pause(self: reports._Progress, done: int) -> None:
+    def pause(self: Progress, done: int) -> None:
         original(self, done)
         reached.set()
         assert release.wait(timeout=10), "the teacher was not answered meanwhile"
 
-    monkeypatch.setattr(reports._Progress, "__call__", pause)
+    monkeypatch.setattr(Progress, "__call__", pause)
     monkeypatch.setattr("bot.reports.PROGRESS_EVERY", 100)
     await chat.send(COORDINATOR, "/summary")
     exporting = asyncio.create_task(chat.press(COORDINATOR, "Excel"))

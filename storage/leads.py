@@ -1,0 +1,103 @@
+"""Imported lists and the children on them that schools are to locate."""
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+import aiosqlite
+from pydantic import BaseModel, ConfigDict
+
+from bot.domain.identity import IdentityType
+from bot.domain.models import Nationality, Sex
+
+# SQLite allows 999 parameters in older builds: look references up in chunks.
+CHUNK = 900
+
+
+class Lead(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    ref: str
+    given_name: str
+    family_name: str | None
+    sex: Sex
+    identity_type: IdentityType
+    identity_number: str | None
+    nationality: Nationality
+    birth_date: str | None
+    birth_year: int
+    district_code: str
+    subdistrict_code: str | None
+    guardian_phone: str | None
+    school_id: str | None
+    status: str
+    result_code: str | None
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+
+class LeadRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def existing(self, column: str, values: Sequence[str], table: str) -> set[str]:
+        """Which of `values` already appear in `table.column` (ref of leads, identity
+        number of children)."""
+        if (table, column) not in {("leads", "ref"), ("children", "identity_number")}:
+            raise ValueError(f"not a lookup: {table}.{column}")
+        found: set[str] = set()
+        for start in range(0, len(values), CHUNK):
+            chunk = list(values[start:start + CHUNK])
+            rows = await self.conn.execute_fetchall(
+                f"SELECT {column} FROM {table} WHERE {column} IN"
+                f" ({', '.join('?' * len(chunk))})", chunk)
+            found.update(row[0] for row in rows)
+        return found
+
+    async def add_import(self, *, file_name: str, imported_by: int | None, now: datetime,
+                         total: int, added: int, already: int, rejected: int) -> int:
+        rows = await self.conn.execute_fetchall(
+            "INSERT INTO imports (file_name, imported_by, imported_at, total, added, already,"
+            " rejected) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (file_name, imported_by, now.astimezone(UTC).isoformat(), total, added, already,
+             rejected))
+        return rows[0][0]
+
+    async def add_many(self, import_id: int, leads: Iterable[dict[str, object]],
+                       now: datetime) -> None:
+        await self.conn.executemany(
+            "INSERT INTO leads (ref, import_id, given_name, family_name, sex, identity_type,"
+            " identity_number, nationality, birth_date, birth_year, district_code,"
+            " subdistrict_code, guardian_phone, school_id, created_at) VALUES (:ref,"
+            " :import_id, :given_name, :family_name, :sex, :identity_type, :identity_number,"
+            " :nationality, :birth_date, :birth_year, :district_code, :subdistrict_code,"
+            " :guardian_phone, :school_id, :now)",
+            ({**lead, "import_id": import_id, "now": now.astimezone(UTC).isoformat()}
+             for lead in leads))
+
+    async def get(self, lead_id: int) -> Lead | None:
+        rows = await self.conn.execute_fetchall("SELECT * FROM leads WHERE id = ?", (lead_id,))
+        return Lead(**dict(rows[0])) if rows else None
+
+    async def count_to_locate(self, school_id: str) -> int:
+        rows = await self.conn.execute_fetchall(
+            "SELECT count(*) FROM leads WHERE school_id = ? AND status = 'to_locate'",
+            (school_id,))
+        return rows[0][0]
+
+    async def page_to_locate(self, school_id: str, *, offset: int, limit: int) -> list[Lead]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM leads WHERE school_id = ? AND status = 'to_locate'"
+            " ORDER BY id LIMIT ? OFFSET ?", (school_id, limit, offset))
+        return [Lead(**dict(row)) for row in rows]
+
+    async def mark(self, lead_id: int, *, status: str, result_code: str | None, by: int,
+                   now: datetime) -> bool:
+        """Record what the school found; False when somebody already had."""
+        cursor = await self.conn.execute(
+            "UPDATE leads SET status = ?, result_code = ?, marked_by = ?, marked_at = ?"
+            " WHERE id = ? AND status = 'to_locate'",
+            (status, result_code, by, now.astimezone(UTC).isoformat(), lead_id))
+        return cursor.rowcount == 1

@@ -1,0 +1,88 @@
+"""A coordinator sends a list; the school's teachers are told, and mark each child."""
+
+import csv
+import io
+
+from bot.domain.models import User
+from bot.runtime import Runtime
+from bot.services import users
+from tests.handlers.conftest import COORDINATOR, OTHER_TEACHER, TEACHER, ChatHarness
+from tests.test_imports import ROWS, THAI_HEADER, csv_bytes, xlsx_bytes
+
+ENGLISH_HEADER = ["Reference", "First name", "Last name", "Sex", "ID number", "Date of birth",
+                  "District", "Subdistrict", "Phone"]
+
+
+async def _english(runtime: Runtime, *people: User) -> None:
+    for person in people:
+        await users.set_language(runtime.db, person, "en", runtime.now())
+
+
+def rejected_rows(chat: ChatHarness) -> list[list[str]]:
+    message = next(m for m in reversed(chat.request.api.messages(COORDINATOR.id))
+                   if "document" in m and m.get("from", {}).get("is_bot"))
+    data = chat.request.api.file(message["document"]["file_id"]).data.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(data)))
+
+
+async def test_a_list_is_imported_once_and_the_school_locates_its_children(
+    chat: ChatHarness, runtime: Runtime, coordinator: User, teacher: User
+) -> None:
+    await _english(runtime, coordinator, teacher)
+
+    await chat.send_file(COORDINATOR, "obec.csv", csv_bytes(THAI_HEADER, ROWS), "text/csv")
+
+    report = "\n".join(chat.request.texts(COORDINATOR.id))
+    assert "List imported: 8 rows." in report
+    assert "Added: 2 · already known: 0 · rejected: 6" in report
+    assert rejected_rows(chat)[0] == ["Line", "Reference", "Reason"]
+    assert ["5", "OBEC-004", "The sex is missing or not understood (male/female, ชาย/หญิง)."] \
+        in rejected_rows(chat)
+    # The child in Mueang goes to Wat Phraek Sa School (a primary school: the child is 12),
+    # the one in Bang Phli to Wat Bang Chalong Nai School.
+    assert "1 child from an imported list was given to your school" in chat.last_text(TEACHER)
+    schools = {lead.ref: lead.school_id for lead in [await runtime.db.read.leads.get(n)
+                                                     for n in (1, 2)] if lead}
+    assert schools == {"OBEC-001": "school_wat_bang_chalong_nai",
+                       "OBEC-002": "school_wat_phraek_sa"}
+
+    again = xlsx_bytes(ENGLISH_HEADER, [row[:9] for row in ROWS[:2]])
+    await chat.send_file(COORDINATOR, "obec.xlsx", again)
+    assert "Added: 0 · already known: 2 · rejected: 0" in chat.request.texts(COORDINATOR.id)[-1]
+
+    listing = await chat.send(TEACHER, "/locate")
+    assert "Children to locate: 1" in listing and "Mya Thida" in listing
+    assert "สมชาย" not in listing  # another school's child
+    card = await chat.press(TEACHER, "Mya Thida")
+    assert "Mueang Samut Prakan" in card and "Did you find the child?" in card
+    assert await chat.press(TEACHER, "Not found (701)") == "Not found: Mya Thida (code 701)."
+    lead = await runtime.db.read.leads.get(2)
+    assert lead is not None and (lead.status, lead.result_code) == ("not_found", "701")
+    assert "no children to locate" in await chat.send(TEACHER, "/locate")
+
+
+async def test_only_coordinators_import_and_unreadable_files_change_nothing(
+    chat: ChatHarness, runtime: Runtime, coordinator: User, teacher: User, other_teacher: User
+) -> None:
+    await _english(runtime, coordinator, teacher)
+
+    refused = await chat.send_file(TEACHER, "list.csv", csv_bytes(THAI_HEADER, ROWS))
+    assert "Only coordinators can import lists" in refused
+    for data, name, answer in (
+            ("เลขอ้างอิง,ชื่อ\n".encode("cp874"), "ansi.csv", "not in UTF-8"),
+            (b"\x89PNG\r\n\x1a\n", "photo.png", "not a CSV or XLSX"),
+            (b"", "empty.csv", "The file is empty."),
+            (csv_bytes(["ชื่อ"], [["ก"]]), "short.csv", "lacks the columns")):
+        await chat.send_file(COORDINATOR, name, data)
+        assert answer in chat.request.texts(COORDINATOR.id)[-1], name
+    rows = await runtime.db.read.conn.execute_fetchall("SELECT count(*) FROM leads")
+    assert rows[0][0] == 0
+
+    await chat.send_file(COORDINATOR, "obec.csv", csv_bytes(THAI_HEADER, ROWS))
+    # A teacher of the DOLE Bang Phli centre: the list's children are not theirs to see.
+    assert "ไม่มีเด็กที่ต้องติดตาม" in await chat.send(OTHER_TEACHER, "/locate")
+    await chat.press_data(OTHER_TEACHER, "lo:2")
+    await chat.press_data(OTHER_TEACHER, "lm:2:moved")
+    assert chat.alerts() == ["คุณไม่มีสิทธิ์ทำรายการนี้"] * 2  # not allowed
+    lead = await runtime.db.read.leads.get(2)
+    assert lead is not None and lead.status == "to_locate"
