@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot import imports as lists
-from bot import presenters
+from bot import presenters, reports
 from bot.config import Settings
 from bot.directory import DirectoryError, load_directory
 from bot.domain.models import OrganisationKind, Role
@@ -22,7 +22,8 @@ from bot.i18n import translator
 from bot.imports import ImportFileError
 from bot.routing import RoutingError
 from bot.runtime import Runtime, system_clock
-from bot.services import imports, onboarding, reminders, summaries
+from bot.services import exports, imports, onboarding, reminders, summaries
+from bot.services.exports import ReportKind
 from bot.services.summaries import Period, ScopeKind
 from storage.bot_state import BOT_USERNAME
 from storage.database import backup_database
@@ -63,7 +64,9 @@ def _parser() -> argparse.ArgumentParser:
                                     "(CSV or XLSX; see the README for its columns)")
     load_list.add_argument("file", type=Path)
     report = commands.add_parser("report", help="the summary tables, as in /summary")
-    report.add_argument("--format", choices=["text", "json"], default="text")
+    report.add_argument("--format", choices=["text", "json", "xlsx"], default="text")
+    report.add_argument("--output", type=Path, default=Path("panong-report.xlsx"),
+                        help="where --format xlsx writes the workbook")
     report.add_argument("--scope", default="province",
                         help="province, district:CODE or unit:ID (default: province)")
     report.add_argument("--period", choices=[period.value for period in Period],
@@ -100,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "import":
             return asyncio.run(_import(settings, args.file.name, args.file.read_bytes()))
         if args.command == "report":
-            return asyncio.run(_report(settings, args.scope, Period(args.period), args.format))
+            return asyncio.run(_report(settings, args.scope, Period(args.period), args.format,
+                                       args.output))
     except DirectoryError as exc:
         print(f"The directory file cannot be used: {exc}", file=sys.stderr)
         return 2
@@ -257,26 +261,36 @@ async def _import(settings: Settings, name: str, data: bytes) -> int:
     return 0
 
 
-async def _report(settings: Settings, scope_text: str, period: Period, form: str) -> int:
+async def _report(settings: Settings, scope_text: str, period: Period, form: str,
+                  output: Path) -> int:
     try:
         scope = summaries.parse_scope(scope_text)
     except ValueError as exc:
         print(f"--scope: {exc}", file=sys.stderr)
         return 2
+    t = translator(settings.default_language)
     runtime = await Runtime.start(settings)
     try:
-        summary = await summaries.summarise(
-            runtime.db, None, scope, period, now=system_clock(), tz=settings.tz,
-            overdue_after=timedelta(days=settings.reminder_policy.escalate_days))
+        prepared = await exports.prepare(
+            runtime.db, None, scope, period, ReportKind.XLSX, now=system_clock(),
+            tz=settings.tz, overdue_after=timedelta(days=settings.reminder_policy.escalate_days),
+            language=t.lang)
+        summary = prepared.summary
+        name = t(f"scope-{scope.kind}") if scope.kind is ScopeKind.PROVINCE else scope.key or ""
+        title = presenters.summary_title(summary, t, name)
+        if form == "xlsx":
+            listed = await asyncio.to_thread(
+                reports.write_xlsx, output, summary, t, runtime.geography,
+                title=presenters.plain(title), cases=exports.case_rows(runtime.db, prepared),
+                tz=settings.tz, organisations=prepared.organisations)
+            print(f"Wrote {output}: the summary tables and {listed} cases.")
+            return 0
     finally:
         await runtime.close()
     if form == "json":
         print(summary.model_dump_json(indent=2))
         return 0
-    t = translator(settings.default_language)
-    name = t(f"scope-{scope.kind}") if scope.kind is ScopeKind.PROVINCE else scope.key or ""
-    parts = [presenters.summary_title(summary, t, name),
-             *presenters.summary_sections(summary, t, runtime.geography)]
+    parts = [title, *presenters.summary_sections(summary, t, runtime.geography)]
     print(presenters.plain("\n\n".join(parts)))
     return 0
 

@@ -13,6 +13,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 
@@ -347,6 +348,11 @@ def test_report_prints_the_summary_as_text_or_json(
 
     assert main(["report", "--scope", "district"]) == 2
     assert "give a key" in capsys.readouterr().err
+
+    workbook = database.parent / "report.xlsx"
+    assert main(["report", "--format", "xlsx", "--output", str(workbook)]) == 0
+    assert "0 cases" in capsys.readouterr().out
+    assert openpyxl.load_workbook(workbook, read_only=True).sheetnames[-1] == "รายการเคส"
 
 
 def test_import_reads_a_list_and_a_second_run_adds_nothing(

@@ -42,20 +42,23 @@ def may_list_cases(actor: User | None) -> bool:
     return summaries.may_choose_scope(actor)
 
 
-async def prepare(db: Database, actor: User, scope: Scope, period: Period, kind: ReportKind,
-                  *, now: datetime, tz: tzinfo, overdue_after: timedelta,
+async def prepare(db: Database, actor: User | None, scope: Scope, period: Period,
+                  kind: ReportKind, *, now: datetime, tz: tzinfo, overdue_after: timedelta,
                   language: str) -> Prepared:
-    """Check, record who asked for what, and gather the data of one export or chart."""
-    actor = require_user(await db.read.users.get(actor.id))
-    if kind is ReportKind.CSV and not may_list_cases(actor):
+    """Check, record who asked for what, and gather the data of one export or chart.
+    `actor` None is the command line, run by whoever holds the server."""
+    if actor is not None:
+        actor = require_user(await db.read.users.get(actor.id))
+    if kind is ReportKind.CSV and actor is not None and not may_list_cases(actor):
         raise PermissionDenied()
     summary = await summaries.summarise(db, actor, scope, period, now=now, tz=tz,
                                         overdue_after=overdue_after)
-    with_cases = kind is not ReportKind.CHART and may_list_cases(actor)
+    with_cases = kind is not ReportKind.CHART and (actor is None or may_list_cases(actor))
     case_list = summaries.case_condition(scope, summaries.period_since(period, now, tz)) \
         if with_cases else None
     async with db.unit_of_work() as uow:
-        await uow.audit.record(at=now, actor_id=actor.id, action=f"report.{kind}",
+        await uow.audit.record(at=now, actor_id=actor.id if actor else None,
+                               action=f"report.{kind}",
                                entity="report", entity_id=scope.kind,
                                after={"scope": scope.key, "period": period,
                                       "case_list": with_cases, "language": language})
