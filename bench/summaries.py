@@ -52,7 +52,7 @@ async def build(path: Path, count: int) -> float:
                              start=NOW - timedelta(days=700), days=699)
             for offset, case in enumerate(batch):
                 case.id = first + offset + 1
-            await write(runtime.db.writer, batch, teacher_id=teacher.id)
+            await write(runtime.db, batch, teacher_id=teacher.id)
         await runtime.db.writer.execute("ANALYZE")
         return time.perf_counter() - started
     finally:

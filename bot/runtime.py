@@ -8,6 +8,7 @@ from bot.config import Settings
 from bot.directory import load_directory
 from bot.geography import Geography
 from bot.routing import Rule, load_rules
+from bot.services import summaries
 from storage.database import Database
 
 
@@ -38,13 +39,14 @@ class Runtime:
         geography = Geography.load(settings.province_code)
         organisations = load_directory(settings.directory_path, geography)
         routing = load_rules(settings.routing_path)
-        db = Database(settings.database_path)
+        db = Database(settings.database_path, settings.tz)
         await db.open()
         try:
             await db.migrate()
             async with db.unit_of_work() as uow:
                 await uow.organisations.replace_all(organisations)
                 await uow.commit()
+            await summaries.ensure_tallies(db)
         except BaseException:
             await db.close()
             raise

@@ -6,6 +6,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.domain.models import Case, CaseSummary, Child, DuplicateCandidate, Need
+from storage.tallies import TallyRepository
 
 _CASE_COLUMNS = (
     "c.id, c.code, c.child_id, c.teacher_id, c.organisation_id, c.status, c.district_code,"
@@ -22,8 +23,9 @@ def _case(row: aiosqlite.Row) -> Case:
 
 
 class CaseRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, tallies: TallyRepository) -> None:
         self.conn = conn
+        self.tallies = tallies
 
     async def next_code(self, prefix: str, year_be: int) -> str:
         rows = await self.conn.execute_fetchall(
@@ -64,6 +66,7 @@ class CaseRepository:
             "INSERT INTO case_needs (case_id, need) VALUES (?, ?)",
             [(case_id, need) for need in needs],
         )
+        await self.tallies.count_case(case, now, 1)
         found = await self.get(case_id)
         assert found is not None
         return found
@@ -75,6 +78,13 @@ class CaseRepository:
 
     async def set_district(self, case_id: int, district_code: str, now: datetime) -> None:
         """The child moved: the new district, and no sub-district or address yet."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT district_code, child_foreign, found, age_group, child_sex, dropout_cause,"
+            " needs_mask, created_at FROM cases WHERE id = ?", (case_id,))
+        before = dict(rows[0])
+        await self.tallies.count_case(before, before["created_at"], -1)
+        await self.tallies.count_case({**before, "district_code": district_code},
+                                      before["created_at"], 1)
         await self.conn.execute(
             "UPDATE cases SET district_code = ?, subdistrict_code = NULL, address = NULL,"
             " latitude = NULL, longitude = NULL, updated_at = ? WHERE id = ?",

@@ -11,7 +11,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from importlib import resources
 from pathlib import Path
 
@@ -46,8 +46,8 @@ class UnitOfWork(Repositories):
     Nothing is kept unless `commit()` is called: leaving the block without it rolls back.
     """
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        super().__init__(conn)
+    def __init__(self, conn: aiosqlite.Connection, tz: tzinfo) -> None:
+        super().__init__(conn, tz)
         self.committed = False
 
     async def commit(self) -> None:
@@ -56,8 +56,10 @@ class UnitOfWork(Repositories):
 
 
 class Database:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, tz: tzinfo = UTC) -> None:
+        """`tz`: the deployment's zone; summaries count cases by their local day."""
         self.path = path
+        self.tz = tz
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
@@ -102,14 +104,14 @@ class Database:
         """Repositories on the read-only connection: committed data, no transaction."""
         if self._reader is None:
             raise RuntimeError("the database is not open")
-        return Repositories(self._reader)
+        return Repositories(self._reader, self.tz)
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
         async with self._write_lock:
             conn = self.writer
             await conn.execute("BEGIN IMMEDIATE")
-            uow = UnitOfWork(conn)
+            uow = UnitOfWork(conn, self.tz)
             try:
                 yield uow
             finally:

@@ -9,6 +9,7 @@ import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
 from bot.domain.models import Referral, ReferralMessage, ReferralStatus, UnitChat
+from storage.tallies import TallyRepository
 
 # Columns a transition may set besides the status; anything else is a programming error.
 _SETTABLE = frozenset({"organisation_id", "awaiting_coordinator", "reason", "outcome",
@@ -37,8 +38,9 @@ class HistoryEntry(BaseModel):
 
 
 class ReferralRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, tallies: TallyRepository) -> None:
         self.conn = conn
+        self.tallies = tallies
 
     async def add(self, *, case_id: int, need: str, organisation_id: str | None,
                   status: ReferralStatus, created_by: int, now: datetime,
@@ -52,6 +54,7 @@ class ReferralRepository:
              int(status is ReferralStatus.UNROUTED), previous_id, created_by,
              now.isoformat() if sent else None, now.isoformat(), now.isoformat()),
         )
+        await self.tallies.count_referral(dict(rows[0]), 1)
         return _referral(rows[0])
 
     async def get(self, referral_id: int) -> Referral | None:
@@ -93,8 +96,17 @@ class ReferralRepository:
         if unit is not None:
             sql += " AND organisation_id = ?"
             params.append(unit)
+        before = await self.conn.execute_fetchall(
+            "SELECT * FROM referrals WHERE id = ?", (referral_id,))
         rows = await self.conn.execute_fetchall(sql + " RETURNING *", params)
-        return _referral(rows[0]) if rows else None
+        if not rows:
+            return None
+        # Inside the unit of work's write lock: nobody changes the row between the two.
+        await self.tallies.count_referral(dict(before[0]), -1)
+        await self.tallies.count_referral(dict(rows[0]), 1)
+        if rows[0]["accepted_at"] and not before[0]["accepted_at"]:
+            await self.tallies.count_accepted(dict(rows[0]), 1)
+        return _referral(rows[0])
 
     async def clear_awaiting(self, referral_id: int, now: datetime) -> bool:
         """Take a referral out of the coordinators' queue; False when it was not in it."""

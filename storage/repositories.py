@@ -1,5 +1,7 @@
 """All repositories bound to one connection, so a service sees one consistent view."""
 
+from datetime import UTC, tzinfo
+
 import aiosqlite
 
 from storage.audit import AuditRepository
@@ -12,20 +14,23 @@ from storage.organisations import OrganisationRepository
 from storage.referrals import ReferralRepository
 from storage.reminders import ReminderRepository
 from storage.summaries import SummaryRepository
+from storage.tallies import TallyRepository
 from storage.users import UserRepository
 
 
 class Repositories:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, tz: tzinfo = UTC) -> None:
+        """`tz`: where the deployment lives, for the local days the tallies count by."""
         self.conn = conn
+        self.tallies = TallyRepository(conn, tz)
         self.audit = AuditRepository(conn)
         self.bot_state = BotStateRepository(conn)
-        self.cases = CaseRepository(conn)
+        self.cases = CaseRepository(conn, self.tallies)
         self.conversations = ConversationRepository(conn)
         self.invites = InviteRepository(conn)
         self.leads = LeadRepository(conn)
         self.organisations = OrganisationRepository(conn)
-        self.referrals = ReferralRepository(conn)
+        self.referrals = ReferralRepository(conn, self.tallies)
         self.reminders = ReminderRepository(conn)
         self.summaries = SummaryRepository(conn)
         self.users = UserRepository(conn)

@@ -6,7 +6,6 @@ Each grouping follows the column order of its index (migration 0006), so SQLite 
 through the index and never sorts.
 """
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -41,26 +40,17 @@ class SummaryRepository:
         return [tuple(row) for row in
                 await self.conn.execute_fetchall(self.reasons_sql(where), params)]
 
-    async def returns(self, where: str, params: Sequence[object],
-                      returned: Sequence[str]) -> list[tuple[str, int, int]]:
-        """(unit, children referred to it, children back in education through it)."""
-        marks = ", ".join("?" * len(returned))
-        rows = await self.conn.execute_fetchall(
-            "SELECT r.organisation_id, count(DISTINCT r.case_id),"
-            f" count(DISTINCT CASE WHEN r.status = 'completed' AND r.outcome IN ({marks})"
-            " THEN r.case_id END) FROM referrals r"
-            f" WHERE r.organisation_id IS NOT NULL AND r.status <> 'proposed' AND {where}"
-            " GROUP BY r.organisation_id", [*returned, *params])
-        return [(row[0], row[1], row[2]) for row in rows]
+    @staticmethod
+    def referrals_sql(where: str) -> str:
+        return ("SELECT r.organisation_id, r.need, r.status, r.outcome, count(*)"
+                f" FROM referrals r WHERE {where}"
+                " GROUP BY r.organisation_id, r.need, r.status, r.outcome")
 
     async def referrals(self, where: str, params: Sequence[object]
-                        ) -> list[tuple[str | None, str, str | None, int]]:
-        """(unit, status, outcome, referrals) of the referrals sent."""
-        rows = await self.conn.execute_fetchall(
-            "SELECT r.organisation_id, r.status, r.outcome, count(*) FROM referrals r"
-            f" WHERE r.status <> 'proposed' AND {where}"
-            " GROUP BY r.organisation_id, r.status, r.outcome", params)
-        return [(row[0], row[1], row[2], row[3]) for row in rows]
+                        ) -> list[tuple[str | None, str, str, str | None, int]]:
+        """(unit, need, status, outcome, referrals)."""
+        rows = await self.conn.execute_fetchall(self.referrals_sql(where), params)
+        return [tuple(row) for row in rows]  # type: ignore[misc]
 
     async def overdue(self, where: str, params: Sequence[object],
                       before: datetime) -> dict[str, int]:
@@ -73,15 +63,12 @@ class SummaryRepository:
         return {row[0]: row[1] for row in rows}
 
     async def days_to_accept(self, where: str, params: Sequence[object]
-                             ) -> dict[str, list[tuple[int, int]]]:
-        """Per unit, how many referrals were accepted after how many whole days."""
+                             ) -> list[tuple[str, int, int]]:
+        """(unit, whole days from sent to accepted, referrals)."""
         # julianday() is SQLite's; PostgreSQL would use extract(epoch from ...).
         rows = await self.conn.execute_fetchall(
             "SELECT r.organisation_id,"
             " CAST(julianday(r.accepted_at) - julianday(r.sent_at) AS INTEGER), count(*)"
             f" FROM referrals r WHERE r.accepted_at IS NOT NULL AND {where}"
             " GROUP BY 1, 2", params)
-        found: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for unit_id, days, number in rows:
-            found[unit_id].append((days, number))
-        return found
+        return [tuple(row) for row in rows]  # type: ignore[misc]

@@ -8,7 +8,7 @@ sections therefore costs a few index scans, not a scan per section.
 """
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
@@ -157,6 +157,19 @@ def default_scope(actor: User) -> Scope:
     return Scope(ScopeKind.TEACHER, str(actor.id))
 
 
+TALLIES_BUILT = "tallies_built"
+
+
+async def ensure_tallies(db: Database) -> None:
+    """Count the tallies from the tables once, the first time this database runs with them
+    (after migration 0008); from then on every change keeps them up to date."""
+    async with db.unit_of_work() as uow:
+        if await uow.bot_state.get(TALLIES_BUILT) is None:
+            await uow.tallies.rebuild()
+            await uow.bot_state.put(TALLIES_BUILT, "1")
+            await uow.commit()
+
+
 def may_choose_scope(actor: User | None) -> bool:
     """Coordinators see any district or unit; everyone else only their own part."""
     return actor is not None and actor.role is Role.COORDINATOR
@@ -170,7 +183,8 @@ async def summarise(db: Database, actor: User | None, scope: Scope, period: Peri
                     now: datetime, tz: tzinfo, overdue_after: timedelta) -> Summary:
     """The summary of `scope` over `period` (days as lived in `tz`); `actor` None is the
     command line. Cases count by when they were registered, referrals by when they were
-    made."""
+    made. The province and its districts are read from the running tallies; a unit's or
+    a teacher's smaller share from the cases themselves."""
     repos = db.read
     if actor is not None:
         actor = require_user(await repos.users.get(actor.id))
@@ -178,17 +192,46 @@ async def summarise(db: Database, actor: User | None, scope: Scope, period: Peri
             raise PermissionDenied()
     start = period_start(period, now.astimezone(tz).date())
     since = period_since(period, now, tz)
-    where, params = case_condition(scope, since)
-    people = await repos.summaries.people(where, params)
-    reasons = await repos.summaries.reasons(where, params)
+    figures = await _figures(repos, scope, start, since)
+    on_referrals, params = referral_condition(scope, since)
+    figures.overdue = await repos.summaries.overdue(on_referrals, params, now - overdue_after)
     units = {unit.id: unit for unit in await repos.organisations.active()}
+    return _sections(scope, period, start, figures, units)
+
+
+@dataclass
+class _Figures:
+    """The counts every section is summed from, whichever way they were read."""
+
+    people: list[tuple]  # district, foreign, found, age group, sex, cases
+    causes: list[tuple]  # district, cause, cases
+    needs: list[tuple]  # district, needs mask, cases
+    referrals: list[tuple]  # unit, need, status, outcome, referrals
+    accept_days: list[tuple]  # unit, whole days from sent to accepted, referrals
+    overdue: dict[str, int] = field(default_factory=dict)
+
+
+async def _figures(repos: Repositories, scope: Scope, start: date | None,
+                   since: datetime | None) -> _Figures:
     on_referrals, referral_params = referral_condition(scope, since)
-    returns = [UnitReturn(unit=units[unit_id], out_of_school=referred, returned=returned)
-               for unit_id, referred, returned in await repos.summaries.returns(
-                   on_referrals, referral_params, RETURNED) if unit_id in units]
-    referrals, unrouted = await _referrals(repos, on_referrals, referral_params, units,
-                                           now - overdue_after)
-    return _sections(scope, period, start, people, reasons, returns, referrals, unrouted)
+    if scope.kind in (ScopeKind.PROVINCE, ScopeKind.DISTRICT):
+        day = start.isoformat() if start else ""
+        tallies = repos.tallies
+        people = await tallies.people(day, scope.key)
+        causes = await tallies.causes(day, scope.key)
+        needs = await tallies.needs(day, scope.key)
+        if scope.kind is ScopeKind.PROVINCE:
+            return _Figures(people, causes, needs, await tallies.referrals(day),
+                            await tallies.accept_days(day))
+    else:
+        where, params = case_condition(scope, since)
+        people = await repos.summaries.people(where, params)
+        reasons = await repos.summaries.reasons(where, params)
+        causes = [(district, cause, n) for district, cause, _, n in reasons]
+        needs = [(district, mask, n) for district, _, mask, n in reasons]
+    return _Figures(people, causes, needs,
+                    await repos.summaries.referrals(on_referrals, referral_params),
+                    await repos.summaries.days_to_accept(on_referrals, referral_params))
 
 
 def case_condition(scope: Scope, since: datetime | None) -> tuple[str, list[object]]:
@@ -233,16 +276,22 @@ def referral_condition(scope: Scope, since: datetime | None) -> tuple[str, list[
 # Where each referral status is counted in the referrals table.
 _COLUMN = {S.SENT: "waiting", S.INFO_REQUESTED: "waiting", S.ACCEPTED: "accepted",
            S.IN_PROGRESS: "in_progress", S.DECLINED: "declined", S.CANCELLED: "cancelled"}
+# Table 5 counts the referrals for learning (schooling, or vocational skills) that a unit
+# holds or held: not those withdrawn, declined or never sent.
+LEARNING = (Need.EDUCATION, Need.VOCATIONAL_SKILLS)
+HELD = (S.SENT, S.INFO_REQUESTED, S.ACCEPTED, S.IN_PROGRESS, S.COMPLETED)
 
 
-async def _referrals(repos: Repositories, where: str, params: list[object],
-                     units: dict[str, Organisation],
-                     overdue_before: datetime) -> tuple[list[UnitReferrals], int]:
+def _referral_sections(figures: _Figures, units: dict[str, Organisation]
+                       ) -> tuple[list[UnitReturn], list[UnitReferrals], int]:
     tallies: dict[str, Counter[str]] = defaultdict(Counter)
     completed: dict[str, Counter[str]] = defaultdict(Counter)
+    learning: dict[str, Counter[str]] = defaultdict(Counter)
     unrouted = 0
-    for unit_id, status, outcome, number in await repos.summaries.referrals(where, params):
-        if unit_id is None:
+    for unit_id, need, status, outcome, number in figures.referrals:
+        if status == S.PROPOSED:
+            continue
+        if not unit_id:
             unrouted += number if status == S.UNROUTED else 0
             continue
         tallies[unit_id]["sent"] += number
@@ -250,16 +299,24 @@ async def _referrals(repos: Repositories, where: str, params: list[object],
             completed[unit_id][outcome or Outcome.OTHER] += number
         elif status in _COLUMN:
             tallies[unit_id][_COLUMN[status]] += number
-    for unit_id, number in (await repos.summaries.overdue(where, params,
-                                                          overdue_before)).items():
+        if need in LEARNING and status in HELD:
+            learning[unit_id]["referred"] += number
+            if status == S.COMPLETED and outcome in RETURNED:
+                learning[unit_id]["returned"] += number
+    for unit_id, number in figures.overdue.items():
         tallies[unit_id]["overdue"] = number
-    waits = await repos.summaries.days_to_accept(where, params)
+    waits: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for unit_id, days, number in figures.accept_days:
+        waits[unit_id].append((days, number))
     rows = [UnitReferrals(unit=units[unit_id], **tallies[unit_id],
                           completed={outcome: completed[unit_id][outcome] for outcome in Outcome
                                      if completed[unit_id][outcome]},
                           median_days_to_accept=_median(waits.get(unit_id, [])))
             for unit_id in tallies if unit_id in units]
-    return sorted(rows, key=lambda row: (row.unit.kind, row.unit.id)), unrouted
+    returns = [UnitReturn(unit=units[unit_id], out_of_school=counts["referred"],
+                          returned=counts["returned"])
+               for unit_id, counts in sorted(learning.items()) if unit_id in units]
+    return returns, sorted(rows, key=lambda row: (row.unit.kind, row.unit.id)), unrouted
 
 
 def _median(histogram: list[tuple[int, int]]) -> float | None:
@@ -282,29 +339,30 @@ def _median(histogram: list[tuple[int, int]]) -> float | None:
     return (nth(total // 2 - 1) + nth(total // 2)) / 2
 
 
-def _sections(scope: Scope, period: Period, start: date | None, people: list[tuple],
-              reasons: list[tuple], returns: list[UnitReturn], referrals: list[UnitReferrals],
-              unrouted: int) -> Summary:
+def _sections(scope: Scope, period: Period, start: date | None, figures: _Figures,
+              units: dict[str, Organisation]) -> Summary:
     totals: Counter[str] = Counter()
     districts: dict[str, Counter[str]] = defaultdict(Counter)
     ages: dict[str, Counter[str]] = defaultdict(Counter)
     needs: Counter[str] = Counter()
     causes: Counter[str] = Counter()
-    for district, foreign, found, age_group, sex, number in people:
+    for district, foreign, found, age_group, sex, number in figures.people:
         origin = "foreign" if foreign else "thai"
         totals[origin] += number
         totals[sex] += number
         totals["found" if found else "not_found"] += number
         districts[district][f"{'found' if found else 'not_found'}_{origin}"] += number
         ages[age_group][origin] += number
-    for _, cause, mask, number in reasons:
+    for _, cause, number in figures.causes:
         causes[cause or "unknown"] += number
+    for _, mask, number in figures.needs:
         if not mask:
             needs["none"] += number
         for need, bit in NEED_BITS.items():
             if mask & bit:
                 needs[need] += number
     total = totals["thai"] + totals["foreign"]
+    returns, referrals, unrouted = _referral_sections(figures, units)
     return Summary(
         scope=scope, period=period, start=start, total=total, thai=totals["thai"],
         foreign=totals["foreign"], male=totals[Sex.MALE], female=totals[Sex.FEMALE],

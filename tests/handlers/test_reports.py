@@ -22,7 +22,7 @@ from tests.support.dataset import generate, write
 @pytest.fixture
 async def cases(runtime: Runtime, coordinator: User, teacher: User) -> int:
     generated = generate(300, seed=5, start=START - timedelta(days=30), days=29)
-    await write(runtime.db.writer, generated, teacher_id=teacher.id)
+    await write(runtime.db, generated, teacher_id=teacher.id)
     for user in (coordinator, teacher):
         await users.set_language(runtime.db, user, "en", runtime.now())
     return len(generated)

@@ -16,7 +16,7 @@ FOCAL = FakeUser(id=4001, first_name="Dao", language_code="en")
 
 async def _dataset(runtime: Runtime, teacher: User) -> None:
     cases = generate(60, seed=3, start=START - timedelta(days=40), days=40)
-    await write(runtime.db.writer, cases, teacher_id=teacher.id)
+    await write(runtime.db, cases, teacher_id=teacher.id)
 
 
 async def test_a_coordinator_reads_the_province_then_a_district(

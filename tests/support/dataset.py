@@ -6,9 +6,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-import aiosqlite
-
 from bot.domain.models import NEED_BITS, DropoutCause, Need, Outcome, ReferralStatus
+from storage.database import Database
 
 DISTRICTS = ("1101", "1102", "1103", "1104", "1105", "1106")
 UNITS = ("spp1_samutprakan", "dole_d1103", "msdhs_pso_samutprakan")
@@ -59,9 +58,10 @@ def generate(count: int, *, seed: int, start: datetime, days: int) -> list[Gener
     return cases
 
 
-async def write(conn: aiosqlite.Connection, cases: list[GeneratedCase], *,
-                teacher_id: int) -> None:
-    """Insert the cases (children, needs, referrals) in one transaction."""
+async def write(db: Database, cases: list[GeneratedCase], *, teacher_id: int) -> None:
+    """Insert the cases (children, needs, referrals) in one transaction, then recount the
+    summary tallies, which a bulk insert leaves behind."""
+    conn = db.writer
     await conn.execute("BEGIN IMMEDIATE")
     children, rows, needs, referrals = [], [], [], []
     for case in cases:
@@ -96,3 +96,6 @@ async def write(conn: aiosqlite.Connection, cases: list[GeneratedCase], *,
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(*row, row[-1]) for row in referrals])
     await conn.commit()
+    async with db.unit_of_work() as uow:
+        await uow.tallies.rebuild()
+        await uow.commit()

@@ -1,0 +1,120 @@
+"""Running counts behind the province and district summaries (migration 0008).
+
+Every change to a case or a referral adjusts them in its own transaction, so they are as
+exact as the tables. `rebuild` recounts them from the tables in one transaction (after a
+bulk load, or at the first start after the migration).
+"""
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, tzinfo
+
+import aiosqlite
+
+UPSERT = " ON CONFLICT ({keys}) DO UPDATE SET n = n + excluded.n"
+
+
+class TallyRepository:
+    def __init__(self, conn: aiosqlite.Connection, tz: tzinfo) -> None:
+        self.conn = conn
+        self.tz = tz
+
+    def day(self, moment: datetime | str) -> str:
+        """The local day of a moment (an aware datetime or its stored ISO text)."""
+        if isinstance(moment, str):
+            moment = datetime.fromisoformat(moment)
+        return moment.astimezone(self.tz).date().isoformat()
+
+    async def _add(self, table: str, keys: Mapping[str, object], n: int) -> None:
+        columns = ", ".join(keys)
+        await self.conn.execute(
+            f"INSERT INTO {table} ({columns}, n) VALUES ({', '.join('?' * len(keys))}, ?)"
+            + UPSERT.format(keys=columns), [*keys.values(), n])
+
+    async def count_case(self, case: Mapping[str, object], created: datetime | str,
+                         n: int) -> None:
+        """Count a case in (n=1) or out (n=-1) of the tallies of its day and district."""
+        day, district = self.day(created), case["district_code"]
+        await self._add("tally_people", {
+            "day": day, "district_code": district, "child_foreign": case["child_foreign"],
+            "found": case["found"], "age_group": case["age_group"],
+            "child_sex": case["child_sex"]}, n)
+        await self._add("tally_causes", {"day": day, "district_code": district,
+                                         "dropout_cause": case["dropout_cause"] or ""}, n)
+        await self._add("tally_needs", {"day": day, "district_code": district,
+                                        "needs_mask": case["needs_mask"]}, n)
+
+    async def count_referral(self, referral: Mapping[str, object], n: int) -> None:
+        await self._add("tally_referrals", {
+            "day": self.day(str(referral["created_at"])),
+            "organisation_id": referral["organisation_id"] or "", "need": referral["need"],
+            "status": referral["status"], "outcome": referral["outcome"] or ""}, n)
+
+    async def count_accepted(self, referral: Mapping[str, object], n: int) -> None:
+        """A referral accepted after so many whole days."""
+        sent = datetime.fromisoformat(str(referral["sent_at"]))
+        accepted = datetime.fromisoformat(str(referral["accepted_at"]))
+        await self._add("tally_accept_days", {
+            "day": self.day(str(referral["created_at"])),
+            "organisation_id": referral["organisation_id"] or "",
+            "days": (accepted - sent).days}, n)
+
+    async def rebuild(self) -> None:
+        """Recount every tally from the cases and referrals."""
+        # SQLite's date() takes a fixed offset: right for zones without summer time, as
+        # Thailand's; elsewhere a recount may put a case near midnight on the next day.
+        offset = datetime.now(UTC).astimezone(self.tz).utcoffset()
+        hours = f"{(offset.total_seconds() if offset else 0) / 3600:+.2f} hours"
+        for table in ("tally_people", "tally_causes", "tally_needs", "tally_referrals",
+                      "tally_accept_days"):
+            await self.conn.execute(f"DELETE FROM {table}")
+        day = "date(created_at, ?)"
+        await self.conn.execute(
+            "INSERT INTO tally_people (day, district_code, child_foreign, found, age_group,"
+            f" child_sex, n) SELECT {day}, district_code, child_foreign, found, age_group,"
+            " child_sex, count(*) FROM cases GROUP BY 1, 2, 3, 4, 5, 6", (hours,))
+        await self.conn.execute(
+            "INSERT INTO tally_causes (day, district_code, dropout_cause, n)"
+            f" SELECT {day}, district_code, coalesce(dropout_cause, ''), count(*) FROM cases"
+            " GROUP BY 1, 2, 3", (hours,))
+        await self.conn.execute(
+            "INSERT INTO tally_needs (day, district_code, needs_mask, n)"
+            f" SELECT {day}, district_code, needs_mask, count(*) FROM cases GROUP BY 1, 2, 3",
+            (hours,))
+        await self.conn.execute(
+            "INSERT INTO tally_referrals (day, organisation_id, need, status, outcome, n)"
+            f" SELECT {day}, coalesce(organisation_id, ''), need, status, coalesce(outcome, ''),"
+            " count(*) FROM referrals GROUP BY 1, 2, 3, 4, 5", (hours,))
+        await self.conn.execute(
+            "INSERT INTO tally_accept_days (day, organisation_id, days, n)"
+            f" SELECT {day}, coalesce(organisation_id, ''),"
+            " CAST(julianday(accepted_at) - julianday(sent_at) AS INTEGER), count(*)"
+            " FROM referrals WHERE accepted_at IS NOT NULL GROUP BY 1, 2, 3", (hours,))
+
+    # --- what the summaries read ----------------------------------------------------------
+
+    async def people(self, since: str, district: str | None) -> list[tuple]:
+        return await self._sum("tally_people", "district_code, child_foreign, found,"
+                               " age_group, child_sex", since, district)
+
+    async def causes(self, since: str, district: str | None) -> list[tuple]:
+        return await self._sum("tally_causes", "district_code, dropout_cause", since, district)
+
+    async def needs(self, since: str, district: str | None) -> list[tuple]:
+        return await self._sum("tally_needs", "district_code, needs_mask", since, district)
+
+    async def referrals(self, since: str) -> list[tuple]:
+        return await self._sum("tally_referrals", "organisation_id, need, status, outcome",
+                               since, None)
+
+    async def accept_days(self, since: str) -> list[tuple]:
+        return await self._sum("tally_accept_days", "organisation_id, days", since, None)
+
+    async def _sum(self, table: str, columns: str, since: str,
+                   district: str | None) -> list[tuple]:
+        sql, params = f"SELECT {columns}, sum(n) FROM {table} WHERE day >= ?", [since]
+        if district is not None:
+            sql += " AND district_code = ?"
+            params.append(district)
+        rows = await self.conn.execute_fetchall(
+            sql + f" GROUP BY {columns} HAVING sum(n) <> 0", params)
+        return [tuple(row) for row in rows]
