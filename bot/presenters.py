@@ -368,9 +368,27 @@ def summary_sections(summary: Summary, t: Translator, geography: Geography) -> l
                      _counts(t, "summary-causes-title",
                              {t("cause-unknown") if key == "unknown" else t(f"cause-{key}"): n
                               for key, n in summary.causes.items()})]
+    if summary.lists:
+        sections.append(_list_lines(summary, t, geography))
     sections.append(_returns_table(summary, t))
     sections.append(_referral_lines(summary, t))
     return sections
+
+
+def _list_lines(summary: Summary, t: Translator, geography: Geography) -> str:
+    """The report's survey table: per district, children on the lists and what the schools
+    found, Thai and foreign."""
+    lines = [t("summary-lists-title")]
+    for row in summary.lists:
+        place = geography.district(row.district_code)
+        lines.append(t("summary-list-line",
+                       district=place.name(t.lang) if place else row.district_code,
+                       listed=t("summary-pair", thai=row.listed[0], foreign=row.listed[1]),
+                       **{status: t("summary-pair", thai=row.statuses.get(status, (0, 0))[0],
+                                    foreign=row.statuses.get(status, (0, 0))[1])
+                          for status in ("found", "not_found", "moved", "studying",
+                                         "to_locate")}))
+    return "\n".join(lines)
 
 
 def _pre(lines: list[str]) -> str:

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 FONT_DIR = DATA_DIR / "fonts"
+# What the schools found of the children on imported lists, in the survey table's order.
+LEAD_STATUSES = ("found", "not_found", "moved", "studying", "to_locate")
 SHEET_NAME_LIMIT = 31
 # Every so many rows the case list reports progress (for a progress bar in chat).
 PROGRESS_EVERY = 5000
@@ -63,6 +65,12 @@ def _tables(summary: Summary, t: Translator,
         (t("sheet-causes"), [t("summary-causes-title-plain"), t("table-count")],
          [[t("cause-unknown") if key == "unknown" else t(f"cause-{key}"), count]
           for key, count in summary.causes.items()]),
+        (t("sheet-lists"), [t("table-district"), t("sheet-listed-thai"),
+                            t("sheet-listed-foreign"), *(t(f"lead-status-{status}")
+                                                         for status in LEAD_STATUSES)],
+         [[district(row.district_code), *row.listed,
+           *(sum(row.statuses.get(status, (0, 0))) for status in LEAD_STATUSES)]
+          for row in summary.lists]),
         (t("sheet-returns"), [t("table-unit"), t("sheet-out-of-school"), t("sheet-returned"),
                               t("sheet-percent")],
          [[row.unit.name(t.lang), row.out_of_school, row.returned, row.percent]

@@ -72,3 +72,18 @@ class SummaryRepository:
             f" FROM referrals r WHERE r.accepted_at IS NOT NULL AND {where}"
             " GROUP BY 1, 2", params)
         return [tuple(row) for row in rows]  # type: ignore[misc]
+
+    async def lists(self, since: datetime | None, district: str | None
+                    ) -> list[tuple[str, str, int, int]]:
+        """Children on imported lists: (district, status, Thai or not, children)."""
+        sql = ("SELECT district_code, status, nationality <> 'thai', count(*) FROM leads"
+               " WHERE 1 = 1")
+        params: list[object] = []
+        if since is not None:
+            sql += " AND created_at >= ?"
+            params.append(since.astimezone(UTC).isoformat())
+        if district is not None:
+            sql += " AND district_code = ?"
+            params.append(district)
+        rows = await self.conn.execute_fetchall(sql + " GROUP BY 1, 2, 3", params)
+        return [tuple(row) for row in rows]  # type: ignore[misc]

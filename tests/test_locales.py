@@ -27,6 +27,7 @@ from bot.domain.models import (
     WithdrawReason,
 )
 from bot.errors import InvalidDate, InvalidName, InvalidThaiId
+from bot.reports import LEAD_STATUSES
 from bot.services import referrals
 from bot.services.imports import LeadResult
 from bot.services.registration import EDIT_GROUPS, Step
@@ -79,6 +80,7 @@ def keys_the_code_builds() -> set[str]:
     keys |= {f"ask-{step}" for step in Step if step is not Step.SUMMARY}
     keys |= {f"command-{name}" for name in EVERYONE + TEACHERS + FOCAL_POINTS + COORDINATORS}
     keys |= {f"lead-result-{result}" for result in LeadResult}
+    keys |= {f"lead-status-{status}" for status in LEAD_STATUSES}
     keys |= {f"lead-marked-{result}" for result in LeadResult}
     keys |= {f"import-error-{reason}" for reason in (
         "empty", "encoding", "not-a-table", "missing-columns", "too-many-rows", "too-large",
@@ -130,7 +132,7 @@ LAYOUT_ONLY = frozenset({
     "case-card-title", "age-with-birth-date", "card-referral-line", "card-history-line",
     "card-history-note", "history-system", "plan-line", "button-withdraw-one", "move-line",
     "reminders-line", "summary-count-line", "summary-outcome-count", "button-xlsx",
-    "button-open-lead",
+    "button-open-lead", "summary-pair",
 })
 
 

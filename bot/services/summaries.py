@@ -116,6 +116,21 @@ class UnitReferrals(BaseModel):
     median_days_to_accept: float | None = None
 
 
+class ListedRow(BaseModel):
+    """The report's survey of a district's lists: children listed, and what the schools
+    found, each as (Thai, foreign)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    district_code: str
+    statuses: dict[str, tuple[int, int]]  # to_locate, found, not_found, moved, studying
+
+    @property
+    def listed(self) -> tuple[int, int]:
+        return (sum(thai for thai, _ in self.statuses.values()),
+                sum(foreign for _, foreign in self.statuses.values()))
+
+
 class Summary(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -136,6 +151,7 @@ class Summary(BaseModel):
     returns: list[UnitReturn]
     referrals: list[UnitReferrals]
     unrouted: int  # needs waiting in the coordinators' queue
+    lists: list[ListedRow] = []  # the province's or a district's imported lists
 
 
 def parse_scope(text: str) -> Scope:
@@ -196,7 +212,16 @@ async def summarise(db: Database, actor: User | None, scope: Scope, period: Peri
     on_referrals, params = referral_condition(scope, since)
     figures.overdue = await repos.summaries.overdue(on_referrals, params, now - overdue_after)
     units = {unit.id: unit for unit in await repos.organisations.active()}
-    return _sections(scope, period, start, figures, units)
+    summary = _sections(scope, period, start, figures, units)
+    if scope.kind not in (ScopeKind.PROVINCE, ScopeKind.DISTRICT):
+        return summary
+    listed: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for district, status, foreign, number in await repos.summaries.lists(since, scope.key):
+        listed[district][status][int(bool(foreign))] += number
+    return summary.model_copy(update={"lists": [
+        ListedRow(district_code=district, statuses={status: (counts[0], counts[1])
+                                                    for status, counts in statuses.items()})
+        for district, statuses in sorted(listed.items())]})
 
 
 @dataclass

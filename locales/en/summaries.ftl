@@ -93,3 +93,16 @@ sheet-case-cause = Cause
 sheet-case-needs = Needs
 sheet-case-status = Status
 sheet-case-organisation = Registered by
+
+# The survey table: children on imported lists
+summary-lists-title = <b>Imported lists, by district</b> (Thai/foreign)
+summary-pair = { $thai }/{ $foreign }
+summary-list-line = • { $district }: listed { $listed }; found { $found }; not found { $not_found }; moved { $moved }; already studying { $studying }; still to locate { $to_locate }
+sheet-lists = Imported lists
+sheet-listed-thai = Listed, Thai
+sheet-listed-foreign = Listed, foreign
+lead-status-found = Found
+lead-status-not_found = Not found (701)
+lead-status-moved = Moved away
+lead-status-studying = Already studying
+lead-status-to_locate = Still to locate

@@ -93,3 +93,16 @@ sheet-case-cause = สาเหตุ
 sheet-case-needs = ความต้องการ
 sheet-case-status = สถานะ
 sheet-case-organisation = บันทึกโดย
+
+# ตารางการสำรวจ: เด็กในรายชื่อที่นำเข้า
+summary-lists-title = <b>รายชื่อที่นำเข้า รายอำเภอ</b> (ไทย/ต่างด้าว)
+summary-pair = { $thai }/{ $foreign }
+summary-list-line = • { $district }: ในรายชื่อ { $listed }; พบตัว { $found }; ไม่พบตัว { $not_found }; ย้ายที่อยู่ { $moved }; กำลังศึกษาอยู่แล้ว { $studying }; ยังต้องติดตาม { $to_locate }
+sheet-lists = รายชื่อที่นำเข้า
+sheet-listed-thai = ในรายชื่อ ไทย
+sheet-listed-foreign = ในรายชื่อ ต่างด้าว
+lead-status-found = พบตัว
+lead-status-not_found = ไม่พบตัว (701)
+lead-status-moved = ย้ายที่อยู่
+lead-status-studying = กำลังศึกษาอยู่แล้ว
+lead-status-to_locate = ยังต้องติดตาม

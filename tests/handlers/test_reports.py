@@ -45,7 +45,7 @@ async def test_a_coordinator_gets_the_workbook_with_every_table_and_the_case_lis
     workbook = openpyxl.load_workbook(io.BytesIO(sent_file(chat, COORDINATOR.id)),
                                       read_only=True)
     assert workbook.sheetnames == ["Children", "Districts", "Age groups", "Needs", "Causes",
-                                   "Table 5", "Referrals", "Cases"]
+                                   "Imported lists", "Table 5", "Referrals", "Cases"]
     children = {row[0]: row[1] for row in workbook["Children"].iter_rows(min_row=4,
                                                                           values_only=True)}
     listed = list(workbook["Cases"].iter_rows(min_row=2, values_only=True))

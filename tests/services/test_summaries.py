@@ -9,12 +9,14 @@ import pytest
 
 from bot.domain.models import NEED_BITS, Need, Outcome, ReferralStatus, Role, User
 from bot.errors import PermissionDenied
+from bot.imports import read
 from bot.presenters import MESSAGE_LIMIT, split_messages
 from bot.runtime import Runtime
-from bot.services import summaries
+from bot.services import imports, summaries
 from bot.services.summaries import RETURNED, Period, Scope, ScopeKind, Summary
 from tests.conftest import add_user
 from tests.support.dataset import GeneratedCase, generate, write
+from tests.test_imports import ROWS, THAI_HEADER, csv_bytes
 
 NOW = datetime(2025, 11, 24, 3, 0, tzinfo=UTC)  # the test clock's start
 WEEK = timedelta(days=7)
@@ -177,3 +179,24 @@ def test_long_summaries_are_split_between_parts_under_telegrams_limit() -> None:
 def test_returned_counts_school_non_formal_and_vocational_training() -> None:
     assert set(RETURNED) == {Outcome.ENROLLED_SCHOOL, Outcome.ENROLLED_NON_FORMAL,
                              Outcome.VOCATIONAL_TRAINING}
+
+
+async def test_the_survey_table_counts_the_imported_lists_and_what_schools_found(
+    runtime: Runtime, coordinator: User, teacher: User
+) -> None:
+    parsed = read(csv_bytes(THAI_HEADER, ROWS), "list.csv", runtime.geography,
+                  runtime.today())
+    await imports.import_list(runtime.db, coordinator, parsed, file_name="list.csv",
+                              now=runtime.now())
+    await imports.mark_lead(runtime.db, teacher, 2, imports.LeadResult.NOT_FOUND,
+                            now=runtime.now())
+
+    summary = await summary_of(runtime, coordinator, Scope(ScopeKind.PROVINCE))
+
+    rows = {row.district_code: row for row in summary.lists}
+    assert rows["1103"].listed == (1, 0) and rows["1103"].statuses == {"to_locate": (1, 0)}
+    assert rows["1101"].listed == (0, 1) and rows["1101"].statuses == {"not_found": (0, 1)}
+    district = await summary_of(runtime, coordinator, Scope(ScopeKind.DISTRICT, "1101"))
+    assert [row.district_code for row in district.lists] == ["1101"]
+    mine = await summary_of(runtime, teacher, summaries.default_scope(teacher))
+    assert mine.lists == []
