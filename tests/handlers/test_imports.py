@@ -1,11 +1,16 @@
 """A coordinator sends a list; the school's teachers are told, and mark each child."""
 
+import asyncio
 import csv
 import io
+import threading
+
+import pytest
 
 from bot.domain.models import User
 from bot.runtime import Runtime
 from bot.services import users
+from handlers.progress import Progress
 from tests.handlers.conftest import COORDINATOR, OTHER_TEACHER, TEACHER, ChatHarness
 from tests.test_imports import ROWS, THAI_HEADER, csv_bytes, xlsx_bytes
 
@@ -86,3 +91,33 @@ async def test_only_coordinators_import_and_unreadable_files_change_nothing(
     assert chat.alerts() == ["คุณไม่มีสิทธิ์ทำรายการนี้"] * 2  # not allowed
     lead = await runtime.db.read.leads.get(2)
     assert lead is not None and lead.status == "to_locate"
+
+
+async def test_others_are_answered_while_a_list_is_read(
+    chat: ChatHarness, runtime: Runtime, coordinator: User, teacher: User,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reading stops half-way until the teacher has had an answer: were the list read
+    on the bot's loop, the teacher would wait for ever."""
+    await _english(runtime, coordinator, teacher)
+    reached, release = threading.Event(), threading.Event()
+    original = Progress.__call__
+
+    def pause(self: Progress, done: int) -> None:
+        original(self, done)
+        reached.set()
+        assert release.wait(timeout=10), "the teacher was not answered meanwhile"
+
+    monkeypatch.setattr(Progress, "__call__", pause)
+    monkeypatch.setattr("bot.imports.PROGRESS_EVERY", 1)
+    importing = asyncio.create_task(
+        chat.send_file(COORDINATOR, "obec.csv", csv_bytes(THAI_HEADER, ROWS)))
+    assert await asyncio.to_thread(reached.wait, 10)
+
+    answer = await chat.send(TEACHER, "/help")
+
+    assert "What you can do" in answer and not importing.done()
+    release.set()
+    await importing
+    assert any("Checked 1 rows" in text for text in chat.request.texts(COORDINATOR.id))
+    assert "List imported" in "\n".join(chat.request.texts(COORDINATOR.id))
