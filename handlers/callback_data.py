@@ -250,3 +250,11 @@ class LeadMarkButton(CallbackData):
     prefix: ClassVar[str] = "lm"
     lead_id: int
     result: str
+
+
+class EraseButton(CallbackData):
+    """Confirm (1) or keep (0) the erasure of a case's personal data."""
+
+    prefix: ClassVar[str] = "er"
+    case_id: int
+    confirmed: int

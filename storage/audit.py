@@ -57,3 +57,16 @@ class AuditRepository:
             )
             for row in rows
         ]
+
+    async def erase_notes(self, entity: str, entity_ids: list[str], placeholder: str) -> int:
+        """Blank the typed notes (questions, answers, reasons) of these entities' entries:
+        people write names and phone numbers into them. How many entries were changed."""
+        changed = 0
+        for entity_id in entity_ids:
+            for entry in await self.for_entity(entity, entity_id):
+                if entry.after and entry.after.get("note"):
+                    await self.conn.execute(
+                        "UPDATE audit_log SET after = ? WHERE id = ?",
+                        (_dump({**entry.after, "note": placeholder}), entry.id))
+                    changed += 1
+        return changed

@@ -166,3 +166,18 @@ class CaseRepository:
             (district_code, birth_year_from, birth_year_to),
         )
         return [DuplicateCandidate(**dict(row)) for row in rows]
+
+    async def erase_child(self, case_id: int, placeholder: str) -> int:
+        """Remove what identifies the child of a case, keeping what the counts need (sex,
+        birth year, nationality, district, cause, needs, status). The child's id."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT child_id FROM cases WHERE id = ?", (case_id,))
+        child_id = rows[0][0]
+        await self.conn.execute(
+            "UPDATE children SET given_name = ?, family_name = NULL, nickname = NULL,"
+            " name_key = '', identity_number = NULL, birth_date = NULL, guardian_name = NULL,"
+            " guardian_phone = NULL WHERE id = ?", (placeholder, child_id))
+        await self.conn.execute(
+            "UPDATE cases SET subdistrict_code = NULL, address = NULL, latitude = NULL,"
+            " longitude = NULL WHERE id = ?", (case_id,))
+        return child_id

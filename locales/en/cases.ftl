@@ -40,3 +40,9 @@ age-group-6-15 = age group 6–15
 age-group-16-18 = age group 16–18
 age-group-outside = outside 3–18
 location-shared = pin shared
+
+# Erasing a child's personal data (PDPA)
+erase-usage = Send the case code after the command, e.g. /erase SPK-2568-00042
+erase-ask = Erase the personal data of <b>{ $code }</b>? The name, identity number, birth date, guardian, address and the notes typed on its referrals are removed for good. The anonymous figures (sex, birth year, district, cause, needs, referrals) stay.
+button-erase = 🗑 Erase
+erase-done = Erased: the personal data of { $code } ({ $notes } notes blanked). The case stays in the figures.
