@@ -121,6 +121,7 @@ async def ask_when(update: Update, context: PanongContext) -> None:
     pressed = CaseActionButton.unpack(query.data)
     if pressed is None:
         raise StaleAction()
+    await reminders.check_case(context.runtime.db, context.actor, pressed.case_id)
     t = context.t
     choices = [button(t(f"button-remind-in-{days}"),
                       RemindMeButton(case_id=pressed.case_id, days=days))
