@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.summaries
 	$(BIN)/python -m bench.imports
+	$(BIN)/python -m bench.chat_load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
