@@ -14,7 +14,8 @@ from handlers.callback_data import (
     UsersPageButton,
 )
 from handlers.context import PanongContext
-from handlers.keyboards import button, pager
+from handlers.keyboards import button, paged
+from handlers.pages import paginated
 
 ORGANISATIONS_PAGE_SIZE = 8
 
@@ -39,10 +40,8 @@ async def _organisation_page(context: PanongContext, role: Role, page: int) -> t
     keyboard = [[button(org.short_name(t.lang),
                         InviteOrganisationButton(role=role, organisation_id=org.id))]
                 for org in shown]
-    nav = pager(page, pages, InvitePageButton, t, role=role)
-    if nav:
-        keyboard.append(nav)
-    return t("invite-ask-organisation", role=t(f"role-{role}")), InlineKeyboardMarkup(keyboard)
+    return (t("invite-ask-organisation", role=t(f"role-{role}")),
+            paged(keyboard, page, pages, InvitePageButton, t, role=role))
 
 
 async def ask_invite_organisation(update: Update, context: PanongContext) -> None:
@@ -89,27 +88,12 @@ async def _users_page(context: PanongContext, page: int) -> tuple[str, InlineKey
         keyboard.append([button(t(label, name=user.display_name),
                                 UserActiveButton(user_id=user.id, active=int(not user.active),
                                                  confirmed=0, page=found.page))])
-    nav = pager(found.page, found.pages, UsersPageButton, t)
-    if nav:
-        keyboard.append(nav)
-    return presenters.user_list(found, t), InlineKeyboardMarkup(keyboard)
+    return (presenters.user_list(found, t),
+            paged(keyboard, found.page, found.pages, UsersPageButton, t))
 
 
-async def list_users(update: Update, context: PanongContext) -> None:
-    assert update.effective_message is not None
-    text, keyboard = await _users_page(context, 0)
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
-
-
-async def list_users_page(update: Update, context: PanongContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    pressed = UsersPageButton.unpack(query.data)
-    if pressed is None:
-        raise StaleAction()
-    text, keyboard = await _users_page(context, pressed.page)
-    await query.answer()
-    await query.edit_message_text(text, reply_markup=keyboard)
+# /users, and its page buttons.
+list_users, list_users_page = paginated(_users_page, UsersPageButton)
 
 
 async def set_user_active(update: Update, context: PanongContext) -> None:

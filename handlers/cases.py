@@ -7,7 +7,8 @@ from bot.errors import StaleAction
 from bot.services import cases
 from handlers.callback_data import CaseActionButton, CasesPageButton, OpenCaseButton
 from handlers.context import PanongContext
-from handlers.keyboards import button, pager
+from handlers.keyboards import button, paged
+from handlers.pages import paginated
 
 
 async def _case_list(context: PanongContext, page: int) -> tuple[str, InlineKeyboardMarkup]:
@@ -16,27 +17,11 @@ async def _case_list(context: PanongContext, page: int) -> tuple[str, InlineKeyb
     text = presenters.case_list(found, t, runtime.geography, runtime.settings.tz)
     keyboard = [[button(t("button-open-case", code=summary.code),
                         OpenCaseButton(code=summary.code))] for summary in found.cases]
-    nav = pager(found.page, found.pages, CasesPageButton, t)
-    if nav:
-        keyboard.append(nav)
-    return text, InlineKeyboardMarkup(keyboard)
+    return text, paged(keyboard, found.page, found.pages, CasesPageButton, t)
 
 
-async def my_cases(update: Update, context: PanongContext) -> None:
-    assert update.effective_message is not None
-    text, keyboard = await _case_list(context, 0)
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
-
-
-async def my_cases_page(update: Update, context: PanongContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    pressed = CasesPageButton.unpack(query.data)
-    if pressed is None:
-        raise StaleAction()
-    text, keyboard = await _case_list(context, pressed.page)
-    await query.answer()
-    await query.edit_message_text(text, reply_markup=keyboard)
+# /mycases, and its page buttons.
+my_cases, my_cases_page = paginated(_case_list, CasesPageButton)
 
 
 async def _card(context: PanongContext, code: str) -> tuple[str, InlineKeyboardMarkup | None]:

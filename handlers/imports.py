@@ -20,8 +20,9 @@ from bot.services.imports import LeadResult
 from handlers.callback_data import LeadMarkButton, LeadOpenButton, LeadPageButton
 from handlers.context import PanongContext
 from handlers.errors import tell_error
-from handlers.keyboards import button, pager, rows
+from handlers.keyboards import button, paged, rows
 from handlers.notices import send_notices
+from handlers.pages import paginated
 from handlers.progress import Progress, edit_status
 
 # Telegram lets bots download files of up to 20 MB.
@@ -76,26 +77,11 @@ async def _lead_list(context: PanongContext, page: int) -> tuple[str, InlineKeyb
     text = presenters.lead_list(found, t, runtime.geography, runtime.today())
     layout = [[button(t("button-open-lead", name=lead.full_name), LeadOpenButton(
         lead_id=lead.id))] for lead in found.leads]
-    nav = pager(found.page, found.pages, LeadPageButton, t)
-    return text, InlineKeyboardMarkup([*layout, nav] if nav else layout)
+    return text, paged(layout, found.page, found.pages, LeadPageButton, t)
 
 
-async def show_leads(update: Update, context: PanongContext) -> None:
-    """/locate: the children the teacher's school is to find."""
-    assert update.effective_message is not None
-    text, keyboard = await _lead_list(context, 0)
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
-
-
-async def leads_page(update: Update, context: PanongContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    pressed = LeadPageButton.unpack(query.data)
-    if pressed is None:
-        raise StaleAction()
-    text, keyboard = await _lead_list(context, pressed.page)
-    await query.answer()
-    await query.edit_message_text(text, reply_markup=keyboard)
+# /locate (the children the teacher's school is to find), and its pages.
+show_leads, leads_page = paginated(_lead_list, LeadPageButton)
 
 
 async def open_lead(update: Update, context: PanongContext) -> None:

@@ -53,7 +53,7 @@ def wizard_keyboard(
     return InlineKeyboardMarkup(layout)
 
 
-def pager(page: int, pages: int, make: type[CallbackData], t: Translator,
+def _pager(page: int, pages: int, make: type[CallbackData], t: Translator,
           **fields: object) -> list[InlineKeyboardButton]:
     """‹ and › buttons around the page number, only where there is somewhere to go."""
     nav = []
@@ -62,3 +62,10 @@ def pager(page: int, pages: int, make: type[CallbackData], t: Translator,
     if page + 1 < pages:
         nav.append(button(t("button-next"), make(page=page + 1, **fields)))
     return nav
+
+
+def paged(layout: list[list[InlineKeyboardButton]], page: int, pages: int,
+          make: type[CallbackData], t: Translator, **fields: object) -> InlineKeyboardMarkup:
+    """The rows, then the pager's row when there is another page to go to."""
+    nav = _pager(page, pages, make, t, **fields)
+    return InlineKeyboardMarkup([*layout, nav] if nav else layout)

@@ -39,8 +39,9 @@ from handlers.callback_data import (
 )
 from handlers.context import CHANNEL, PanongContext
 from handlers.errors import is_not_modified
-from handlers.keyboards import button, pager, rows
+from handlers.keyboards import button, paged, rows
 from handlers.notices import send_notices
+from handlers.pages import paginated
 
 log = logging.getLogger(__name__)
 
@@ -538,24 +539,7 @@ async def _inbox(context: PanongContext, page: int) -> tuple[str, InlineKeyboard
                         need=t(f"need-{view.referral.need}")),
                       ReferralButton(referral_id=view.referral.id, action="show"))]
               for view in found.views]
-    nav = pager(found.page, found.pages, InboxPageButton, t)
-    return text, InlineKeyboardMarkup([*layout, nav] if nav else layout)
-
-
-async def show_inbox(update: Update, context: PanongContext) -> None:
-    assert update.effective_message is not None
-    text, keyboard = await _inbox(context, 0)
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
-
-
-async def inbox_page(update: Update, context: PanongContext) -> None:
-    query = _query(update)
-    pressed = InboxPageButton.unpack(query.data)
-    if pressed is None:
-        raise StaleAction()
-    text, keyboard = await _inbox(context, pressed.page)
-    await query.answer()
-    await query.edit_message_text(text, reply_markup=keyboard)
+    return text, paged(layout, found.page, found.pages, InboxPageButton, t)
 
 
 async def _queue(context: PanongContext, page: int) -> tuple[str, InlineKeyboardMarkup]:
@@ -568,24 +552,12 @@ async def _queue(context: PanongContext, page: int) -> tuple[str, InlineKeyboard
                         need=t(f"need-{view.referral.need}")),
                       DestinationListButton(referral_id=view.referral.id, queued=1))]
               for view in found.views]
-    nav = pager(found.page, found.pages, QueuePageButton, t)
-    return text, InlineKeyboardMarkup([*layout, nav] if nav else layout)
+    return text, paged(layout, found.page, found.pages, QueuePageButton, t)
 
 
-async def show_queue(update: Update, context: PanongContext) -> None:
-    assert update.effective_message is not None
-    text, keyboard = await _queue(context, 0)
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
-
-
-async def queue_page(update: Update, context: PanongContext) -> None:
-    query = _query(update)
-    pressed = QueuePageButton.unpack(query.data)
-    if pressed is None:
-        raise StaleAction()
-    text, keyboard = await _queue(context, pressed.page)
-    await query.answer()
-    await query.edit_message_text(text, reply_markup=keyboard)
+# /inbox (a unit's open referrals) and /queue (needs waiting for a unit), and their pages.
+show_inbox, inbox_page = paginated(_inbox, InboxPageButton)
+show_queue, queue_page = paginated(_queue, QueuePageButton)
 
 
 # --- a unit's group ---------------------------------------------------------------------
