@@ -5,8 +5,7 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot import presenters
-from bot.errors import PermissionDenied, StaleAction
-from bot.routing import NOT_DESTINATIONS
+from bot.errors import StaleAction
 from bot.services import exports, summaries
 from bot.services.exports import ReportKind
 from bot.services.summaries import Period, Scope, ScopeKind
@@ -102,17 +101,14 @@ def _keyboard(context: PanongContext, scope: Scope, period: Period) -> InlineKey
 
 async def _choices(context: PanongContext, pick: str, period: Period) -> InlineKeyboardMarkup:
     runtime, t = context.runtime, context.t
-    if not summaries.may_choose_scope(context.actor):
-        raise PermissionDenied()
     found: list[InlineKeyboardButton]
     if pick == PICK_DISTRICT:
+        summaries.require_scope_choice(context.actor)
         found = [button(place.name(t.lang), SummaryButton(scope=ScopeKind.DISTRICT,
                                                           key=place.code, period=period))
                  for place in runtime.geography.districts]
     else:
-        units = [unit for unit in await runtime.db.read.organisations.active()
-                 if unit.kind not in NOT_DESTINATIONS]
         found = [button(unit.short_name(t.lang), SummaryButton(scope=ScopeKind.UNIT,
                                                                key=unit.id, period=period))
-                 for unit in units]
+                 for unit in await summaries.units_to_summarise(runtime.db, context.actor)]
     return InlineKeyboardMarkup(rows(found, 2))

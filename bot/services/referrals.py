@@ -59,6 +59,7 @@ from bot.services.cases import (
     holds,
 )
 from bot.services.notices import Notice, NoticeButton
+from bot.services.recipients import unit_targets
 from storage.database import Database
 from storage.repositories import Repositories
 
@@ -195,17 +196,6 @@ def _routing_child(case: Case, child: Child, today: date) -> routing.Child:
     return routing.Child(age=child.age(today), district_code=case.district_code,
                          wish=case.education_wish, nationality=child.nationality,
                          identity_type=child.identity_type, cause=case.dropout_cause)
-
-
-async def _targets(repos: Repositories, unit_id: str,
-                   default_language: str) -> list[tuple[str, str, str]]:
-    """(channel, chat id, language) of where a unit reads its referrals: its linked group,
-    else each of its focal points in private."""
-    chat = await repos.referrals.unit_chat(unit_id)
-    if chat is not None:
-        return [(chat.channel, chat.chat_id, chat.language)]
-    return [(user.channel, user.channel_user_id, user.language or default_language)
-            for user in await repos.users.active_with_role(Role.FOCAL_POINT, unit_id)]
 
 
 def _notice(to: User | tuple[str, str, str], key: str, view: ReferralView, *,
@@ -440,7 +430,7 @@ async def _sent_change(repos: Repositories, actor: User, referral: Referral,
         notices = [_notice(user, "referral-queued-notice", view)
                    for user in await _coordinators(repos, actor)]
         return Change(view=view, notices=notices)
-    targets = await _targets(repos, referral.organisation_id, default_language)
+    targets = await unit_targets(repos, referral.organisation_id, default_language)
     deliveries = [Delivery(view=view, channel=channel, chat_id=chat_id, language=language)
                   for channel, chat_id, language in targets]
     notices = [] if targets else [_notice(user, "referral-unit-unstaffed-notice", view)
@@ -541,7 +531,7 @@ async def answer_information(db: Database, actor: User | None, referral_id: int,
         assert updated.organisation_id is not None
         notices = [_notice(target, "referral-answer-notice", view, actor=actor.display_name,
                            answer=answer)
-                   for target in await _targets(uow, updated.organisation_id,
+                   for target in await unit_targets(uow, updated.organisation_id,
                                                 default_language)]
         change = Change(view=view, deliveries=await _edits(uow, view), notices=notices)
         await uow.commit()
@@ -610,7 +600,7 @@ async def _withdraw(repos: Repositories, actor: User, referral: Referral,
     view = await _view(repos, updated)
     told: list[User | tuple[str, str, str]] = []
     if updated.organisation_id is not None:
-        told += await _targets(repos, updated.organisation_id, default_language)
+        told += await unit_targets(repos, updated.organisation_id, default_language)
     told += await _teacher(repos, referral.case_id, actor)
     notices = [_notice(target, "referral-withdrawn-notice", view,
                        labels={"reason": f"withdraw-{reason}"}, actor=actor.display_name,
@@ -860,7 +850,7 @@ async def redeliver(db: Database, referral_id: int, default_language: str) -> li
         return []
     view = await _view(repos, referral)
     return [Delivery(view=view, channel=channel, chat_id=chat_id, language=language)
-            for channel, chat_id, language in await _targets(
+            for channel, chat_id, language in await unit_targets(
                 repos, referral.organisation_id, default_language)]
 
 

@@ -44,6 +44,13 @@ from bot.errors import PermissionDenied, StaleAction
 from bot.services.access import require_user
 from bot.services.cases import held_case, holds
 from bot.services.notices import Notice, NoticeButton
+from bot.services.recipients import (
+    Target,
+    coordinator_targets,
+    reachable,
+    target,
+    unit_targets,
+)
 from storage.database import Database
 from storage.repositories import Repositories
 
@@ -206,22 +213,6 @@ def _still_due(reminder: Reminder, referral: Referral | None, user: User | None)
     return referral is not None and referral.status in STILL_DUE[reminder.kind]
 
 
-Target = tuple[str, str, str]  # channel, chat id, language
-
-
-def _target(user: User, default_language: str) -> Target:
-    return user.channel, user.channel_user_id, user.language or default_language
-
-
-def _reachable(users: list[User]) -> list[User]:
-    return [user for user in users if user.active and user.unreachable_since is None]
-
-
-async def _coordinator_targets(repos: Repositories, default_language: str) -> list[Target]:
-    return [_target(user, default_language) for user in
-            _reachable(await repos.users.active_with_role(Role.COORDINATOR))]
-
-
 class _Batch:
     """What one wake-up needs to know about its due reminders, read in a few queries."""
 
@@ -254,22 +245,19 @@ class _Batch:
         elif reminder.kind is not K.ESCALATION:
             person = self.users.get(reminder.user_id if reminder.kind is K.FOLLOW_UP
                                     else self.teachers.get(reminder.case_id, 0) or 0)
-            found = [_target(person, self.default_language)] \
-                if person and _reachable([person]) else []
+            found = [target(person, self.default_language)] \
+                if person and reachable([person]) else []
         return found or await self._coordinators_once()
 
     async def _unit(self, unit_id: str) -> list[Target]:
-        """The unit's group, else its reachable focal points."""
         if unit_id not in self._units:
-            chat = await self.repos.referrals.unit_chat(unit_id)
-            self._units[unit_id] = [(chat.channel, chat.chat_id, chat.language)] if chat else [
-                _target(user, self.default_language) for user in _reachable(
-                    await self.repos.users.active_with_role(Role.FOCAL_POINT, unit_id))]
+            self._units[unit_id] = await unit_targets(self.repos, unit_id,
+                                                      self.default_language)
         return self._units[unit_id]
 
     async def _coordinators_once(self) -> list[Target]:
         if self._coordinators is None:
-            self._coordinators = await _coordinator_targets(self.repos, self.default_language)
+            self._coordinators = await coordinator_targets(self.repos, self.default_language)
         return self._coordinators
 
 
@@ -393,7 +381,7 @@ async def unreachable(db: Database, message_id: int, *, now: datetime,
             await uow.audit.record(at=now, actor_id=None, action="user.unreachable",
                                    entity="user", entity_id=user.id)
         name = user.display_name if user else message.chat_id
-        for channel, chat_id, language in await _coordinator_targets(uow, default_language):
+        for channel, chat_id, language in await coordinator_targets(uow, default_language):
             if (channel, chat_id) != (message.channel, message.chat_id):
                 await uow.reminders.add_message(
                     reminder_id=message.reminder_id, channel=channel, chat_id=chat_id,

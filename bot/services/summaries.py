@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from bot import routing
 from bot.domain.ages import OUTSIDE, AgeGroup
 from bot.domain.models import (
     NEED_BITS,
@@ -189,6 +190,19 @@ async def ensure_tallies(db: Database) -> None:
 def may_choose_scope(actor: User | None) -> bool:
     """Coordinators see any district or unit; everyone else only their own part."""
     return actor is not None and actor.role is Role.COORDINATOR
+
+
+def require_scope_choice(actor: User | None) -> None:
+    if not may_choose_scope(actor):
+        raise PermissionDenied()
+
+
+async def units_to_summarise(db: Database, actor: User | None) -> list[Organisation]:
+    """The agency units a coordinator may pick as a summary's scope: those that take
+    referrals (not schools, not the coordinators' own office)."""
+    require_scope_choice(actor)
+    return [unit for unit in await db.read.organisations.active()
+            if unit.kind not in routing.NOT_DESTINATIONS]
 
 
 def _allowed(actor: User, scope: Scope) -> bool:
