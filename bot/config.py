@@ -56,6 +56,12 @@ class Settings(BaseSettings):
         gt=0,
         description="How often half-filled wizards are written to the database.",
     )
+    database_busy_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long a write waits for a lock held by another process (a backup, "
+        "an administrator's sqlite3) before the user is told to try again.",
+    )
     max_concurrent_updates: int = Field(default=256, ge=1)
     sandbox_host: str = Field(
         default="127.0.0.1",

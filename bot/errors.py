@@ -110,6 +110,13 @@ class PermissionDenied(AppError):
     key = "error-permission"
 
 
+class DatabaseBusy(AppError):
+    """The database stayed locked by someone else (a backup, another process) for longer
+    than the busy timeout. The transaction was rolled back: nothing was saved."""
+
+    key = "error-busy"
+
+
 class StaleAction(AppError):
     """A button or answer that no longer fits the state it was made for."""
 

@@ -39,7 +39,8 @@ class Runtime:
         geography = Geography.load(settings.province_code)
         organisations = load_directory(settings.directory_path, geography)
         routing = load_rules(settings.routing_path)
-        db = Database(settings.database_path, settings.tz)
+        db = Database(settings.database_path, settings.tz,
+                      busy_timeout=settings.database_busy_timeout_seconds)
         await db.open()
         try:
             await db.migrate()

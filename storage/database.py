@@ -17,11 +17,13 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.errors import DatabaseBusy
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 
-BUSY_TIMEOUT_MS = 10_000
+# How long a write waits for a lock held by another connection before giving up.
+BUSY_TIMEOUT_SECONDS = 10.0
 
 
 def _migration_files() -> list[tuple[int, str, str]]:
@@ -56,10 +58,14 @@ class UnitOfWork(Repositories):
 
 
 class Database:
-    def __init__(self, path: Path, tz: tzinfo = UTC) -> None:
-        """`tz`: the deployment's zone; summaries count cases by their local day."""
+    def __init__(self, path: Path, tz: tzinfo = UTC,
+                 busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
+        """`tz`: the deployment's zone; summaries count cases by their local day.
+        `busy_timeout`: seconds a write waits for a lock held elsewhere before it fails
+        with `DatabaseBusy`."""
         self.path = path
         self.tz = tz
+        self.busy_timeout_ms = round(busy_timeout * 1000)
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
@@ -76,7 +82,7 @@ class Database:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, never implicitly.
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         conn.row_factory = sqlite3.Row
-        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
         await conn.execute("PRAGMA foreign_keys = ON")
         return conn
 
@@ -108,12 +114,23 @@ class Database:
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """One transaction. When another process holds the database past the busy timeout,
+        `DatabaseBusy` is raised and nothing is written."""
         async with self._write_lock:
             conn = self.writer
-            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                await conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                if _is_busy(error):
+                    raise DatabaseBusy() from error
+                raise
             uow = UnitOfWork(conn, self.tz)
             try:
                 yield uow
+            except sqlite3.OperationalError as error:
+                if _is_busy(error):
+                    raise DatabaseBusy() from error
+                raise
             finally:
                 if not uow.committed:
                     await conn.rollback()
@@ -156,6 +173,11 @@ class Database:
         await backup_database(self.path, target)
 
 
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY, or one of its extended codes: another connection holds the lock."""
+    return error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+
+
 def _split_statements(sql: str) -> list[str]:
     statements, buffer = [], ""
     for line in sql.splitlines(keepends=True):
@@ -178,7 +200,7 @@ async def backup_database(source: Path, target: Path) -> None:
     """
     partial = await asyncio.to_thread(_prepare_backup, source, target)
     async with aiosqlite.connect(source) as src:
-        await src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await src.execute(f"PRAGMA busy_timeout = {round(BUSY_TIMEOUT_SECONDS * 1000)}")
         # The target is used from aiosqlite's worker thread, not the one that opened it.
         dst = sqlite3.connect(partial, check_same_thread=False)
         try:

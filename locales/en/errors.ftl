@@ -1,6 +1,7 @@
 # What went wrong, in words a teacher can act on. Nothing was changed by any of these.
 
 error-unexpected = Sorry, something went wrong on our side. Nothing was saved from that step; please try again.
+error-busy = The database is busy right now (a backup may be running). Nothing was saved from that step: please try again in a minute.
 error-invalid-input = That answer cannot be used. Please try again.
 error-text-too-long = That is too long: at most { $limit } characters.
 error-text-expected = Please type the answer as text.

@@ -98,6 +98,30 @@ async def test_writes_wait_for_a_lock_held_elsewhere_and_then_succeed(
     assert case is not None and case.needs == ("CONSUMABLES", "EDUCATION")
 
 
+async def test_a_lock_held_past_the_busy_timeout_is_told_and_saves_nothing(
+    chat: ChatHarness, runtime: Runtime, teacher: User
+) -> None:
+    """A lock held longer than the busy timeout: the teacher is told the database is busy,
+    no half of the case is written, and the same Confirm works once the lock is gone."""
+    await answer_up_to_identity(chat, TEACHER)
+    await chat.press(TEACHER, "No document")
+    await answer_from_nationality(chat, TEACHER)
+    await runtime.db.writer.execute("PRAGMA busy_timeout = 200")  # 10 s in production
+    other = sqlite3.connect(runtime.settings.database_path)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        await chat.press(TEACHER, "Confirm")
+    finally:
+        other.rollback()
+        other.close()
+    assert chat.alerts()[-1].startswith("The database is busy right now")
+    for query in ("SELECT count(*) FROM children", "SELECT count(*) FROM cases",
+                  "SELECT count(*) FROM referrals",
+                  "SELECT count(*) FROM audit_log WHERE action = 'case.register'"):
+        assert (await runtime.db.read.conn.execute_fetchall(query))[0][0] == 0, query
+    assert "SPK-2568-00001" in await chat.press(TEACHER, "Confirm")
+
+
 async def test_no_name_identity_number_or_phone_reaches_the_logs(
     chat: ChatHarness, runtime: Runtime, teacher: User, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -9,6 +9,7 @@ import aiosqlite
 import pytest
 
 import storage.database
+from bot.errors import DatabaseBusy
 from storage.database import Database, _migration_files, _split_statements, backup_database
 
 
@@ -228,6 +229,30 @@ async def test_an_exception_inside_a_unit_of_work_rolls_back_and_propagates(
         await uow.bot_state.put("after", "yes")
         await uow.commit()
     assert await db.read.bot_state.get("after") == "yes"
+
+
+async def test_a_lock_held_elsewhere_past_the_busy_timeout_raises_database_busy(
+    tmp_path: Path,
+) -> None:
+    async with Database(tmp_path / "panong.db", busy_timeout=0.1) as db:
+        await db.migrate()
+        other = sqlite3.connect(db.path)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(DatabaseBusy):
+                async with db.unit_of_work() as uow:
+                    await uow.bot_state.put("bot_username", "panong_bot")
+                    await uow.commit()
+        finally:
+            other.rollback()
+            other.close()
+        assert not db.writer.in_transaction
+        assert await db.read.bot_state.get("bot_username") is None
+        # Nothing stays stuck: once the lock is gone, the next write goes through.
+        async with db.unit_of_work() as uow:
+            await uow.bot_state.put("bot_username", "panong_bot")
+            await uow.commit()
+        assert await db.read.bot_state.get("bot_username") == "panong_bot"
 
 
 # --- backups --------------------------------------------------------------------------------
