@@ -63,6 +63,12 @@ class Settings(BaseSettings):
         "an administrator's sqlite3) before the user is told to try again.",
     )
     max_concurrent_updates: int = Field(default=256, ge=1)
+    telegram_retries: int = Field(
+        default=3, ge=0, le=10,
+        description="How many times a call Telegram failed (429, 5xx, timeout, dropped "
+        "connection) is tried again before the user is told it could not be delivered.")
+    telegram_retry_backoff_seconds: float = Field(
+        default=1.0, ge=0, description="The first pause before a retry; doubled each time.")
     sandbox_host: str = Field(
         default="127.0.0.1",
         description="Where the sandbox listens. Keep it on loopback: the sandbox has no login.",

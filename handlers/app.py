@@ -7,7 +7,6 @@ import warnings
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -73,6 +72,7 @@ from handlers.context import RUNTIME_KEY, PanongContext, identify_user
 from handlers.errors import on_error
 from handlers.persistence import SQLitePersistence
 from handlers.processor import PerChatUpdateProcessor
+from handlers.retries import RetryingRateLimiter
 from storage.bot_state import BOT_USERNAME
 
 log = logging.getLogger(__name__)
@@ -102,8 +102,9 @@ def build_application(
         .persistence(SQLitePersistence(runtime.db, settings.persistence_interval_seconds))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
     )
-    if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    builder = builder.rate_limiter(RetryingRateLimiter(
+        retries=settings.telegram_retries, backoff=settings.telegram_retry_backoff_seconds,
+        flood_limits=rate_limit))
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = builder.build()

@@ -6,12 +6,15 @@ Anything else is logged with its update and the user is told that nothing was sa
 
 import logging
 
-from telegram import Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram import Bot, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot import presenters
 from bot.errors import AppError
 from bot.i18n import pick_language, translator
 from bot.presenters import plain
+from bot.runtime import Runtime
+from bot.services import reminders
 from bot.services.access import identify
 from handlers.context import CHANNEL, PanongContext
 
@@ -33,6 +36,13 @@ def is_not_modified(error: BaseException) -> bool:
     """Telegram's answer to an edit that changes nothing (a double tap, a message another
     update already brought up to date)."""
     return isinstance(error, BadRequest) and "message is not modified" in error.message.lower()
+
+
+def is_undelivered(error: BaseException) -> bool:
+    """Telegram did not take a message even after the retries (`handlers.retries`): it was
+    down, slow or unreachable, not refusing the message itself."""
+    return isinstance(error, RetryAfter) or (
+        isinstance(error, NetworkError) and not isinstance(error, BadRequest))
 
 
 def _is_harmless(error: BaseException) -> bool:
@@ -61,6 +71,15 @@ async def on_error(update: object, context: PanongContext) -> None:
     if isinstance(error, Forbidden):
         log.warning("user %s cannot be reached: %s", update.effective_user, error)
         return
+    if is_undelivered(error):
+        # Whatever the update committed stays committed; only the answer was lost. Telling
+        # them now would fail the same way: the delivery job does it once Telegram is back.
+        log.warning("an answer to update %s was not delivered: %s", update.update_id, error)
+        if update.effective_user is not None:
+            await reminders.undelivered(context.runtime.db, CHANNEL,
+                                        str(update.effective_user.id),
+                                        now=context.runtime.now())
+        return
     log.error("unhandled error in update %s", update.update_id, exc_info=error)
     try:
         if update.callback_query is not None:
@@ -71,3 +90,24 @@ async def on_error(update: object, context: PanongContext) -> None:
                                            context.t("error-unexpected"))
     except TelegramError:
         log.exception("could not tell the user about the error")
+
+
+
+async def tell_of_undelivered(bot: Bot, runtime: Runtime) -> None:
+    """Tell each person whose messages did not get through, once Telegram takes them."""
+    settings = runtime.settings
+    for user in await reminders.to_tell_of_undelivered(runtime.db,
+                                                       limit=settings.reminder_batch):
+        if user.channel != CHANNEL:
+            continue
+        assert user.undelivered_since is not None
+        t = translator(pick_language(user.language, None, settings.default_language))
+        since = presenters.local_time(user.undelivered_since, t, settings.tz)
+        try:
+            await bot.send_message(int(user.channel_user_id),
+                                   t("error-undelivered", since=since))
+        except (Forbidden, BadRequest):
+            pass  # they blocked the bot, or the chat is gone: nobody left to tell
+        except TelegramError:
+            return  # Telegram still fails: the next wake-up tries again
+        await reminders.told_of_undelivered(runtime.db, user)

@@ -7,6 +7,7 @@ from telegram.error import TelegramError
 
 from bot.domain.models import AttendanceAnswer
 from bot.i18n import Translator, pick_language, translator
+from bot.services import reminders
 from bot.services.notices import Notice, NoticeButton
 from handlers.callback_data import (
     AttendanceButton,
@@ -16,6 +17,7 @@ from handlers.callback_data import (
     SnoozeButton,
 )
 from handlers.context import CHANNEL, PanongContext
+from handlers.errors import is_undelivered
 from handlers.keyboards import button, rows
 
 log = logging.getLogger(__name__)
@@ -41,10 +43,14 @@ async def send_notices(context: PanongContext, notices: list[Notice]) -> None:
         try:
             await context.bot.send_message(int(notice.channel_user_id), text,
                                            reply_markup=keyboard)
-        except TelegramError:
-            # The change itself is committed; a lost courtesy notice is logged, not retried.
+        except TelegramError as error:
+            # The change itself is committed. A notice Telegram did not take after the
+            # retries is not sent again, but its recipient is told to look (/inbox, /case).
             log.warning("notice %s to %s not delivered", notice.key, notice.channel_user_id,
                         exc_info=True)
+            if is_undelivered(error):
+                await reminders.undelivered(context.runtime.db, notice.channel,
+                                            notice.channel_user_id, now=context.runtime.now())
 
 
 def _keyboard(notice: Notice, t: Translator) -> InlineKeyboardMarkup | None:

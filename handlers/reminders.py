@@ -24,6 +24,7 @@ from handlers.callback_data import (
     SnoozeButton,
 )
 from handlers.context import CHANNEL, RUNTIME_KEY, PanongContext
+from handlers.errors import tell_of_undelivered
 from handlers.keyboards import button, rows
 from handlers.notices import render, send_notices
 
@@ -70,9 +71,11 @@ def _seconds(retry_after: int | timedelta) -> timedelta:
 
 
 async def reminders_job(context: PanongContext) -> None:
-    """Run by the JobQueue every few seconds, and once at start-up to catch up."""
+    """Run by the JobQueue every few seconds, and once at start-up to catch up: due
+    reminders, then word to those whose messages did not get through."""
     runtime: Runtime = context.application.bot_data[RUNTIME_KEY]
     await send_due_reminders(context.bot, runtime)
+    await tell_of_undelivered(context.bot, runtime)
 
 
 # --- buttons on reminders ---------------------------------------------------------------

@@ -89,3 +89,23 @@ class UserRepository:
         await self.conn.execute(
             "UPDATE users SET unreachable_since = ? WHERE id = ?",
             (since.isoformat() if since else None, user_id))
+
+    async def set_undelivered(self, channel: str, channel_user_id: str,
+                              since: datetime) -> None:
+        """Keeps the earliest moment when several messages failed."""
+        await self.conn.execute(
+            "UPDATE users SET undelivered_since = ? WHERE channel = ? AND channel_user_id = ?"
+            " AND undelivered_since IS NULL",
+            (since.isoformat(), channel, channel_user_id))
+
+    async def undelivered(self, limit: int) -> list[User]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM users WHERE undelivered_since IS NOT NULL"
+            " ORDER BY undelivered_since LIMIT ?", (limit,))
+        return [_user(row) for row in rows]
+
+    async def clear_undelivered(self, user_id: int, since: datetime) -> None:
+        """Only the failure they were told of: one recorded meanwhile stays."""
+        await self.conn.execute(
+            "UPDATE users SET undelivered_since = NULL WHERE id = ? AND undelivered_since = ?",
+            (user_id, since.isoformat()))

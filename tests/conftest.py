@@ -29,7 +29,9 @@ class FakeClock:
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {"telegram_token": "123456:TEST-TOKEN",
-                                 "database_path": tmp_path / "panong.db", **overrides}
+                                 "database_path": tmp_path / "panong.db",
+                                 # retries after a failed call without the production pauses
+                                 "telegram_retry_backoff_seconds": 0.01, **overrides}
     return Settings(_env_file=None, **values)
 
 

@@ -204,6 +204,8 @@ class User(BaseModel):
     # Set when their chat refused a message (they blocked the bot); cleared when they
     # write again.
     unreachable_since: datetime | None = None
+    # Set when a message to them failed even after retries; cleared once they are told.
+    undelivered_since: datetime | None = None
 
 
 class Invite(BaseModel):

@@ -396,6 +396,28 @@ async def reachable_again(db: Database, user: User) -> None:
         await uow.commit()
 
 
+# --- answers and notices that did not get through ----------------------------------------
+
+
+async def undelivered(db: Database, channel: str, chat_id: str, *, now: datetime) -> None:
+    """A message to this chat failed even after retries: tell its user once Telegram takes
+    messages again (only people of Panong are told; a stranger's chat has nothing saved)."""
+    async with db.unit_of_work() as uow:
+        await uow.users.set_undelivered(channel, chat_id, now)
+        await uow.commit()
+
+
+async def to_tell_of_undelivered(db: Database, *, limit: int) -> list[User]:
+    return await db.read.users.undelivered(limit)
+
+
+async def told_of_undelivered(db: Database, user: User) -> None:
+    assert user.undelivered_since is not None
+    async with db.unit_of_work() as uow:
+        await uow.users.clear_undelivered(user.id, user.undelivered_since)
+        await uow.commit()
+
+
 # --- what is due, overdue and failed ------------------------------------------------------
 
 

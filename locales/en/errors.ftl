@@ -2,6 +2,7 @@
 
 error-unexpected = Sorry, something went wrong on our side. Nothing was saved from that step; please try again.
 error-busy = The database is busy right now (a backup may be running). Nothing was saved from that step: please try again in a minute.
+error-undelivered = ⚠️ Since { $since }, Telegram did not take some of my messages to you, even after several tries. Nothing you had confirmed was lost. Please look again where you were: /new goes on with a registration where it stopped, /mycases and /inbox show the latest.
 error-invalid-input = That answer cannot be used. Please try again.
 error-text-too-long = That is too long: at most { $limit } characters.
 error-text-expected = Please type the answer as text.

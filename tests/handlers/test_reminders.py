@@ -209,23 +209,28 @@ async def test_reminders_due_while_the_bot_was_down_are_sent_once_after_it_start
     assert len([t for t in request.texts(9001) if "has not answered" in t]) == 1
 
 
-async def test_a_429_is_retried_after_its_retry_after_and_a_network_error_with_backoff(
+async def test_a_failure_that_outlasts_the_retries_is_sent_again_by_a_later_wake_up(
     chat: ChatHarness, runtime: Runtime, clock: FakeClock, teacher: User, focal_points: None
 ) -> None:
+    """The request layer retries a failed call a few times at once (handlers.retries); when
+    Telegram still fails, the reminder stays in the outbox: after its retry_after for a
+    429, with back-off for a network error."""
     await _education(runtime, teacher)
     clock.now = START + timedelta(days=3)
-    chat.request.fail_next("sendMessage", 429, "Too Many Requests: retry after 5",
-                           retry_after=5)
+    retries = runtime.settings.telegram_retries
+    for _ in range(retries + 1):
+        chat.request.fail_next("sendMessage", 502, "Bad Gateway")
     await wake(chat, runtime)
     assert reminders_to(chat, PRIMARY) == []
-
-    clock.advance(seconds=5)
-    chat.request.fail_next("sendMessage", 502, "Bad Gateway")
-    await wake(chat, runtime)
-    assert reminders_to(chat, PRIMARY) == []
-    clock.advance(seconds=119)
+    clock.advance(seconds=29)
     await wake(chat, runtime)
     assert reminders_to(chat, PRIMARY) == []  # back-off: 30 s, 2 min, 8 min... per attempt
+    clock.advance(seconds=1)
+    for _ in range(retries + 1):
+        chat.request.fail_next("sendMessage", 429, "Too Many Requests: retry after 1",
+                               retry_after=1)
+    await wake(chat, runtime)
+    assert reminders_to(chat, PRIMARY) == []
     clock.advance(seconds=1)
     await wake(chat, runtime)
     assert len(reminders_to(chat, PRIMARY)) == 1

@@ -35,7 +35,7 @@ import itertools
 import json
 import time
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -112,6 +112,8 @@ class RecordingRequest(BaseRequest):
         self._activity: dict[int, list[int]] = defaultdict(list)
         # chat_id -> texts of every successful send and text/caption edit, in order
         self._texts: dict[int, list[str]] = defaultdict(list)
+        # method -> (error, whether the Bot API had done the call first), in order
+        self._raises: dict[str, deque[tuple[Exception, bool]]] = defaultdict(deque)
 
     # -- BaseRequest -------------------------------------------------------------------------
 
@@ -143,6 +145,9 @@ class RecordingRequest(BaseRequest):
         call = SentCall(method=api_method, params=params,
                         files={part: upload.file_name for part, upload in files.items()})
         self.calls.append(call)
+        raised = self._raises[api_method].popleft() if self._raises.get(api_method) else None
+        if raised is not None and not raised[1]:
+            raise raised[0]
         try:
             result = await self.api.call(api_method, params, files)
         except ApiError as err:
@@ -150,12 +155,15 @@ class RecordingRequest(BaseRequest):
             return err.status, json.dumps(err.body()).encode()
         if api_method in _MESSAGE_RESULTS and isinstance(result, dict):
             self._remember(api_method, result)
+        if raised is not None:
+            raise raised[0]
         return HTTPStatus.OK, json.dumps({"ok": True, "result": result}).encode()
 
     # -- fault injection ---------------------------------------------------------------------
 
     def fail_next(
-        self, method: str, status: int, description: str, retry_after: int | None = None
+        self, method: str, status: int, description: str | None = None,
+        retry_after: int | None = None,
     ) -> None:
         """Make the next call of ``method`` fail with this HTTP status and description.
 
@@ -163,6 +171,12 @@ class RecordingRequest(BaseRequest):
         ``RetryAfter`` (without it PTB would raise a plain ``NetworkError``).
         """
         self.api.fail_next(method, status, description, retry_after)
+
+    def raise_next(self, method: str, error: Exception, *, taken: bool = False) -> None:
+        """Make the next call of ``method`` raise ``error`` as the HTTP layer would on a
+        timeout (``TimedOut``) or a dropped connection (``NetworkError``). With ``taken``
+        the Bot API had done the call first (the answer was what got lost)."""
+        self._raises[method].append((error, taken))
 
     def block_chat(self, chat_id: int) -> None:
         """Every call carrying this ``chat_id`` answers 403 "bot was blocked by the user"."""
