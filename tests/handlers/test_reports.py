@@ -13,10 +13,13 @@ import pytest
 from bot.domain.models import User
 from bot.runtime import Runtime
 from bot.services import users
+from handlers.callback_data import ReportButton
 from handlers.progress import Progress
 from tests.conftest import START
 from tests.handlers.conftest import COORDINATOR, TEACHER, ChatHarness
+from tests.support.cases import register_case
 from tests.support.dataset import generate, write
+from tests.support.telegram_fake import callback_update
 
 
 @pytest.fixture
@@ -105,3 +108,58 @@ async def test_the_bot_answers_others_while_a_large_workbook_is_written(
     release.set()
     await exporting
     assert any("Writing the case list" in text for text in chat.request.texts(COORDINATOR.id))
+
+
+# Personal data of one registered child, none of which may leave in a file.
+PERSONAL = ("สมชาย", "ใจดี", "1101700203451", "นางมาลี", "0812345678", "99/1 ซอยวัด")
+
+
+@pytest.fixture
+async def registered_child(runtime: Runtime, teacher: User) -> None:
+    case = await register_case(runtime, teacher)
+    async with runtime.db.unit_of_work() as uow:
+        await uow.conn.execute(
+            "UPDATE children SET identity_type = 'thai_id', identity_number = ?,"
+            " guardian_name = ?, guardian_phone = ? WHERE id = ?",
+            (PERSONAL[2], PERSONAL[3], PERSONAL[4], case.child_id))
+        await uow.conn.execute("UPDATE cases SET address = ? WHERE id = ?",
+                               (PERSONAL[5], case.id))
+        await uow.commit()
+
+
+def _cells(data: bytes) -> str:
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return "\n".join(str(value) for sheet in workbook for row in sheet.iter_rows(values_only=True)
+                     for value in row if value is not None)
+
+
+async def test_no_file_carries_a_name_an_identity_number_a_phone_or_an_address(
+    chat: ChatHarness, runtime: Runtime, cases: int, registered_child: None
+) -> None:
+    await chat.send(COORDINATOR, "/summary")
+    await chat.press(COORDINATOR, "CSV")
+    listed = sent_file(chat, COORDINATOR.id).decode("utf-8-sig")
+    await chat.press(COORDINATOR, "Excel")
+    workbook = _cells(sent_file(chat, COORDINATOR.id))
+
+    assert "SPK-2568-00001" in listed and "SPK-2568-00001" in workbook  # the child is listed
+    for value in PERSONAL:
+        assert value not in listed and value not in workbook, value
+
+
+async def test_a_file_asked_for_from_a_group_goes_to_the_askers_private_chat_only(
+    chat: ChatHarness, runtime: Runtime, cases: int
+) -> None:
+    """A file button pressed in a group (a forwarded summary, a forged button): the file
+    goes to the coordinator's private chat; the group sees nothing of it."""
+    group = -1001
+    chat.request.api.add_group(group, "Unit group")
+    for kind in ("csv", "xlsx", "chart"):
+        data = ReportButton(kind=kind, scope="province", key="-", period="fy").pack()
+        await chat.app.process_update(
+            callback_update(chat.app.bot, COORDINATOR, data, chat_id=group))
+
+    private = [m for m in chat.request.api.messages(COORDINATOR.id)
+               if "document" in m or "photo" in m]
+    assert len(private) == 3
+    assert chat.request.sent_messages(group) == []
