@@ -215,7 +215,7 @@ class BotApi:
         self._file_ids = itertools.count(1)
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._failures: dict[str, deque[ApiError]] = defaultdict(deque)
-        self._stalls: dict[str, _Stall] = {}
+        self._stalls: dict[tuple[str, int | None], _Stall] = {}  # by method and chat
         self.events: list[JSONDict] = []
         self._updates_signal = _Signal()
         self._events_signal = _Signal()
@@ -260,7 +260,7 @@ class BotApi:
         params = _Params(raw)
         if "chat_id" in params and params.int("chat_id") in self.blocked:
             raise ApiError(HTTPStatus.FORBIDDEN, BLOCKED)
-        stall = self._stalls.get(method)
+        stall = self._stall_for(method, params)
         if stall is None or stall.remaining > 0:
             if stall is not None:
                 stall.remaining -= 1
@@ -283,13 +283,18 @@ class BotApi:
         self._failures[method].append(
             ApiError(status, description or HTTPStatus(status).phrase, retry_after))
 
-    def stall(self, method: str, *, after: int = 0, accept: bool = False) -> asyncio.Event:
+    def stall(self, method: str, *, after: int = 0, accept: bool = False,
+              chat_id: int | None = None) -> asyncio.Event:
         """After `after` more calls of `method` are answered, the next ones get no answer, as
         when the network dies mid-call: with `accept`, Telegram had already done what was
-        asked (the message exists), without, it had not. The event is set when a call first
-        stalls; `release_stalls` (or `close`) ends them with a 502."""
-        self._stalls[method] = _Stall(remaining=after, accept=accept)
-        return self._stalls[method].reached
+        asked (the message exists), without, it had not. With `chat_id`, only the calls to
+        that chat count and stall, so that a test can hold up one person's answer while
+        everybody else's go through; stalls of one method on different chats are
+        independent, and one without `chat_id` takes the calls no other claims. The event
+        is set when a call first stalls; `release_stalls` (or `close`) ends them with a
+        502."""
+        stall = self._stalls[(method, chat_id)] = _Stall(remaining=after, accept=accept)
+        return stall.reached
 
     def release_stalls(self) -> None:
         for stall in self._stalls.values():
@@ -427,6 +432,12 @@ class BotApi:
             return self.users[user_id]
         except KeyError:
             raise bad_request("user not found") from None
+
+    def _stall_for(self, method: str, params: _Params) -> _Stall | None:
+        if not self._stalls:
+            return None
+        chat_id = params.int("chat_id") if "chat_id" in params else None
+        return self._stalls.get((method, chat_id)) or self._stalls.get((method, None))
 
     def _chat(self, chat_id: int) -> JSONDict:
         chat = self.chats.get(chat_id)

@@ -155,3 +155,27 @@ async def test_injected_failures_come_once_in_telegrams_shape(api: BotApi) -> No
                             "description": "Too Many Requests: retry after 3",
                             "parameters": {"retry_after": 3}}
     assert (await send(api, "t"))["text"] == "t"
+
+
+async def test_a_stall_on_a_chat_holds_up_only_that_chats_calls(api: BotApi) -> None:
+    other = api.add_user(TEACHER + 1, "ครูอนันต์", "th")["id"]
+    third = api.add_user(TEACHER + 2, "ครูมาลัย", "th")["id"]
+    teacher_held = api.stall("sendMessage", after=1, chat_id=TEACHER)
+    other_held = api.stall("sendMessage", chat_id=other, accept=True)
+    await send(api, "first")  # the one call let through
+    held = [asyncio.create_task(send(api, "second")),
+            asyncio.create_task(api.call("sendMessage", {"chat_id": other, "text": "taken"}, {}))]
+    await asyncio.wait_for(asyncio.gather(teacher_held.wait(), other_held.wait()), 1)
+    for _ in range(3):  # a third chat's calls neither stall nor count
+        await asyncio.wait_for(api.call("sendMessage", {"chat_id": third, "text": "t"}, {}),
+                               1)
+    assert not any(task.done() for task in held)
+
+    api.release_stalls()
+    for task in held:
+        with pytest.raises(ApiError) as raised:
+            await task
+        assert raised.value.status == HTTPStatus.BAD_GATEWAY
+    assert [m["text"] for m in api.messages(TEACHER)] == ["first"]
+    assert [m["text"] for m in api.messages(other)] == ["taken"]  # Telegram had taken it
+    assert len(api.messages(third)) == 3
