@@ -22,8 +22,12 @@ class Translator:
     def __init__(self, lang: str, bundle: FluentBundle) -> None:
         self.lang = lang
         self._bundle = bundle
+        # Messages without parameters always read the same: formatted once, on first use.
+        self._fixed: dict[str, str] = {}
 
     def __call__(self, key: str, **params: Any) -> str:
+        if not params and key in self._fixed:
+            return self._fixed[key]
         message = self._bundle.get_message(key) if self._bundle.has_message(key) else None
         if message is None or message.value is None:
             raise KeyError(f"no message {key!r} in the {self.lang} catalog")
@@ -32,6 +36,8 @@ class Translator:
         text, errors = self._bundle.format_pattern(message.value, escaped)
         if errors:
             raise ValueError(f"{self.lang}:{key}: {errors[0]}")
+        if not params:
+            self._fixed[key] = text
         return text
 
 
@@ -49,8 +55,15 @@ def _bundle(lang: str, directory: Path) -> FluentBundle:
 
 
 def translator(lang: str, directory: Path = LOCALES_DIR) -> Translator:
+    """The one translator of `lang`: the same object on every update, so what it has
+    formatted, and keyboards built with it, are reused."""
     if lang not in SUPPORTED_LANGUAGES:
         raise ValueError(f"unsupported language {lang!r}")
+    return _translator(lang, directory)
+
+
+@cache
+def _translator(lang: str, directory: Path) -> Translator:
     return Translator(lang, _bundle(lang, directory))
 
 

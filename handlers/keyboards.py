@@ -1,6 +1,9 @@
 """Inline keyboards. Builders take the translator; labels come from the catalogs."""
 
+import json
 from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -34,6 +37,15 @@ def _width(labels: list[str]) -> int:
 def wizard_keyboard(
     step: Step, choices: list[Choice], t: Translator, *, can_go_back: bool, can_skip: bool
 ) -> InlineKeyboardMarkup:
+    """The step's buttons, then Back, Skip and Cancel. A keyboard never changes once built
+    (Telegram objects are frozen), so each one is built once per step, choices and
+    language, and sent as often as it is asked for."""
+    return _wizard_keyboard(step, tuple(choices), t, can_go_back, can_skip)
+
+
+@lru_cache(maxsize=1024)
+def _wizard_keyboard(step: Step, choices: tuple[Choice, ...], t: Translator,
+                     can_go_back: bool, can_skip: bool) -> InlineKeyboardMarkup:
     labels = []
     for choice in choices:
         label = t(choice.key) if choice.key else choice.label(t.lang) or choice.value
@@ -50,7 +62,23 @@ def wizard_keyboard(
         nav.append(button(t("button-skip"), WizardButton(step=step, value=SKIP)))
     nav.append(button(t("button-cancel"), WizardButton(step=step, value=CANCEL)))
     layout.append(nav)
-    return InlineKeyboardMarkup(layout)
+    return _ReusedKeyboard(layout)
+
+
+class _ReusedKeyboard(InlineKeyboardMarkup):
+    """A keyboard sent again and again: turned into the Bot API's JSON once, not at every
+    send (PTB calls `to_dict` for each request; every call gets a fresh copy)."""
+
+    __slots__ = ("_json",)
+
+    def __init__(self, inline_keyboard: Sequence[Sequence[InlineKeyboardButton]]) -> None:
+        super().__init__(inline_keyboard)
+        self._json = json.dumps(super().to_dict())
+
+    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
+        if not recursive:
+            return super().to_dict(recursive=False)
+        return json.loads(self._json)
 
 
 def _pager(page: int, pages: int, make: type[CallbackData], t: Translator,

@@ -2,19 +2,47 @@
 
 Only user data (the wizard drafts) and conversation states are kept, as JSON: no pickles
 of Telegram objects, and nothing that is not needed. Bot and chat data stay in memory.
+
+At each round (every interval, and whenever a handler asks for one) PTB hands over the
+data of every user and conversation touched since the last round, one call each, all at
+once. What the database already holds is not written again (it is written only by this
+process: a wizard's state stays "filling" from one answer to the next), and the rest
+shares one transaction instead of one each, so that a busy round holds the writer for
+less, in front of the handlers' own transactions.
 """
 
+import asyncio
 import json
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 
-from storage.database import Database
+from storage.database import Database, UnitOfWork
 
 ConversationKey = tuple[int | str, ...]
 ConversationDict = dict[ConversationKey, object]
 
 USER_DATA = "user"
+
+# What one round writes: (USER_DATA, user id) -> data, or (conversation name, key) -> state
+Target = tuple[str, int | str]
+# What the database holds for a target whose write failed: not known, so never skipped.
+_UNKNOWN = "unknown: not JSON"
+_NOTHING = "null"  # no row
+# Up to this many writes in a round go one after the other; more are pipelined.
+SEQUENTIAL_WRITES = 2
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class _Batch:
+    """The writes of one round, committed together; every caller waits for the commit."""
+
+    def __init__(self) -> None:
+        self.writes: dict[Target, Any] = {}
+        self.committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
 
 class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any, Any]]):
@@ -26,37 +54,100 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any
             update_interval=update_interval,
         )
         self.db = db
+        # What the database holds once every write handed over is committed, as JSON (no
+        # entry: no data, no state). The database is written only by this process. Text,
+        # not the data itself: thousands of drafts kept as dicts would only lengthen the
+        # garbage collector's rounds.
+        self._expected: dict[Target, str] = {}
+        self._batch: _Batch | None = None  # the round still taking writes
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         stored = await self.db.read.conversations.load_data(USER_DATA)
+        self._expected.update({(USER_DATA, int(key)): _json(value)
+                               for key, value in stored.items()})
         return {int(key): value for key, value in stored.items()}
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
-        async with self.db.unit_of_work() as uow:
-            if data:
-                await uow.conversations.put_data(USER_DATA, str(user_id), data)
-            else:
-                await uow.conversations.drop_data(USER_DATA, str(user_id))
-            await uow.commit()
+        # A deep copy of PTB's: it may be written a moment later, whatever PTB does meanwhile.
+        await self._write((USER_DATA, user_id), data or None)
 
     async def drop_user_data(self, user_id: int) -> None:
-        async with self.db.unit_of_work() as uow:
-            await uow.conversations.drop_data(USER_DATA, str(user_id))
-            await uow.commit()
+        await self._write((USER_DATA, user_id), None)
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
         """The database is written only by this process: memory is never behind it."""
 
     async def get_conversations(self, name: str) -> ConversationDict:
         stored = await self.db.read.conversations.load_states(name)
+        self._expected.update({(name, key): _json(state) for key, state in stored.items()})
         return {tuple(json.loads(key)): state for key, state in stored.items()}
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        async with self.db.unit_of_work() as uow:
-            await uow.conversations.put_state(name, json.dumps(list(key)), new_state)
-            await uow.commit()
+        await self._write((name, json.dumps(list(key))), new_state)
+
+    async def _write(self, target: Target, value: Any) -> None:
+        """Write `value` (None: delete) with the rest of this round, unless the database
+        already holds it or will once the writes before it commit."""
+        expected = _json(value)
+        if self._expected.get(target, _NOTHING) == expected:
+            return
+        if value is None:
+            self._expected.pop(target, None)
+        else:
+            self._expected[target] = expected
+        batch = self._batch
+        if batch is not None:
+            batch.writes[target] = value
+            await asyncio.shield(batch.committed)
+            return
+        # The first write of a round commits it, with whatever the others add meanwhile.
+        batch = self._batch = _Batch()
+        batch.writes[target] = value
+        await self._commit(batch)
+
+    async def _commit(self, batch: _Batch) -> None:
+        try:
+            async with self.db.unit_of_work() as uow:
+                self._batch = None  # from here on, writes wait for the next transaction
+                writes = list(batch.writes.items())
+                if len(writes) <= SEQUENTIAL_WRITES:
+                    for target, value in writes:
+                        await self._store(uow, target, value)
+                else:
+                    # Handed to the writer all at once, it runs them back to back instead of
+                    # waiting for the event loop between each, and holds the lock that much
+                    # less. One target each: their order does not matter.
+                    results = await asyncio.gather(
+                        *(self._store(uow, target, value) for target, value in writes),
+                        return_exceptions=True)
+                    for result in results:
+                        if isinstance(result, BaseException):
+                            raise result
+                await uow.commit()
+        except BaseException as error:
+            if self._batch is batch:
+                self._batch = None
+            for target in batch.writes:
+                self._expected[target] = _UNKNOWN
+            if isinstance(error, Exception):
+                batch.committed.set_exception(error)
+                batch.committed.exception()  # raised to every caller: none goes unseen
+            else:
+                batch.committed.cancel()
+            raise
+        batch.committed.set_result(None)
+
+    @staticmethod
+    async def _store(uow: UnitOfWork, target: Target, value: Any) -> None:
+        kind, key = target
+        if kind != USER_DATA:
+            await uow.conversations.put_state(kind, str(key), value)
+        elif value is None:
+            await uow.conversations.drop_data(USER_DATA, str(key))
+        else:
+            await uow.conversations.put_data(USER_DATA, str(key), value)
 
     # Chat data, bot data and callback data are not stored (see store_data above); PTB
     # still requires the methods.

@@ -19,6 +19,7 @@ import aiosqlite
 
 from bot.errors import DatabaseBusy
 from storage.repositories import Repositories
+from storage.users import KnownUsers
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +49,15 @@ class UnitOfWork(Repositories):
     Nothing is kept unless `commit()` is called: leaving the block without it rolls back.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, tz: tzinfo) -> None:
+    def __init__(self, conn: aiosqlite.Connection, tz: tzinfo, known_users: KnownUsers) -> None:
         super().__init__(conn, tz)
         self.committed = False
+        self._known_users = known_users
 
     async def commit(self) -> None:
         await self.conn.commit()
         self.committed = True
+        self._known_users.committed()
 
 
 class Database:
@@ -68,7 +71,10 @@ class Database:
         self.busy_timeout_ms = round(busy_timeout * 1000)
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._read: Repositories | None = None
         self._write_lock = asyncio.Lock()
+        # Who is talking, asked on every update (see `KnownUsers`); watching from `migrate`.
+        self.known_users = KnownUsers()
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -77,6 +83,7 @@ class Database:
         await self._writer.execute("PRAGMA synchronous = NORMAL")
         self._reader = await self._connect()
         await self._reader.execute("PRAGMA query_only = ON")
+        self._read = Repositories(self._reader, self.tz)
 
     async def _connect(self) -> aiosqlite.Connection:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, never implicitly.
@@ -90,7 +97,8 @@ class Database:
         for conn in (self._reader, self._writer):
             if conn is not None:
                 await conn.close()
-        self._writer = self._reader = None
+        self._writer = self._reader = self._read = None
+        self.known_users = KnownUsers()  # the triggers went with the connection
 
     async def __aenter__(self) -> "Database":
         await self.open()
@@ -108,9 +116,9 @@ class Database:
     @property
     def read(self) -> Repositories:
         """Repositories on the read-only connection: committed data, no transaction."""
-        if self._reader is None:
+        if self._read is None:
             raise RuntimeError("the database is not open")
-        return Repositories(self._reader, self.tz)
+        return self._read
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
@@ -124,7 +132,7 @@ class Database:
                 if _is_busy(error):
                     raise DatabaseBusy() from error
                 raise
-            uow = UnitOfWork(conn, self.tz)
+            uow = UnitOfWork(conn, self.tz, self.known_users)
             try:
                 yield uow
             except sqlite3.OperationalError as error:
@@ -134,6 +142,7 @@ class Database:
             finally:
                 if not uow.committed:
                     await conn.rollback()
+                    self.known_users.rolled_back()
 
     async def migrate(self) -> list[str]:
         """Apply the migrations not yet recorded, each in its own transaction."""
@@ -166,6 +175,7 @@ class Database:
                     raise
                 applied.append(f"{number:04d}_{name}")
                 log.info("applied migration %04d_%s", number, name)
+            await self.known_users.watch(conn)
             return applied
 
     async def backup(self, target: Path) -> None:

@@ -1,5 +1,6 @@
 """People who may use Panong."""
 
+import time
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -109,3 +110,67 @@ class UserRepository:
         await self.conn.execute(
             "UPDATE users SET undelivered_since = NULL WHERE id = ? AND undelivered_since = ?",
             (user_id, since.isoformat()))
+
+
+class KnownUsers:
+    """The users the bot heard from lately, by chat id: every update starts by asking who
+    is talking, and the answer rarely changes.
+
+    Correct because every change to users is seen: `watch` puts temporary triggers on the
+    writer connection, and when a transaction that inserted, updated or deleted any user
+    commits, everything known is forgotten at once, so a deactivation, a role or a new
+    language counts from the next update. Until `watch` has run nothing is remembered. A
+    change made outside this process (an administrator's sqlite3) is not seen by the
+    triggers; an entry is trusted for `max_age` seconds at most, so it shows within that.
+    Strangers are never remembered: an invite may make them a user at any moment.
+    """
+
+    def __init__(self, max_age: float = 60.0, size: int = 10_000) -> None:
+        self.max_age = max_age
+        self.size = size
+        self._users: dict[tuple[str, str], tuple[float, User]] = {}
+        self._watching = False
+        self._changed = False  # set by the triggers, in the writer's thread
+        self._generation = 0  # moves on at each forgetting: older reads are not kept
+
+    async def watch(self, writer: aiosqlite.Connection) -> None:
+        """Learn of every change to users made through `writer` (once the table exists)."""
+        await writer.create_function("panong_users_changed", 0, self._users_changed)
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            await writer.execute(
+                f"CREATE TEMP TRIGGER IF NOT EXISTS panong_users_{event.lower()}"
+                f" AFTER {event} ON main.users BEGIN SELECT panong_users_changed(); END")
+        self._watching = True
+
+    def _users_changed(self) -> None:
+        self._changed = True
+
+    def committed(self) -> None:
+        """A transaction on the writer committed: forget everyone if it changed users."""
+        if self._changed:
+            self._changed = False
+            self.forget()
+
+    def rolled_back(self) -> None:
+        self._changed = False
+
+    def forget(self) -> None:
+        self._users.clear()
+        self._generation += 1
+
+    async def by_channel_id(self, users: UserRepository, channel: str,
+                            channel_user_id: str) -> User | None:
+        """The user, from memory when known and fresh, else read with `users`."""
+        key = (channel, channel_user_id)
+        known = self._users.get(key)
+        now = time.monotonic()
+        if known is not None and known[0] > now:
+            return known[1]
+        generation = self._generation
+        user = await users.by_channel_id(channel, channel_user_id)
+        # A read that overlapped a change to users may have seen either side of it.
+        if user is not None and self._watching and generation == self._generation:
+            if key not in self._users and len(self._users) >= self.size:
+                self._users.pop(next(iter(self._users)))
+            self._users[key] = (now + self.max_age, user)
+        return user

@@ -6,7 +6,9 @@ from storage.database import Database
 
 
 async def identify(db: Database, channel: str, channel_user_id: str) -> User | None:
-    return await db.read.users.by_channel_id(channel, channel_user_id)
+    """Asked on every update: answered from the users known lately, which forget everyone
+    as soon as a change to users commits (see `storage.users.KnownUsers`)."""
+    return await db.known_users.by_channel_id(db.read.users, channel, channel_user_id)
 
 
 def require_user(actor: User | None, *roles: Role) -> User:

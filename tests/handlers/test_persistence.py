@@ -1,0 +1,112 @@
+"""The wizard's persistence: what PTB hands over each interval is written once, together."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+
+from bot.runtime import Runtime
+from handlers.persistence import USER_DATA, SQLitePersistence
+from storage.database import UnitOfWork
+
+
+class CountedTransactions:
+    """Counts the units of work opened on a database; can make the next ones fail."""
+
+    def __init__(self, runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.opened = 0
+        self.failures = 0
+        db = runtime.db
+        original = db.unit_of_work
+
+        @asynccontextmanager
+        async def counted() -> AsyncIterator[UnitOfWork]:
+            self.opened += 1
+            if self.failures:
+                self.failures -= 1
+                await asyncio.sleep(0)  # as a real failure would, after a wait
+                raise OSError("disk full")
+            async with original() as uow:
+                yield uow
+
+        monkeypatch.setattr(db, "unit_of_work", counted)
+
+
+@pytest.fixture
+def transactions(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> CountedTransactions:
+    return CountedTransactions(runtime, monkeypatch)
+
+
+async def stored(runtime: Runtime) -> dict[str, Any]:
+    return await runtime.db.read.conversations.load_data(USER_DATA)
+
+
+async def test_the_writes_of_one_round_share_one_transaction(
+    runtime: Runtime, transactions: CountedTransactions
+) -> None:
+    persistence = SQLitePersistence(runtime.db, 1.0)
+    await asyncio.gather(
+        persistence.update_user_data(1, {"registration": {"step": "sex"}}),
+        persistence.update_user_data(2, {"registration": {"step": "age"}}),
+        persistence.update_conversation("registration", (1, 1), "filling"),
+    )
+    assert transactions.opened == 1
+    assert await stored(runtime) == {"1": {"registration": {"step": "sex"}},
+                                     "2": {"registration": {"step": "age"}}}
+    states = await runtime.db.read.conversations.load_states("registration")
+    assert states == {"[1, 1]": "filling"}
+
+
+async def test_what_the_database_already_holds_is_not_written_again(
+    runtime: Runtime, transactions: CountedTransactions
+) -> None:
+    persistence = SQLitePersistence(runtime.db, 1.0)
+    await persistence.update_user_data(1, {"registration": {"step": "sex"}})
+    await persistence.update_conversation("registration", (1, 1), "filling")
+    await persistence.update_user_data(1, {"registration": {"step": "sex"}})
+    await persistence.update_conversation("registration", (1, 1), "filling")
+    await persistence.update_user_data(2, {})  # nothing stored, nothing to store
+    assert transactions.opened == 2
+    await persistence.update_user_data(1, {"registration": {"step": "age"}})
+    assert transactions.opened == 3
+
+
+async def test_what_was_loaded_at_start_counts_as_written(
+    runtime: Runtime, transactions: CountedTransactions
+) -> None:
+    await SQLitePersistence(runtime.db, 1.0).update_user_data(1, {"registration": {"n": 1}})
+    restarted = SQLitePersistence(runtime.db, 1.0)
+    loaded = await restarted.get_user_data()
+    await restarted.update_user_data(1, {"registration": {"n": 1}})
+    assert transactions.opened == 1
+    loaded[1]["registration"]["n"] = 2  # PTB changes the loaded data in place
+    await restarted.update_user_data(1, {"registration": {"n": 2}})
+    assert transactions.opened == 2
+    assert await stored(runtime) == {"1": {"registration": {"n": 2}}}
+
+
+async def test_empty_data_and_ended_conversations_are_deleted(runtime: Runtime) -> None:
+    persistence = SQLitePersistence(runtime.db, 1.0)
+    await persistence.update_user_data(1, {"registration": {"step": "sex"}})
+    await persistence.update_conversation("registration", (1, 1), "filling")
+    await asyncio.gather(persistence.update_user_data(1, {}),
+                         persistence.update_conversation("registration", (1, 1), None))
+    assert await stored(runtime) == {}
+    assert await runtime.db.read.conversations.load_states("registration") == {}
+
+
+async def test_a_failed_round_fails_every_write_and_is_tried_again_next_time(
+    runtime: Runtime, transactions: CountedTransactions
+) -> None:
+    persistence = SQLitePersistence(runtime.db, 1.0)
+    transactions.failures = 1
+    results = await asyncio.gather(
+        persistence.update_user_data(1, {"registration": {"step": "sex"}}),
+        persistence.update_user_data(2, {"registration": {"step": "age"}}),
+        return_exceptions=True)
+    assert all(isinstance(result, OSError) for result in results)
+    assert await stored(runtime) == {}
+    await persistence.update_user_data(1, {"registration": {"step": "sex"}})
+    assert await stored(runtime) == {"1": {"registration": {"step": "sex"}}}
