@@ -30,8 +30,17 @@ def _load(context: PanongContext) -> CaseDraft | None:
     return CaseDraft.model_validate(stored) if stored else None
 
 
-def _save(context: PanongContext, draft: CaseDraft) -> None:
+async def _save(update: Update, context: PanongContext, draft: CaseDraft) -> None:
+    """Keep the draft, written to the database before the next question is shown: an
+    answer typed after a crash must find the draft at the question it was typed for, not
+    at one the periodic persistence had not caught up with."""
     context.user_data[DRAFT_KEY] = draft.model_dump(mode="json")
+    assert update.effective_user is not None
+    # A persistence round, not this user's data alone: the conversation's state (entered
+    # with /new) must be written too, or a typed answer after a crash would not reach the
+    # wizard at all.
+    context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
+    await context.application.update_persistence()
 
 
 def _forget(context: PanongContext) -> int:
@@ -86,7 +95,7 @@ async def start_registration(update: Update, context: PanongContext) -> str:
     draft = _load(context)
     if draft is None:
         draft = registration.start()
-        _save(context, draft)
+        await _save(update, context, draft)
         await update.effective_message.reply_text(context.t("new-intro"))
     else:
         await update.effective_message.reply_text(context.t("new-resumed"))
@@ -107,7 +116,7 @@ async def _apply(update: Update, context: PanongContext,
     except InvalidInput as error:
         await tell_error(update, context, error)
     else:
-        _save(context, draft)
+        await _save(update, context, draft)
     await _ask(message, context, draft)
     return FILLING
 
@@ -171,7 +180,7 @@ async def press_button(update: Update, context: PanongContext) -> str | int:
         except InvalidInput as error:
             await tell_error(update, context, error)
             return FILLING
-    _save(context, draft)
+    await _save(update, context, draft)
     await query.answer()
     await _show_in_place(update, context, draft)
     return FILLING
@@ -185,14 +194,14 @@ async def _confirm(update: Update, context: PanongContext, draft: CaseDraft) -> 
     missing = registration.missing_steps(draft, today)
     if missing:
         draft = draft.model_copy(update={"step": missing[0], "editing": None})
-        _save(context, draft)
+        await _save(update, context, draft)
         await query.answer(context.t("summary-missing"), show_alert=True)
         await _show_in_place(update, context, draft)
         return FILLING
     duplicates = await registration.find_duplicates(runtime.db, draft, today)
     if duplicates:
         draft = draft.model_copy(update={"step": Step.DUPLICATES, "duplicates": duplicates})
-        _save(context, draft)
+        await _save(update, context, draft)
         await query.answer()
         await _show_in_place(update, context, draft)
         return FILLING

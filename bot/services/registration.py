@@ -9,6 +9,7 @@ current step and passes the user's answer back. Half-filled answers live in a `C
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -68,6 +69,9 @@ class Step(StrEnum):
 
 
 ORDER = list(Step)[: list(Step).index(Step.SUMMARY) + 1]
+
+# How many possible duplicates the wizard names at most.
+MOST_DUPLICATES_SHOWN = 5
 
 # Steps a teacher may leave empty with a Skip button.
 OPTIONAL = frozenset({Step.FAMILY_NAME, Step.NICKNAME, Step.ADDRESS, Step.LOCATION,
@@ -240,6 +244,23 @@ def _keyed(prefix: str, values: list[str], selected: frozenset[str] = frozenset(
 def choices(draft: CaseDraft, geography: Geography) -> list[Choice]:
     """The buttons of the current step (besides Back, Cancel and Skip)."""
     step = draft.step
+    if step is Step.DUPLICATES:
+        return [Choice(value=str(d.case_id), name_th=d.code, name_en=d.code)
+                for d in draft.duplicates] + _keyed("duplicates", ["register"])
+    # Every other step's buttons follow from a few answers: made once, then looked up.
+    return list(_step_choices(step, frozenset(draft.needs) if step is Step.NEEDS else None,
+                              draft.district_code if step is Step.SUBDISTRICT else None,
+                              geography))
+
+
+@lru_cache(maxsize=1024)
+def _step_choices(step: Step, needs: frozenset[Need] | None, district_code: str | None,
+                  geography: Geography) -> tuple[Choice, ...]:
+    return tuple(_choices(step, needs or frozenset(), district_code, geography))
+
+
+def _choices(step: Step, needs: frozenset[Need], district_code: str | None,
+             geography: Geography) -> list[Choice]:
     if step is Step.SEX:
         return _keyed("sex", list(Sex))
     if step is Step.ID_TYPE:
@@ -257,8 +278,8 @@ def choices(draft: CaseDraft, geography: Geography) -> list[Choice]:
         return [Choice(value=p.code, name_th=p.name_th, name_en=p.name_en)
                 for p in geography.districts]
     if step is Step.SUBDISTRICT:
-        assert draft.district_code is not None
-        places = geography.subdistricts(draft.district_code)
+        assert district_code is not None
+        places = geography.subdistricts(district_code)
         return [Choice(value=p.code, name_th=p.name_th, name_en=p.name_en) for p in places] + [
             Choice(value=UNKNOWN, key="subdistrict-unknown")
         ]
@@ -269,16 +290,13 @@ def choices(draft: CaseDraft, geography: Geography) -> list[Choice]:
     if step is Step.CONSENT:
         return _keyed("consent", list(Consent))
     if step is Step.NEEDS:
-        return _keyed("need", [*Need], frozenset(draft.needs)) + _keyed("needs", ["none", "done"])
+        return _keyed("need", [*Need], needs) + _keyed("needs", ["none", "done"])
     if step is Step.WISH:
         return _keyed("wish", list(EducationWish))
     if step is Step.SUMMARY:
         return _keyed("summary", ["confirm", "edit"])
     if step is Step.EDIT:
         return _keyed("edit", list(Field_))
-    if step is Step.DUPLICATES:
-        return [Choice(value=str(d.case_id), name_th=d.code, name_en=d.code)
-                for d in draft.duplicates] + _keyed("duplicates", ["register"])
     return []
 
 
@@ -427,13 +445,16 @@ async def find_duplicates(
 ) -> list[PossibleDuplicate]:
     """Cases that may be the same child: the same ID or G-code; or, for a child without
     one, a similar name with the same birth year (±1 when a year is estimated) and
-    district; or the same guardian phone."""
+    district; or the same guardian phone. None for a draft already saved (its answer was
+    lost, or the bot restarted): confirming it again gives back that case."""
     found: dict[int, PossibleDuplicate] = {}
 
     def add(case_id: int, code: str, reason: DuplicateReason) -> None:
         found.setdefault(case_id, PossibleDuplicate(case_id=case_id, code=code, reason=reason))
 
     repo = db.read.cases
+    if await repo.by_submission(draft.submission_id) is not None:
+        return []
     if draft.identity_number and draft.identity_type in (IdentityType.THAI_ID,
                                                          IdentityType.G_CODE):
         for case_id, code in await repo.codes_by_identity(draft.identity_number):
@@ -454,7 +475,9 @@ async def find_duplicates(
     if draft.guardian_phone:
         for case_id, code in await repo.codes_by_guardian_phone(draft.guardian_phone):
             add(case_id, code, DuplicateReason.SAME_GUARDIAN_PHONE)
-    return sorted(found.values(), key=lambda d: d.case_id)
+    # The newest few: a step with hundreds of look-alikes (a common name in a big district)
+    # could not be shown, and the teacher could not read it.
+    return sorted(found.values(), key=lambda d: d.case_id)[-MOST_DUPLICATES_SHOWN:]
 
 
 async def register_child(

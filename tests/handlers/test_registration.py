@@ -217,6 +217,28 @@ async def test_a_registration_survives_a_crash_after_the_periodic_save(
         await app.shutdown()
 
 
+async def test_an_answer_typed_after_a_crash_is_filed_under_the_question_it_answers(
+    runtime: Runtime, teacher: User
+) -> None:
+    """The bot dies right after asking for the family name, before any periodic save: the
+    teacher's next answer is the family name, not a second given name."""
+    telegram = RecordingRequest()
+    crashed = await start_app(runtime, telegram)
+    await ChatHarness(crashed, telegram).send(TEACHER, "/new")
+    assert "family name" in await ChatHarness(crashed, telegram).send(TEACHER, "Mya")
+    # No shutdown and no persistence round: the process is gone.
+
+    app = build_application(runtime, request=telegram, rate_limit=False)
+    await app.initialize()
+    try:
+        await ChatHarness(app, telegram).send(TEACHER, "Thida")
+    finally:
+        await app.shutdown()
+    [draft] = (await runtime.db.read.conversations.load_data("user")).values()
+    answered = draft["registration"]
+    assert (answered["given_name"], answered["family_name"]) == ("Mya", "Thida")
+
+
 async def test_a_thai_speaking_teacher_is_asked_in_thai(
     chat: ChatHarness, runtime: Runtime, coordinator: User
 ) -> None:

@@ -604,6 +604,18 @@ async def _duplicates(runtime: Runtime, draft: CaseDraft) -> list[tuple[str, Dup
     return [(d.code, d.reason) for d in found]
 
 
+async def test_a_draft_already_saved_has_no_duplicates_and_many_look_alikes_show_five(
+    runtime: Runtime, teacher: User
+) -> None:
+    drafts = [complete(runtime) for _ in range(7)]
+    saved = [await register(runtime, teacher, draft) for draft in drafts]
+
+    assert await _duplicates(runtime, complete(runtime)) == [
+        (case.code, DuplicateReason.SIMILAR_NAME) for case in saved[-5:]]
+    # Confirming a saved draft again (its answer was lost): it is nobody's twin.
+    assert await _duplicates(runtime, drafts[-1]) == []
+
+
 async def test_a_child_with_the_same_thai_id_is_a_possible_duplicate(
     runtime: Runtime, teacher: User
 ) -> None:
