@@ -34,7 +34,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bench.summaries import NOW, _settings, build
+from bench.summaries import NOW, build
 from bot.config import PROJECT_ROOT, Settings
 from bot.directory import load_directory
 from bot.domain.models import Role
@@ -45,7 +45,7 @@ from sandbox.botapi import BotApi, JSONDict, Upload
 from sandbox.run import BOT_USERNAME, SANDBOX_TOKEN
 from sandbox.server import build_web_app
 from storage.database import Database
-from tests.conftest import FakeClock, add_user
+from tests.conftest import FakeClock, add_user, make_settings
 
 CASES = 1_000_000
 RUNS = 3
@@ -57,7 +57,8 @@ FOCAL_UNITS = ("spp1_samutprakan", "dole_d1103", "msdhs_pso_samutprakan")
 async def add_people(path: Path) -> None:
     """Teachers and focal points besides `build`'s coordinator and teacher, each with a
     language, so that their first message does not stop to store one."""
-    runtime = await Runtime.start(_settings(path), clock=FakeClock(NOW))
+    runtime = await Runtime.start(make_settings(path.parent, database_path=path),
+                                  clock=FakeClock(NOW))
     try:
         coordinator = await runtime.db.read.users.by_channel_id("telegram", "9001")
         for n in range(TEACHERS):
@@ -100,7 +101,7 @@ async def runtime_start(path: Path, *, uncounted: bool = False) -> dict[str, flo
     """Milliseconds of one `Runtime.start`, then of its parts one by one (the same calls,
     in the same order, as `Runtime.start` makes them); `uncounted`: each time with the
     tallies not counted yet."""
-    settings = _settings(path)
+    settings = make_settings(path.parent, database_path=path)
     times: dict[str, float] = {}
     if uncounted:
         await forget_tallies(path)
@@ -265,7 +266,7 @@ def main() -> None:
         path = Path(folder) / "bench.db"
         built = asyncio.run(build(path, count))
         asyncio.run(add_people(path))
-        settings, log = _settings(path), Path(folder) / "bot.log"
+        settings, log = make_settings(path.parent, database_path=path), Path(folder) / "bot.log"
 
         interpreter = statistics.median(asyncio.run(imports_only()) for _ in range(RUNS))
         inside = [asyncio.run(runtime_start(path)) for _ in range(RUNS)]

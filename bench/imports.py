@@ -15,10 +15,9 @@ from pathlib import Path
 import openpyxl
 
 from bot import imports as lists
-from bot.config import Settings
 from bot.runtime import Runtime
 from bot.services import imports
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, make_settings
 
 ROWS = 100_000
 EARLIER = 50_000
@@ -48,8 +47,7 @@ def as_xlsx(table: list[list[str]]) -> bytes:
 
 
 async def run(folder: Path) -> dict[str, float]:
-    settings = Settings(_env_file=None, telegram_token="123456:BENCH",
-                        database_path=folder / "bench.db")
+    settings = make_settings(folder, database_path=folder / "bench.db")
     runtime = await Runtime.start(settings, clock=FakeClock(NOW))
     today = NOW.astimezone(settings.tz).date()
     figures = {}

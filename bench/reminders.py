@@ -20,11 +20,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import PROJECT_ROOT
 from bot.domain.models import Role
 from bot.runtime import Runtime
 from bot.services import reminders
-from tests.conftest import FakeClock, add_user
+from tests.conftest import FakeClock, add_user, make_settings
 from tests.support.cases import register_case
 
 PENDING = 100_000
@@ -33,13 +33,10 @@ RUNS = 7
 NOW = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)  # a Monday, 10:00 in Bangkok
 
 
-def _settings(path: Path) -> Settings:
-    return Settings(_env_file=None, telegram_token="123456:BENCH", database_path=path)
-
-
 async def build(path: Path, pending: int) -> None:
     """A database with one case and `pending` reminders on it, spread over the coming year."""
-    runtime = await Runtime.start(_settings(path), clock=FakeClock(NOW - timedelta(days=30)))
+    runtime = await Runtime.start(make_settings(path.parent, database_path=path),
+                                  clock=FakeClock(NOW - timedelta(days=30)))
     try:
         coordinator = await add_user(runtime, Role.COORDINATOR, "peo_samutprakan", "9001")
         teacher = await add_user(runtime, Role.TEACHER, "school_wat_phraek_sa", "1001",
@@ -70,7 +67,8 @@ async def add_due(runtime: Runtime, count: int) -> None:
 
 async def claim_times(path: Path) -> list[float]:
     """Milliseconds for one claim of BATCH due rows among the pending ones."""
-    runtime = await Runtime.start(_settings(path), clock=lambda: NOW)
+    runtime = await Runtime.start(make_settings(path.parent, database_path=path),
+                                  clock=lambda: NOW)
     policy = runtime.settings.reminder_policy
     times = []
     try:
@@ -92,7 +90,8 @@ async def _resident(path: Path) -> int:
     from handlers.reminders import send_due_reminders
     from tests.support.telegram_fake import RecordingRequest
 
-    runtime = await Runtime.start(_settings(path), clock=lambda: NOW)
+    runtime = await Runtime.start(make_settings(path.parent, database_path=path),
+                                  clock=lambda: NOW)
     application = build_application(runtime, request=RecordingRequest(), rate_limit=False)
     await application.initialize()
     try:

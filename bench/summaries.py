@@ -19,14 +19,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot import reports
-from bot.config import Settings
 from bot.domain.models import Role
 from bot.i18n import translator
 from bot.runtime import Runtime
 from bot.services import exports, summaries
 from bot.services.exports import ReportKind
 from bot.services.summaries import Period, Scope, ScopeKind
-from tests.conftest import FakeClock, add_user
+from tests.conftest import FakeClock, add_user, make_settings
 from tests.support.dataset import generate, write
 
 CASES = 1_000_000
@@ -36,12 +35,9 @@ NOW = datetime(2026, 9, 1, 3, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
 
 
-def _settings(path: Path) -> Settings:
-    return Settings(_env_file=None, telegram_token="123456:BENCH", database_path=path)
-
-
 async def build(path: Path, count: int) -> float:
-    runtime = await Runtime.start(_settings(path), clock=FakeClock(NOW))
+    runtime = await Runtime.start(make_settings(path.parent, database_path=path),
+                                  clock=FakeClock(NOW))
     try:
         coordinator = await add_user(runtime, Role.COORDINATOR, "peo_samutprakan", "9001")
         teacher = await add_user(runtime, Role.TEACHER, "school_wat_phraek_sa", "1001",
@@ -60,7 +56,8 @@ async def build(path: Path, count: int) -> float:
 
 
 async def timings(path: Path) -> tuple[list[float], list[float], int]:
-    runtime = await Runtime.start(_settings(path), clock=FakeClock(NOW))
+    runtime = await Runtime.start(make_settings(path.parent, database_path=path),
+                                  clock=FakeClock(NOW))
     summary_ms, yardstick_ms = [], []
     try:
         coordinator = await runtime.db.read.users.by_channel_id("telegram", "9001")
@@ -83,7 +80,8 @@ async def timings(path: Path) -> tuple[list[float], list[float], int]:
 async def export(path: Path, folder: Path) -> tuple[float, float, int, int]:
     """Seconds for the XLSX and the CSV of the first EXPORTED cases; cases listed; the peak
     resident memory growth in MB while writing the workbook."""
-    runtime = await Runtime.start(_settings(path), clock=FakeClock(NOW))
+    runtime = await Runtime.start(make_settings(path.parent, database_path=path),
+                                  clock=FakeClock(NOW))
     try:
         coordinator = await runtime.db.read.users.by_channel_id("telegram", "9001")
         assert coordinator is not None
