@@ -1,6 +1,7 @@
 """The real Application, its bot talking to an in-process recording Bot API."""
 
 import itertools
+import threading
 from collections.abc import AsyncIterator
 
 import pytest
@@ -9,6 +10,7 @@ from telegram.ext import Application
 
 from bot.runtime import Runtime
 from handlers.app import build_application
+from handlers.progress import Progress
 from sandbox.botapi import Upload
 from tests.support.telegram_fake import (
     FakeUser,
@@ -90,6 +92,22 @@ async def chat(runtime: Runtime) -> AsyncIterator[ChatHarness]:
         yield ChatHarness(app, request)
     finally:
         await app.shutdown()
+
+
+def pause_progress(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """Make a worker thread that reports progress (a file written, a list read) stop at
+    its first report: `reached` is set then, and it goes on once `release` is set (or
+    fails after 10 s, telling that the bot did not answer anyone meanwhile)."""
+    reached, release = threading.Event(), threading.Event()
+    original = Progress.__call__
+
+    def pause(self: Progress, done: int) -> None:
+        original(self, done)
+        reached.set()
+        assert release.wait(timeout=10), "the teacher was not answered meanwhile"
+
+    monkeypatch.setattr(Progress, "__call__", pause)
+    return reached, release
 
 
 # The fixtures in tests/conftest.py create these users with these Telegram ids.

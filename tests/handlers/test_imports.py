@@ -3,15 +3,13 @@
 import asyncio
 import csv
 import io
-import threading
 
 import pytest
 
 from bot.domain.models import User
 from bot.runtime import Runtime
 from bot.services import users
-from handlers.progress import Progress
-from tests.handlers.conftest import COORDINATOR, OTHER_TEACHER, TEACHER, ChatHarness
+from tests.handlers.conftest import COORDINATOR, OTHER_TEACHER, TEACHER, ChatHarness, pause_progress
 from tests.test_imports import ROWS, THAI_HEADER, csv_bytes, xlsx_bytes
 
 ENGLISH_HEADER = ["Reference", "First name", "Last name", "Sex", "ID number", "Date of birth",
@@ -100,15 +98,7 @@ async def test_others_are_answered_while_a_list_is_read(
     """The reading stops half-way until the teacher has had an answer: were the list read
     on the bot's loop, the teacher would wait for ever."""
     await _english(runtime, coordinator, teacher)
-    reached, release = threading.Event(), threading.Event()
-    original = Progress.__call__
-
-    def pause(self: Progress, done: int) -> None:
-        original(self, done)
-        reached.set()
-        assert release.wait(timeout=10), "the teacher was not answered meanwhile"
-
-    monkeypatch.setattr(Progress, "__call__", pause)
+    reached, release = pause_progress(monkeypatch)
     monkeypatch.setattr("bot.imports.PROGRESS_EVERY", 1)
     importing = asyncio.create_task(
         chat.send_file(COORDINATOR, "obec.csv", csv_bytes(THAI_HEADER, ROWS)))

@@ -4,7 +4,6 @@ files hold the figures, and that writing a large one does not stop the bot answe
 import asyncio
 import csv
 import io
-import threading
 from datetime import timedelta
 
 import openpyxl
@@ -14,9 +13,8 @@ from bot.domain.models import User
 from bot.runtime import Runtime
 from bot.services import users
 from handlers.callback_data import ReportButton
-from handlers.progress import Progress
 from tests.conftest import START
-from tests.handlers.conftest import COORDINATOR, TEACHER, ChatHarness
+from tests.handlers.conftest import COORDINATOR, TEACHER, ChatHarness, pause_progress
 from tests.support.cases import register_case
 from tests.support.dataset import generate, write
 from tests.support.telegram_fake import callback_update
@@ -88,15 +86,7 @@ async def test_the_bot_answers_others_while_a_large_workbook_is_written(
 ) -> None:
     """The export's worker thread stops half-way until the teacher has had an answer: were
     the workbook written on the bot's loop, the teacher would wait for ever."""
-    reached, release = threading.Event(), threading.Event()
-    original = Progress.__call__
-
-    def pause(self: Progress, done: int) -> None:
-        original(self, done)
-        reached.set()
-        assert release.wait(timeout=10), "the teacher was not answered meanwhile"
-
-    monkeypatch.setattr(Progress, "__call__", pause)
+    reached, release = pause_progress(monkeypatch)
     monkeypatch.setattr("bot.reports.PROGRESS_EVERY", 100)
     await chat.send(COORDINATOR, "/summary")
     exporting = asyncio.create_task(chat.press(COORDINATOR, "Excel"))
