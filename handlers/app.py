@@ -119,7 +119,7 @@ def _registration_conversation() -> ConversationHandler:
         # message. That is intended: each button names its step, checked against the draft.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         return ConversationHandler(
-            name="registration",
+            name=registration.CONVERSATION,
             persistent=True,
             allow_reentry=True,
             entry_points=[CommandHandler("new", registration.start_registration)],

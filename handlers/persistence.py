@@ -3,12 +3,19 @@
 Only user data (the wizard drafts) and conversation states are kept, as JSON: no pickles
 of Telegram objects, and nothing that is not needed. Bot and chat data stay in memory.
 
-At each round (every interval, and whenever a handler asks for one) PTB hands over the
-data of every user and conversation touched since the last round, one call each, all at
-once. What the database already holds is not written again (it is written only by this
-process: a wizard's state stays "filling" from one answer to the next), and the rest
-shares one transaction instead of one each, so that a busy round holds the writer for
-less, in front of the handlers' own transactions.
+At each round (every interval, and when the application stops) PTB hands over the data of
+every user and conversation touched since the last round, one call each, all at once. What
+the database already holds is not written again (it is written only by this process: a
+wizard's state stays "filling" from one answer to the next), and the rest shares one
+transaction instead of one each, so that a busy round holds the writer for less, in front
+of the handlers' own transactions.
+
+A handler that must not answer before its user's data is on disk (the wizard, whose next
+question must find the draft after a crash) writes it through instead: that user's data
+and conversation state join the next transaction at once, with whatever other people's
+handlers write through meanwhile, instead of waiting for a whole round behind PTB's lock.
+A round may then hand over a copy of that user's data taken before it: each write-through
+numbers the data (`REVISION`), and a copy older than what was written through is dropped.
 """
 
 import asyncio
@@ -23,6 +30,8 @@ ConversationKey = tuple[int | str, ...]
 ConversationDict = dict[ConversationKey, object]
 
 USER_DATA = "user"
+# In each user's data: how many times it has been written through (see above).
+REVISION = "revision"
 
 # What one round writes: (USER_DATA, user id) -> data, or (conversation name, key) -> state
 Target = tuple[str, int | str]
@@ -60,19 +69,34 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any
         # garbage collector's rounds.
         self._expected: dict[Target, str] = {}
         self._batch: _Batch | None = None  # the round still taking writes
+        self._revisions: dict[int, int] = {}  # user id -> REVISION last written through
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         stored = await self.db.read.conversations.load_data(USER_DATA)
         self._expected.update({(USER_DATA, int(key)): _json(value)
                                for key, value in stored.items()})
+        self._revisions.update({int(key): value.get(REVISION, 0)
+                                for key, value in stored.items()})
         return {int(key): value for key, value in stored.items()}
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
         # A deep copy of PTB's: it may be written a moment later, whatever PTB does meanwhile.
-        await self._write((USER_DATA, user_id), data or None)
+        if data.get(REVISION, 0) < self._revisions.get(user_id, 0):
+            return  # taken before a write-through, which holds newer data
+        empty = not data.keys() - {REVISION}
+        await self._write({(USER_DATA, user_id): None if empty else data})
+
+    async def write_through(self, user_id: int, data: dict[str, Any], conversation: str,
+                            key: ConversationKey, state: object) -> None:
+        """Write `user_id`'s data (PTB's own, which this numbers) and the state of their
+        `conversation` now, returning once both are committed."""
+        revision = data[REVISION] = data.get(REVISION, 0) + 1
+        self._revisions[user_id] = revision
+        await self._write({(USER_DATA, user_id): data,
+                           (conversation, json.dumps(list(key))): state})
 
     async def drop_user_data(self, user_id: int) -> None:
-        await self._write((USER_DATA, user_id), None)
+        await self._write({(USER_DATA, user_id): None})
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
         """The database is written only by this process: memory is never behind it."""
@@ -85,26 +109,32 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        await self._write((name, json.dumps(list(key))), new_state)
+        await self._write({(name, json.dumps(list(key))): new_state})
 
-    async def _write(self, target: Target, value: Any) -> None:
-        """Write `value` (None: delete) with the rest of this round, unless the database
-        already holds it or will once the writes before it commit."""
-        expected = _json(value)
-        if self._expected.get(target, _NOTHING) == expected:
+    async def _write(self, writes: dict[Target, Any]) -> None:
+        """Write each value (None: delete) with the rest of this round, unless the database
+        already holds it or will once the writes before it commit. Each is copied as it is
+        now: it may be PTB's live data, which goes on changing."""
+        copies = {}
+        for target, value in writes.items():
+            expected = _json(value)
+            if self._expected.get(target, _NOTHING) == expected:
+                continue
+            if value is None:
+                self._expected.pop(target, None)
+            else:
+                self._expected[target] = expected
+            copies[target] = json.loads(expected)
+        if not copies:
             return
-        if value is None:
-            self._expected.pop(target, None)
-        else:
-            self._expected[target] = expected
         batch = self._batch
         if batch is not None:
-            batch.writes[target] = value
+            batch.writes.update(copies)
             await asyncio.shield(batch.committed)
             return
         # The first write of a round commits it, with whatever the others add meanwhile.
         batch = self._batch = _Batch()
-        batch.writes[target] = value
+        batch.writes.update(copies)
         await self._commit(batch)
 
     async def _commit(self, batch: _Batch) -> None:

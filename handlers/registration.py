@@ -20,7 +20,9 @@ from handlers.callback_data import WizardButton
 from handlers.context import PanongContext
 from handlers.errors import tell_error
 from handlers.keyboards import BACK, CANCEL, SKIP, wizard_keyboard
+from handlers.persistence import SQLitePersistence
 
+CONVERSATION = "registration"  # the ConversationHandler's name, and its persisted state's
 FILLING = "filling"
 DRAFT_KEY = "registration"
 
@@ -33,14 +35,17 @@ def _load(context: PanongContext) -> CaseDraft | None:
 async def _save(update: Update, context: PanongContext, draft: CaseDraft) -> None:
     """Keep the draft, written to the database before the next question is shown: an
     answer typed after a crash must find the draft at the question it was typed for, not
-    at one the periodic persistence had not caught up with."""
+    at one the periodic persistence had not caught up with. The conversation's state
+    (entered with /new) is written with it, or a typed answer after a crash would not
+    reach the wizard at all."""
     context.user_data[DRAFT_KEY] = draft.model_dump(mode="json")
-    assert update.effective_user is not None
-    # A persistence round, not this user's data alone: the conversation's state (entered
-    # with /new) must be written too, or a typed answer after a crash would not reach the
-    # wizard at all.
-    context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
-    await context.application.update_persistence()
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    persistence = context.application.persistence
+    assert isinstance(persistence, SQLitePersistence)
+    # The conversation's key: per chat and per user, as PTB keys it.
+    await persistence.write_through(user.id, context.user_data, CONVERSATION,
+                                    (chat.id, user.id), FILLING)
 
 
 def _forget(context: PanongContext) -> int:

@@ -1,4 +1,6 @@
-"""The wizard's persistence: what PTB hands over each interval is written once, together."""
+"""The wizard's persistence: what PTB hands over each interval is written once, together,
+and what a handler writes through is committed before it answers, never overwritten by an
+older copy."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -8,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.runtime import Runtime
-from handlers.persistence import USER_DATA, SQLitePersistence
+from handlers.persistence import REVISION, USER_DATA, SQLitePersistence
 from storage.database import UnitOfWork
 
 
@@ -110,3 +112,54 @@ async def test_a_failed_round_fails_every_write_and_is_tried_again_next_time(
     assert await stored(runtime) == {}
     await persistence.update_user_data(1, {"registration": {"step": "sex"}})
     assert await stored(runtime) == {"1": {"registration": {"step": "sex"}}}
+
+
+async def test_concurrent_write_throughs_share_one_transaction_with_their_states(
+    runtime: Runtime, transactions: CountedTransactions
+) -> None:
+    persistence = SQLitePersistence(runtime.db, 1.0)
+    first, second = {"registration": {"step": "sex"}}, {"registration": {"step": "age"}}
+    await asyncio.gather(
+        persistence.write_through(1, first, "registration", (1, 1), "filling"),
+        persistence.write_through(2, second, "registration", (-5, 2), "filling"),
+    )
+    assert transactions.opened == 1
+    assert await stored(runtime) == {"1": {"registration": {"step": "sex"}, REVISION: 1},
+                                     "2": {"registration": {"step": "age"}, REVISION: 1}}
+    states = await runtime.db.read.conversations.load_states("registration")
+    assert states == {"[1, 1]": "filling", "[-5, 2]": "filling"}
+
+
+async def test_a_write_through_is_a_copy_of_the_data_as_it_was(runtime: Runtime) -> None:
+    persistence = SQLitePersistence(runtime.db, 1.0)
+    data: dict[str, Any] = {"registration": {"step": "sex"}}
+    writing = asyncio.ensure_future(
+        persistence.write_through(1, data, "registration", (1, 1), "filling"))
+    await asyncio.sleep(0)  # the write is waiting for its transaction
+    data["registration"]["step"] = "age"  # the handler's next answer, not yet written
+    await writing
+    assert await stored(runtime) == {"1": {"registration": {"step": "sex"}, REVISION: 1}}
+
+
+async def test_an_older_copy_from_a_round_never_overwrites_a_write_through(
+    runtime: Runtime, transactions: CountedTransactions
+) -> None:
+    persistence = SQLitePersistence(runtime.db, 1.0)
+    live: dict[str, Any] = {"registration": {"step": "sex"}}
+    await persistence.write_through(1, live, "registration", (1, 1), "filling")
+    copy_of_a_round = {"registration": {"step": "sex"}, REVISION: 1}
+    live["registration"] = {"step": "age"}
+    await persistence.write_through(1, live, "registration", (1, 1), "filling")
+    # The round that copied the data between the two write-throughs hands it over only now.
+    await persistence.update_user_data(1, copy_of_a_round)
+    assert await stored(runtime) == {"1": {"registration": {"step": "age"}, REVISION: 2}}
+    assert transactions.opened == 2
+    # A copy taken after the last write-through is newer: the draft is gone.
+    await persistence.update_user_data(1, {REVISION: 2})
+    assert await stored(runtime) == {}
+    # After a restart, the numbering goes on from what was stored.
+    await persistence.write_through(1, live, "registration", (1, 1), "filling")
+    restarted = SQLitePersistence(runtime.db, 1.0)
+    await restarted.get_user_data()
+    await restarted.update_user_data(1, {"registration": {"step": "sex"}, REVISION: 2})
+    assert await stored(runtime) == {"1": {"registration": {"step": "age"}, REVISION: 3}}
