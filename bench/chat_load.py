@@ -79,7 +79,7 @@ from bot.domain.models import Role
 from bot.i18n import translator
 from bot.runtime import Runtime
 from bot.services import referrals
-from handlers.app import build_application
+from handlers.app import build_application, settle
 from handlers.processor import PerChatUpdateProcessor
 from tests.conftest import FakeClock, add_user
 from tests.support.cases import register_case
@@ -247,6 +247,7 @@ async def drive(app: Application, api: LeanBotApi, people: list[tuple[FakeUser, 
     api.track(app)
     async with app:
         await app.start()
+        settle()  # as `serve` does once started, for Panong and the ceiling alike
         try:
             started = time.perf_counter()
             async with asyncio.TaskGroup() as everybody:  # one failing stops the others
