@@ -34,6 +34,13 @@ Two phases:
    keyboard). Target: at least 40% of the ceiling. Latency here is queueing, whatever the
    bot: with everybody always waiting, an update waits behind everybody else's; the
    ceiling's is printed beside Panong's.
+
+   Between the two, to tell PTB's share from Panong's: PTB alone sending what Panong sent.
+   The calls Panong made for a few people of each kind are recorded (method and
+   parameters, as PTB handed them over); then the same people, through the same journeys
+   and the same bare ConversationHandler, are answered at each step with the calls made
+   for that step, keyboards and all (passed as raw JSON, the cheapest way PTB can send
+   them), with no database and no rules. What Panong takes beyond that is its own work.
 2. Paced: the same people (and a fresh database), each thinking a random human time
    (uniformly 2 to 6 s, seeded per person) before every tap, the first one included, so
    they all start within six seconds and a registration takes one to two minutes. The
@@ -56,6 +63,7 @@ import statistics
 import tempfile
 import time
 import warnings
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +108,18 @@ TEACHER_STEPS = 23  # a teacher's updates in the wizard
 FOCAL_STEPS = 3  # a focal point's: /inbox, Open, Accept
 THINK_SECONDS = (2.0, 6.0)  # a person's pause before each tap, uniformly drawn
 SEED = 7
+TEACHER_IDS, FOCAL_IDS = 100_000, 200_000  # a person's Telegram id: one of these plus n
+RECORDED = 4  # people of each journey whose calls are recorded for the replay
+
+Calls = list[tuple[str, dict[str, Any]]]  # (method, parameters) of each call for an update
+
+
+@dataclass
+class Recording:
+    """The calls made for each step of one person's journey, and whose chat it was."""
+
+    chat_id: int
+    steps: list[Calls]
 
 
 @dataclass
@@ -126,6 +146,7 @@ class Person:
         self.choice = choice  # which of several matching buttons this person presses
         self.think = think
         self.answers = own_child(user.id)  # what this person types instead of the journey's
+        self.log: list[Calls] | None = None  # when recorded: the calls made for each step
 
     async def _step(self, make: Callable[[], Update | None]) -> bool:
         """Think, then send what `make` gives (nothing: the step is given up) and wait until
@@ -144,6 +165,8 @@ class Person:
             self.result.unanswered += 1
             replied = time.perf_counter()
         self.result.latencies.append(replied - started)
+        if self.log is not None:
+            self.log.append(self.api.calls(self.id))
         return True
 
     async def send(self, _: object, text: str) -> str:
@@ -231,6 +254,10 @@ async def accept(person: Person) -> None:
             return
 
 
+# Steps of each journey when nothing goes wrong: what a recorded journey must have taken.
+STEPS = {register.__name__: TEACHER_STEPS, accept.__name__: FOCAL_STEPS}
+
+
 def thinking(pace: float, person_id: int) -> Callable[[], float] | None:
     """A person's think times, scaled by `pace`, the same in every run (None: no pause)."""
     if pace <= 0:
@@ -241,10 +268,14 @@ def thinking(pace: float, person_id: int) -> Callable[[], float] | None:
 
 
 async def drive(app: Application, api: LeanBotApi, people: list[tuple[FakeUser, Journey]],
-                pace: float = 0) -> Result:
-    """Every person's journey at once, through `app` started on `api`."""
+                pace: float = 0, script: dict[str, Recording] | None = None) -> Result:
+    """Every person's journey at once, through `app` started on `api`. Given a `script`,
+    the calls made for the first few people of each journey are recorded, and the first of
+    them whose journey took its usual number of steps is put in it under the journey's
+    name."""
     result = Result()
     api.track(app)
+    logs: dict[str, list[Recording]] = defaultdict(list)
     async with app:
         await app.start()
         settle()  # as `serve` does once started, for Panong and the ceiling alike
@@ -252,15 +283,28 @@ async def drive(app: Application, api: LeanBotApi, people: list[tuple[FakeUser, 
             started = time.perf_counter()
             async with asyncio.TaskGroup() as everybody:  # one failing stops the others
                 for n, (user, journey) in enumerate(people):
-                    everybody.create_task(journey(Person(
-                        app, api, user, result, choice=n, think=thinking(pace, user.id))))
+                    person = Person(app, api, user, result, choice=n,
+                                    think=thinking(pace, user.id))
+                    if script is not None and len(logs[journey.__name__]) < RECORDED:
+                        api.record(user.id)
+                        person.log = []
+                        logs[journey.__name__].append(Recording(user.id, person.log))
+                    everybody.create_task(journey(person))
             result.seconds = time.perf_counter() - started
         finally:
             await app.stop()
+    if script is not None:
+        for name, recordings in logs.items():
+            usual = STEPS[name]
+            complete = [each for each in recordings if len(each.steps) == usual]
+            if not complete:
+                raise RuntimeError(f"no recorded {name} journey took its {usual} steps")
+            script[name] = complete[0]
     return result
 
 
-async def panong(folder: Path, teachers: int, focal_points: int, pace: float = 0) -> Result:
+async def panong(folder: Path, teachers: int, focal_points: int, pace: float = 0,
+                 script: dict[str, Recording] | None = None) -> Result:
     settings = Settings(_env_file=None, telegram_token=TOKEN,
                         database_path=folder / "load.db")
     runtime = await Runtime.start(settings, clock=FakeClock())
@@ -268,7 +312,7 @@ async def panong(folder: Path, teachers: int, focal_points: int, pace: float = 0
         coordinator = await add_user(runtime, Role.COORDINATOR, "peo_samutprakan", "9001")
         people: list[tuple[FakeUser, Journey]] = []
         for n in range(teachers):
-            user = FakeUser(id=100_000 + n, first_name=f"T{n}", language_code="en")
+            user = FakeUser(id=TEACHER_IDS + n, first_name=f"T{n}", language_code="en")
             await add_user(runtime, Role.TEACHER, "school_wat_phraek_sa", str(user.id),
                            inviter=coordinator, language="en")
             people.append((user, register))
@@ -277,7 +321,7 @@ async def panong(folder: Path, teachers: int, focal_points: int, pace: float = 0
         focal_users = []
         for n in range(focal_points):
             unit = UNITS[n % len(UNITS)]
-            user = FakeUser(id=200_000 + n, first_name=f"F{n}", language_code="en")
+            user = FakeUser(id=FOCAL_IDS + n, first_name=f"F{n}", language_code="en")
             await add_user(runtime, Role.FOCAL_POINT, unit, str(user.id), inviter=coordinator,
                            language="en")
             focal_users.append(user)
@@ -290,7 +334,7 @@ async def panong(folder: Path, teachers: int, focal_points: int, pace: float = 0
             translator(language)  # the catalogs: a running bot loaded them long ago
         api = LeanBotApi()
         app = build_application(runtime, request=api, rate_limit=False)
-        return await drive(app, api, people, pace)
+        return await drive(app, api, people, pace, script)
     finally:
         await runtime.close()
 
@@ -305,14 +349,16 @@ async def _referral_to(runtime: Runtime, teacher: Any, unit: str) -> None:
                          default_language="th")
 
 
-async def ceiling(teachers: int, focal_points: int) -> Result:
-    """The same people and steps through a bare ConversationHandler: PTB's own ceiling."""
-    api = LeanBotApi()
+Answer = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+def bare(api: LeanBotApi, answer: Answer) -> Application:
+    """A bare ConversationHandler of two states, each taking any message or button and
+    answering it with `answer`: no database, no rules, no persistence."""
     counter = itertools.count()
 
     async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-        assert update.effective_chat is not None
-        await context.bot.send_message(update.effective_chat.id, "ok")
+        await answer(update, context)
         return next(counter) % 2
 
     states = {state: [MessageHandler(filters.ALL, reply), CallbackQueryHandler(reply)]
@@ -324,6 +370,69 @@ async def ceiling(teachers: int, focal_points: int) -> Result:
     app = (ApplicationBuilder().token(TOKEN).request(api).get_updates_request(api)
            .concurrent_updates(PerChatUpdateProcessor(256)).build())
     app.add_handler(conversation)
+    return app
+
+
+async def same_messages(teachers: int, focal_points: int,
+                        script: dict[str, Recording]) -> Result:
+    """PTB alone sending what Panong sent: the same people and journeys through a bare
+    ConversationHandler, each step answered with the calls Panong made for that step of
+    the recorded person's journey."""
+    api = LeanBotApi()
+    answered: dict[int, int] = defaultdict(int)  # chat -> steps answered so far
+
+    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_chat is not None
+        chat = update.effective_chat.id
+        recording = script[(register if chat < FOCAL_IDS else accept).__name__]
+        step = answered[chat]
+        answered[chat] += 1
+        for method, params in recording.steps[step]:
+            await _send_again(context.bot, update, method, params, recording.chat_id)
+
+    people = [(FakeUser(id=TEACHER_IDS + n), register) for n in range(teachers)]
+    people += [(FakeUser(id=FOCAL_IDS + n), accept) for n in range(focal_points)]
+    return await drive(bare(api, answer), api, people)
+
+
+async def _send_again(bot: Any, update: Update, method: str, params: dict[str, Any],
+                      recorded_chat: int) -> None:
+    """Make a recorded call again for `update`: what went to the recorded person's chat
+    goes to this one (an edit, to the message whose button was pressed), the rest where it
+    went. Every parameter is passed as the JSON that was recorded."""
+    assert update.effective_chat is not None
+    rest = dict(params)
+    if method == "answerCallbackQuery":
+        assert update.callback_query is not None
+        del rest["callback_query_id"]
+        await bot.answer_callback_query(update.callback_query.id, api_kwargs=rest)
+        return
+    target = int(rest.pop("chat_id"))
+    if target == recorded_chat:
+        target = update.effective_chat.id
+    text = rest.pop("text")
+    if method == "sendMessage":
+        await bot.send_message(target, text, api_kwargs=rest)
+    elif method == "editMessageText":
+        query = update.callback_query
+        message_id = rest.pop("message_id")
+        if query is not None and query.message is not None:
+            message_id = query.message.message_id
+        await bot.edit_message_text(text, chat_id=target, message_id=message_id,
+                                    api_kwargs=rest)
+    else:
+        raise ValueError(f"the replay does not make {method} calls")
+
+
+async def ceiling(teachers: int, focal_points: int) -> Result:
+    """The same people and steps through a bare ConversationHandler: PTB's own ceiling."""
+    api = LeanBotApi()
+
+    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_chat is not None
+        await context.bot.send_message(update.effective_chat.id, "ok")
+
+    app = bare(api, answer)
 
     def steps(count: int) -> Journey:
         async def journey(person: Person) -> None:
@@ -335,8 +444,8 @@ async def ceiling(teachers: int, focal_points: int) -> Result:
                     await person._step(lambda: text_update(app.bot, person.user, "x"))
         return journey
 
-    people = [(FakeUser(id=100_000 + n), steps(TEACHER_STEPS)) for n in range(teachers)]
-    people += [(FakeUser(id=200_000 + n), steps(FOCAL_STEPS)) for n in range(focal_points)]
+    people = [(FakeUser(id=TEACHER_IDS + n), steps(TEACHER_STEPS)) for n in range(teachers)]
+    people += [(FakeUser(id=FOCAL_IDS + n), steps(FOCAL_STEPS)) for n in range(focal_points)]
     return await drive(app, api, people)
 
 
@@ -359,23 +468,30 @@ def main() -> None:
     args = parser.parse_args()
     teachers, focal_points, pace = args.teachers, args.focal_points, args.pace
 
+    script: dict[str, Recording] = {}
     with tempfile.TemporaryDirectory() as folder:
-        saturated = asyncio.run(panong(Path(folder), teachers, focal_points))
-    bare = asyncio.run(ceiling(teachers, focal_points))
+        saturated = asyncio.run(panong(Path(folder), teachers, focal_points, script=script))
+    replayed = asyncio.run(same_messages(teachers, focal_points, script))
+    top = asyncio.run(ceiling(teachers, focal_points))
     print(f"chat load: {teachers:,} teachers registering and {focal_points} focal points "
           f"accepting a referral")
     print()
     print(f"saturated: everybody taps again the instant the bot is done answering (no think "
           f"time); {len(saturated.latencies):,} updates")
-    print(f"{'figure':<44} {'Panong':>10} {'ceiling':>10} {'target':>10}")
-    print(f"{'updates per second':<44} {saturated.rate:>10,.0f} {bare.rate:>10,.0f}")
-    print(f"{'ratio to the ceiling (bare conversation)':<44} "
-          f"{saturated.rate / bare.rate:>10.0%} {'':>10} {'>= 40%':>10}")
+    runs = (saturated, replayed, top)
+    print(f"{'figure':<40} {'Panong':>10} {'PTB alone,':>12} {'ceiling':>10} {'target':>10}")
+    print(f"{'':<40} {'':>10} {'same calls':>12}")
+    print(f"{'updates per second':<40} " + " ".join(
+        f"{run.rate:>{width},.0f}" for run, width in zip(runs, (10, 12, 10), strict=True)))
+    print(f"{'ratio to the ceiling (bare conversation)':<40} "
+          f"{saturated.rate / top.rate:>10.0%} {replayed.rate / top.rate:>12.0%} {'':>10} "
+          f"{'>= 40%':>10}")
     for percent in (50, 99):
-        print(f"{f'time from update to reply, p{percent} (queueing)':<44} "
-              f"{_ms(saturated.quantile(percent)):>10} {_ms(bare.quantile(percent)):>10}")
+        print(f"{f'update to reply, p{percent} (queueing)':<40} " + " ".join(
+            f"{_ms(run.quantile(percent)):>{width}}"
+            for run, width in zip(runs, (10, 12, 10), strict=True)))
     if pace <= 0:
-        _warn_unanswered(saturated=saturated, ceiling=bare)
+        _warn_unanswered(saturated=saturated, replayed=replayed, ceiling=top)
         return
     with tempfile.TemporaryDirectory() as folder:
         paced = asyncio.run(panong(Path(folder), teachers, focal_points, pace))
@@ -391,7 +507,7 @@ def main() -> None:
           f"{'< 100 ms':>10}")
     print(f"{'time from update to reply, max':<44} {_ms(max(paced.latencies)):>10}")
     print(f"{'duration of the phase':<44} {paced.seconds:>9.0f} s")
-    _warn_unanswered(saturated=saturated, ceiling=bare, paced=paced)
+    _warn_unanswered(saturated=saturated, replayed=replayed, ceiling=top, paced=paced)
 
 
 def _warn_unanswered(**runs: Result) -> None:

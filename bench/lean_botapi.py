@@ -22,7 +22,8 @@ and the error paths have their own tests.
 `track` follows each update through the application's update processor, so the driver
 knows when the bot is done with an update and when it first answered it: the first message
 it sent or edited in the sender's chat while processing the update, or, when it sent none,
-its answer to the button (a pop-up alert, say).
+its answer to the button (a pop-up alert, say). For the few chats it is asked to `record`,
+it also keeps the calls the bot made while processing each update, as PTB handed them over.
 """
 
 import asyncio
@@ -80,6 +81,8 @@ class LeanBotApi(BaseRequest):
         self._keyboards: dict[int, dict[int, JSONDict]] = defaultdict(dict)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(
             lambda: itertools.count(1))
+        # recorded chat -> (method, parameters) of each call made for its current update
+        self._calls: dict[int, list[tuple[str, JSONDict]]] = {}
 
     def track(self, app: Application) -> None:
         """Follow every update through `app`'s update processor (call before it starts)."""
@@ -104,9 +107,20 @@ class LeanBotApi(BaseRequest):
         done with it (`replied_at` then says when it answered)."""
         self._wrote.pop(chat_id, None)
         self._answered.pop(chat_id, None)
+        if chat_id in self._calls:
+            self._calls[chat_id] = []
         done = self.done[chat_id]
         done.clear()
         return done
+
+    def record(self, chat_id: int) -> None:
+        """Keep the calls made for each update of `chat_id` from now on (see `calls`)."""
+        self._calls[chat_id] = []
+
+    def calls(self, chat_id: int) -> list[tuple[str, JSONDict]]:
+        """The calls the bot made while processing the recorded chat's last update: method
+        and parameters (JSON values), whichever chat they went to."""
+        return self._calls[chat_id]
 
     def replied_at(self, chat_id: int) -> float | None:
         """When the bot answered the update it is done with: its first message in the
@@ -134,6 +148,8 @@ class LeanBotApi(BaseRequest):
             params = request_data.parameters
         method = url.rsplit("/", 1)[-1]
         sender = _PROCESSING.get()
+        if sender in self._calls:
+            self._calls[sender].append((method, params))
         if sender is not None:
             if method == "answerCallbackQuery":
                 self._answered.setdefault(sender, time.perf_counter())
