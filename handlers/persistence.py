@@ -24,7 +24,7 @@ from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 
-from storage.database import Database, UnitOfWork
+from storage.database import Database
 
 ConversationKey = tuple[int | str, ...]
 ConversationDict = dict[ConversationKey, object]
@@ -38,8 +38,6 @@ Target = tuple[str, int | str]
 # What the database holds for a target whose write failed: not known, so never skipped.
 _UNKNOWN = "unknown: not JSON"
 _NOTHING = "null"  # no row
-# Up to this many writes in a round go one after the other; more are pipelined.
-SEQUENTIAL_WRITES = 2
 
 
 def _json(value: Any) -> str:
@@ -50,7 +48,7 @@ class _Batch:
     """The writes of one round, committed together; every caller waits for the commit."""
 
     def __init__(self) -> None:
-        self.writes: dict[Target, Any] = {}
+        self.writes: dict[Target, str | None] = {}  # as JSON text; None: delete
         self.committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
 
@@ -113,18 +111,18 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any
 
     async def _write(self, writes: dict[Target, Any]) -> None:
         """Write each value (None: delete) with the rest of this round, unless the database
-        already holds it or will once the writes before it commit. Each is copied as it is
+        already holds it or will once the writes before it commit. Each is encoded as it is
         now: it may be PTB's live data, which goes on changing."""
-        copies = {}
+        copies: dict[Target, str | None] = {}
         for target, value in writes.items():
             expected = _json(value)
             if self._expected.get(target, _NOTHING) == expected:
                 continue
             if value is None:
                 self._expected.pop(target, None)
+                copies[target] = None
             else:
-                self._expected[target] = expected
-            copies[target] = json.loads(expected)
+                self._expected[target] = copies[target] = expected
         if not copies:
             return
         batch = self._batch
@@ -141,20 +139,15 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any
         try:
             async with self.db.unit_of_work() as uow:
                 self._batch = None  # from here on, writes wait for the next transaction
-                writes = list(batch.writes.items())
-                if len(writes) <= SEQUENTIAL_WRITES:
-                    for target, value in writes:
-                        await self._store(uow, target, value)
-                else:
-                    # Handed to the writer all at once, it runs them back to back instead of
-                    # waiting for the event loop between each, and holds the lock that much
-                    # less. One target each: their order does not matter.
-                    results = await asyncio.gather(
-                        *(self._store(uow, target, value) for target, value in writes),
-                        return_exceptions=True)
-                    for result in results:
-                        if isinstance(result, BaseException):
-                            raise result
+                # A statement or two per table, however many people share the round.
+                data = {str(key): text for (kind, key), text in batch.writes.items()
+                        if kind == USER_DATA}
+                states = {(kind, str(key)): text for (kind, key), text in batch.writes.items()
+                          if kind != USER_DATA}
+                if data:
+                    await uow.conversations.put_data(USER_DATA, data)
+                if states:
+                    await uow.conversations.put_states(states)
                 await uow.commit()
         except BaseException as error:
             if self._batch is batch:
@@ -168,16 +161,6 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any
                 batch.committed.cancel()
             raise
         batch.committed.set_result(None)
-
-    @staticmethod
-    async def _store(uow: UnitOfWork, target: Target, value: Any) -> None:
-        kind, key = target
-        if kind != USER_DATA:
-            await uow.conversations.put_state(kind, str(key), value)
-        elif value is None:
-            await uow.conversations.drop_data(USER_DATA, str(key))
-        else:
-            await uow.conversations.put_data(USER_DATA, str(key), value)
 
     # Chat data, bot data and callback data are not stored (see store_data above); PTB
     # still requires the methods.

@@ -1,6 +1,7 @@
 """Chat-framework state as JSON: half-filled wizards and the step each conversation is on."""
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,18 +22,18 @@ class ConversationRepository:
         )
         return {row["data_key"]: json.loads(row["data"]) for row in rows}
 
-    async def put_data(self, kind: str, key: str, data: Any) -> None:
-        await self.conn.execute(
+    async def put_data(self, kind: str, rows: Mapping[str, str | None]) -> None:
+        """Each key's data, given as JSON text (None: delete it), in two statements at
+        most, whatever the number of keys."""
+        now = _now()
+        await self._upsert_and_delete(
             "INSERT INTO conversation_data (kind, data_key, data, updated_at)"
             " VALUES (?, ?, ?, ?)"
             " ON CONFLICT (kind, data_key) DO UPDATE"
             " SET data = excluded.data, updated_at = excluded.updated_at",
-            (kind, key, json.dumps(data, ensure_ascii=False), _now()),
-        )
-
-    async def drop_data(self, kind: str, key: str) -> None:
-        await self.conn.execute(
-            "DELETE FROM conversation_data WHERE kind = ? AND data_key = ?", (kind, key)
+            [(kind, key, data, now) for key, data in rows.items() if data is not None],
+            "DELETE FROM conversation_data WHERE kind = ? AND data_key = ?",
+            [(kind, key) for key, data in rows.items() if data is None],
         )
 
     async def load_states(self, name: str) -> dict[str, Any]:
@@ -41,16 +42,24 @@ class ConversationRepository:
         )
         return {row["state_key"]: json.loads(row["state"]) for row in rows}
 
-    async def put_state(self, name: str, key: str, state: Any) -> None:
-        if state is None:
-            await self.conn.execute(
-                "DELETE FROM conversation_states WHERE name = ? AND state_key = ?", (name, key)
-            )
-            return
-        await self.conn.execute(
+    async def put_states(self, rows: Mapping[tuple[str, str], str | None]) -> None:
+        """Each (conversation name, key)'s state, given as JSON text (None: delete it), in
+        two statements at most."""
+        now = _now()
+        await self._upsert_and_delete(
             "INSERT INTO conversation_states (name, state_key, state, updated_at)"
             " VALUES (?, ?, ?, ?)"
             " ON CONFLICT (name, state_key) DO UPDATE"
             " SET state = excluded.state, updated_at = excluded.updated_at",
-            (name, key, json.dumps(state), _now()),
+            [(name, key, state, now) for (name, key), state in rows.items()
+             if state is not None],
+            "DELETE FROM conversation_states WHERE name = ? AND state_key = ?",
+            [(name, key) for (name, key), state in rows.items() if state is None],
         )
+
+    async def _upsert_and_delete(self, upsert: str, upserts: list[tuple[Any, ...]],
+                                 delete: str, deletes: list[tuple[Any, ...]]) -> None:
+        if upserts:
+            await self.conn.executemany(upsert, upserts)
+        if deletes:
+            await self.conn.executemany(delete, deletes)

@@ -1,6 +1,8 @@
 """Repository methods whose SQL carries a rule of its own: running case numbers, the
 directory reload, conversation state and the user list's order."""
 
+import json
+
 from bot.domain.models import Organisation, OrganisationKind, User
 from bot.runtime import Runtime
 
@@ -146,9 +148,10 @@ async def test_conversation_data_round_trips_as_json_with_thai_text_intact(
              "age": 12, "found": True, "latitude": 13.6, "nickname": None}
 
     async with runtime.db.unit_of_work() as uow:
-        await uow.conversations.put_data("user", "1001", {"draft": draft})
-        await uow.conversations.put_data("user", "1002", {"draft": {"given_name": "Aung"}})
-        await uow.conversations.put_data("chat", "1001", {"last_message": 7})
+        await uow.conversations.put_data("user", {
+            "1001": json.dumps({"draft": draft}, ensure_ascii=False),
+            "1002": json.dumps({"draft": {"given_name": "Aung"}})})
+        await uow.conversations.put_data("chat", {"1001": json.dumps({"last_message": 7})})
         await uow.commit()
 
     loaded = await runtime.db.read.conversations.load_data("user")
@@ -162,26 +165,28 @@ async def test_conversation_data_round_trips_as_json_with_thai_text_intact(
 
 async def test_conversation_data_is_overwritten_and_dropped(runtime: Runtime) -> None:
     async with runtime.db.unit_of_work() as uow:
-        await uow.conversations.put_data("user", "1001", {"draft": {"given_name": "สมชาย"}})
-        await uow.conversations.put_data("user", "1001", {"draft": {"given_name": "สมหญิง"}})
-        await uow.conversations.put_data("user", "1002", {})
+        await uow.conversations.put_data("user", {"1001": '{"draft": {"given_name": "สมชาย"}}',
+                                                  "1003": "{}"})
+        await uow.conversations.put_data("user", {"1001": '{"draft": {"given_name": "สมหญิง"}}',
+                                                  "1002": "{}"})
         await uow.commit()
     assert await runtime.db.read.conversations.load_data("user") == {
-        "1001": {"draft": {"given_name": "สมหญิง"}}, "1002": {}
+        "1001": {"draft": {"given_name": "สมหญิง"}}, "1002": {}, "1003": {}
     }
 
-    async with runtime.db.unit_of_work() as uow:
-        await uow.conversations.drop_data("user", "1001")
+    async with runtime.db.unit_of_work() as uow:  # one call writes and deletes
+        await uow.conversations.put_data("user", {"1001": None, "1003": '{"n": 1}'})
         await uow.commit()
-    assert await runtime.db.read.conversations.load_data("user") == {"1002": {}}
+    assert await runtime.db.read.conversations.load_data("user") == {"1002": {},
+                                                                     "1003": {"n": 1}}
 
 
 async def test_conversation_states_round_trip_and_none_deletes(runtime: Runtime) -> None:
     async with runtime.db.unit_of_work() as uow:
-        await uow.conversations.put_state("registration", "[1001, 1001]", "given_name")
-        await uow.conversations.put_state("registration", "[1002, 1002]", "district")
-        await uow.conversations.put_state("registration", "[1002, 1002]", "address")
-        await uow.conversations.put_state("invite", "[9001, 9001]", 3)
+        await uow.conversations.put_states({("registration", "[1001, 1001]"): '"given_name"',
+                                            ("registration", "[1002, 1002]"): '"district"',
+                                            ("invite", "[9001, 9001]"): "3"})
+        await uow.conversations.put_states({("registration", "[1002, 1002]"): '"address"'})
         await uow.commit()
     assert await runtime.db.read.conversations.load_states("registration") == {
         "[1001, 1001]": "given_name", "[1002, 1002]": "address"
@@ -189,7 +194,7 @@ async def test_conversation_states_round_trip_and_none_deletes(runtime: Runtime)
     assert await runtime.db.read.conversations.load_states("invite") == {"[9001, 9001]": 3}
 
     async with runtime.db.unit_of_work() as uow:
-        await uow.conversations.put_state("registration", "[1001, 1001]", None)
+        await uow.conversations.put_states({("registration", "[1001, 1001]"): None})
         await uow.commit()
     assert await runtime.db.read.conversations.load_states("registration") == {
         "[1002, 1002]": "address"
