@@ -165,7 +165,9 @@ class CaseRepository:
             " WHERE c.district_code = ? AND ch.birth_year BETWEEN ? AND ? ORDER BY c.id",
             (district_code, birth_year_from, birth_year_to),
         )
-        return [DuplicateCandidate(**dict(row)) for row in rows]
+        return [DuplicateCandidate(row["case_id"], row["code"], row["name_key"],
+                                   row["birth_year"], bool(row["birth_estimated"]))
+                for row in rows]
 
     async def erase_child(self, case_id: int, placeholder: str) -> int:
         """Remove what identifies the child of a case, keeping what the counts need (sex,

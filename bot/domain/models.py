@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -398,10 +399,9 @@ class PossibleDuplicate(BaseModel):
     reason: DuplicateReason
 
 
-class DuplicateCandidate(BaseModel):
-    """An existing case the duplicate check compares a new registration with."""
-
-    model_config = ConfigDict(frozen=True)
+class DuplicateCandidate(NamedTuple):
+    """An existing case the duplicate check compares a new registration with: a plain row,
+    for a district's whole cohort is read at each check, thousands in a big one."""
 
     case_id: int
     code: str

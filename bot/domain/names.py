@@ -1,8 +1,9 @@
 """People's names in any script, and the loose form used to spot duplicate registrations."""
 
 import unicodedata
+from collections.abc import Sequence
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.domain.text import clean_text
 from bot.errors import InvalidName
@@ -53,12 +54,22 @@ def _part_key(part: str) -> str:
 
 
 def similar_names(a_key: str, b_key: str) -> bool:
-    """Whether two `name_key`s probably name the same person.
+    """Whether two `name_key`s probably name the same person."""
+    return bool(similar_among(a_key, [b_key]))
+
+
+def similar_among(key: str, keys: Sequence[str]) -> set[int]:
+    """The positions of the `keys` that probably name the same person as `key` (a name
+    key of nobody, erased, names nobody).
 
     Word order is ignored (token_sort_ratio), but a typo in a word's first letter can
-    re-sort the words ("Nang Hseng" / "Nang Seng"), so the plain ratio counts too.
+    re-sort the words ("Nang Hseng" / "Nang Seng"), so the plain ratio counts too. A whole
+    district's cohort is compared at once, in rapidfuzz's own loop.
     """
-    if not a_key or not b_key:
-        return False
-    score = max(fuzz.token_sort_ratio(a_key, b_key), fuzz.ratio(a_key, b_key))
-    return score >= SIMILAR_NAME_THRESHOLD
+    if not key:
+        return set()
+    return {index
+            for scorer in (fuzz.token_sort_ratio, fuzz.ratio)
+            for _, _, index in process.extract(key, keys, scorer=scorer, limit=None,
+                                               score_cutoff=SIMILAR_NAME_THRESHOLD)
+            if keys[index]}

@@ -467,11 +467,10 @@ async def find_duplicates(
         candidates = await repo.name_candidates(
             district_code=draft.district_code, birth_year_from=year - 1, birth_year_to=year + 1
         )
-        for candidate in candidates:
-            close_enough = (candidate.birth_year == year or estimated
-                            or candidate.birth_estimated)
-            if close_enough and names.similar_names(key, candidate.name_key):
-                add(candidate.case_id, candidate.code, DuplicateReason.SIMILAR_NAME)
+        close = [candidate for candidate in candidates
+                 if candidate.birth_year == year or estimated or candidate.birth_estimated]
+        for index in sorted(names.similar_among(key, [each.name_key for each in close])):
+            add(close[index].case_id, close[index].code, DuplicateReason.SIMILAR_NAME)
     if draft.guardian_phone:
         for case_id, code in await repo.codes_by_guardian_phone(draft.guardian_phone):
             add(case_id, code, DuplicateReason.SAME_GUARDIAN_PHONE)

@@ -1,6 +1,12 @@
 import pytest
 
-from bot.domain.names import SIMILAR_NAME_THRESHOLD, name_key, parse_person_name, similar_names
+from bot.domain.names import (
+    SIMILAR_NAME_THRESHOLD,
+    name_key,
+    parse_person_name,
+    similar_among,
+    similar_names,
+)
 from bot.errors import InvalidName
 
 
@@ -149,6 +155,15 @@ def test_clearly_different_names_are_not_similar(a: str, b: str) -> None:
 @pytest.mark.parametrize(("a", "b"), [("", ""), ("", "สมชาย"), ("สมชาย", "")])
 def test_empty_keys_are_never_similar(a: str, b: str) -> None:
     assert not similar_names(a, b)
+
+
+def test_a_cohort_is_compared_at_once_and_gives_the_positions_of_look_alikes() -> None:
+    cohort = [name_key(name) for name in
+              ("Su Su Hlaing", "Zaw Min", "Hlaing Su Su", "Su Su Hlain", "Mya Mya")]
+    cohort.insert(2, "")  # an erased child names nobody
+    assert similar_among(name_key("Su Su Hlaing"), cohort) == {0, 3, 4}
+    assert similar_among("", cohort) == set()
+    assert similar_among(name_key("Aung"), []) == set()
 
 
 def test_the_threshold_is_85() -> None:
