@@ -3,6 +3,7 @@
 import asyncio
 import gc
 import logging
+import sys
 import warnings
 
 from telegram import Update
@@ -245,13 +246,27 @@ def _wake_for_reminders(application: Application, runtime: Runtime) -> None:
         first=0, name="reminders")
 
 
+# How long the event loop may hold the interpreter before a database thread gets its turn.
+SWITCH_INTERVAL_SECONDS = 0.0005
+
+
 def settle() -> None:
-    """Start-up is over: what it made (modules, the directory, the geography, the
-    application, some 100,000 objects) lives as long as the process. Frozen out of the
-    garbage collector's way, so that its full collections, which pause every chat at
-    once, walk only what the chats themselves made: 77 ms a pause in the chat-load
-    benchmark before, 9 ms after."""
+    """Tune the interpreter for serving, once start-up is over.
+
+    What start-up made (modules, the directory, the geography, the application, some
+    100,000 objects) lives as long as the process: frozen out of the garbage collector's
+    way, its full collections, which pause every chat at once, walk only what the chats
+    themselves made (77 ms a pause in the chat-load benchmark before, 9 ms after).
+
+    Every database call runs in aiosqlite's thread, which needs the interpreter lock to
+    start the call and to hand back its rows. While the event loop is busy, it keeps that
+    lock for Python's switch interval, 5 ms by default, so each call waits up to that
+    long: a transaction of four statements held the writer for 16 ms on average under the
+    chat load, and everybody's next write waited behind it. A tenth of that lets the
+    threads in sooner, at the cost of more frequent switches (see docs/benchmarks.md).
+    """
     gc.freeze()
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
 
 
 async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
