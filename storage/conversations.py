@@ -7,6 +7,9 @@ from typing import Any
 
 import aiosqlite
 
+# Rows written by one statement: a few thousand bound values, far below SQLite's limit.
+ROWS_PER_STATEMENT = 500
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
@@ -23,18 +26,15 @@ class ConversationRepository:
         return {row["data_key"]: json.loads(row["data"]) for row in rows}
 
     async def put_data(self, kind: str, rows: Mapping[str, str | None]) -> None:
-        """Each key's data, given as JSON text (None: delete it), in two statements at
-        most, whatever the number of keys."""
+        """Each key's data, given as JSON text (None: delete it)."""
         now = _now()
-        await self._upsert_and_delete(
-            "INSERT INTO conversation_data (kind, data_key, data, updated_at)"
-            " VALUES (?, ?, ?, ?)"
+        await self._upsert(
+            "INSERT INTO conversation_data (kind, data_key, data, updated_at) VALUES {rows}"
             " ON CONFLICT (kind, data_key) DO UPDATE"
             " SET data = excluded.data, updated_at = excluded.updated_at",
-            [(kind, key, data, now) for key, data in rows.items() if data is not None],
-            "DELETE FROM conversation_data WHERE kind = ? AND data_key = ?",
-            [(kind, key) for key, data in rows.items() if data is None],
-        )
+            [(kind, key, data, now) for key, data in rows.items() if data is not None])
+        await self._delete("DELETE FROM conversation_data WHERE kind = ? AND data_key IN {keys}",
+                           kind, [key for key, data in rows.items() if data is None])
 
     async def load_states(self, name: str) -> dict[str, Any]:
         rows = await self.conn.execute_fetchall(
@@ -43,23 +43,32 @@ class ConversationRepository:
         return {row["state_key"]: json.loads(row["state"]) for row in rows}
 
     async def put_states(self, rows: Mapping[tuple[str, str], str | None]) -> None:
-        """Each (conversation name, key)'s state, given as JSON text (None: delete it), in
-        two statements at most."""
+        """Each (conversation name, key)'s state, given as JSON text (None: delete it)."""
         now = _now()
-        await self._upsert_and_delete(
-            "INSERT INTO conversation_states (name, state_key, state, updated_at)"
-            " VALUES (?, ?, ?, ?)"
+        await self._upsert(
+            "INSERT INTO conversation_states (name, state_key, state, updated_at) VALUES {rows}"
             " ON CONFLICT (name, state_key) DO UPDATE"
             " SET state = excluded.state, updated_at = excluded.updated_at",
             [(name, key, state, now) for (name, key), state in rows.items()
-             if state is not None],
-            "DELETE FROM conversation_states WHERE name = ? AND state_key = ?",
-            [(name, key) for (name, key), state in rows.items() if state is None],
-        )
+             if state is not None])
+        for name in {name for (name, _), state in rows.items() if state is None}:
+            await self._delete(
+                "DELETE FROM conversation_states WHERE name = ? AND state_key IN {keys}", name,
+                [key for (each, key), state in rows.items() if each == name and state is None])
 
-    async def _upsert_and_delete(self, upsert: str, upserts: list[tuple[Any, ...]],
-                                 delete: str, deletes: list[tuple[Any, ...]]) -> None:
-        if upserts:
-            await self.conn.executemany(upsert, upserts)
-        if deletes:
-            await self.conn.executemany(delete, deletes)
+    # A round may write hundreds of rows. One statement each (or executemany) steps SQLite
+    # once per row, and aiosqlite's thread waits for the interpreter lock after each step
+    # while the event loop is busy; one statement of many rows steps once.
+
+    async def _upsert(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[start:start + ROWS_PER_STATEMENT]
+            values = ", ".join(["(" + ", ".join("?" * len(chunk[0])) + ")"] * len(chunk))
+            await self.conn.execute(sql.format(rows=values),
+                                    [value for row in chunk for value in row])
+
+    async def _delete(self, sql: str, scope: str, keys: list[str]) -> None:
+        for start in range(0, len(keys), ROWS_PER_STATEMENT):
+            chunk = keys[start:start + ROWS_PER_STATEMENT]
+            await self.conn.execute(sql.format(keys="(" + ", ".join("?" * len(chunk)) + ")"),
+                                    [scope, *chunk])

@@ -3,8 +3,11 @@ directory reload, conversation state and the user list's order."""
 
 import json
 
+import pytest
+
 from bot.domain.models import Organisation, OrganisationKind, User
 from bot.runtime import Runtime
+from storage import conversations
 
 # --- case codes -----------------------------------------------------------------------------
 
@@ -179,6 +182,29 @@ async def test_conversation_data_is_overwritten_and_dropped(runtime: Runtime) ->
         await uow.commit()
     assert await runtime.db.read.conversations.load_data("user") == {"1002": {},
                                                                      "1003": {"n": 1}}
+
+
+async def test_many_rows_are_written_and_deleted_a_statement_per_chunk(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(conversations, "ROWS_PER_STATEMENT", 2)
+    async with runtime.db.unit_of_work() as uow:
+        await uow.conversations.put_data("user", {str(n): f'{{"n": {n}}}' for n in range(5)})
+        await uow.conversations.put_states({("registration", f"[{n}, {n}]"): '"filling"'
+                                            for n in range(5)})
+        await uow.commit()
+    async with runtime.db.unit_of_work() as uow:
+        await uow.conversations.put_data("user", {**{str(n): None for n in range(3)},
+                                                  "4": '{"n": 40}'})
+        await uow.conversations.put_states({
+            **{("registration", f"[{n}, {n}]"): None for n in (0, 2, 4)},
+            ("notes", "[9]"): '"writing"'})
+        await uow.commit()
+    assert await runtime.db.read.conversations.load_data("user") == {"3": {"n": 3},
+                                                                     "4": {"n": 40}}
+    assert await runtime.db.read.conversations.load_states("registration") == {
+        "[1, 1]": "filling", "[3, 3]": "filling"}
+    assert await runtime.db.read.conversations.load_states("notes") == {"[9]": "writing"}
 
 
 async def test_conversation_states_round_trip_and_none_deletes(runtime: Runtime) -> None:
