@@ -100,10 +100,17 @@ class CaseRepository:
         return {row[0]: row[1] for row in rows}
 
     async def get(self, case_id: int) -> Case | None:
+        return (await self.many([case_id])).get(case_id)
+
+    async def many(self, case_ids: Iterable[int]) -> dict[int, Case]:
+        """case id -> case, for those that exist; one query however many."""
+        ids = list(case_ids)
+        if not ids:
+            return {}
         rows = await self.conn.execute_fetchall(
-            f"SELECT {_CASE_COLUMNS} FROM cases c WHERE c.id = ?", (case_id,)
-        )
-        return _case(rows[0]) if rows else None
+            f"SELECT {_CASE_COLUMNS} FROM cases c WHERE c.id IN ({', '.join('?' * len(ids))})",
+            ids)
+        return {row["id"]: _case(row) for row in rows}
 
     async def by_submission(self, submission_id: str) -> Case | None:
         rows = await self.conn.execute_fetchall(
@@ -118,9 +125,18 @@ class CaseRepository:
         return _case(rows[0]) if rows else None
 
     async def child(self, child_id: int) -> Child:
-        rows = await self.conn.execute_fetchall("SELECT * FROM children WHERE id = ?", (child_id,))
-        return Child(**{key: value for key, value in dict(rows[0]).items()
-                        if key not in ("name_key", "created_at")})
+        return (await self.children([child_id]))[child_id]
+
+    async def children(self, child_ids: Iterable[int]) -> dict[int, Child]:
+        """child id -> child, for those that exist; one query however many."""
+        ids = list(child_ids)
+        if not ids:
+            return {}
+        rows = await self.conn.execute_fetchall(
+            f"SELECT * FROM children WHERE id IN ({', '.join('?' * len(ids))})", ids)
+        return {row["id"]: Child(**{key: value for key, value in dict(row).items()
+                                    if key not in ("name_key", "created_at")})
+                for row in rows}
 
     async def count_for_teacher(self, teacher_id: int) -> int:
         rows = await self.conn.execute_fetchall(

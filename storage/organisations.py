@@ -36,8 +36,16 @@ class OrganisationRepository:
 
     async def get(self, organisation_id: str) -> Organisation | None:
         """The unit, active or not: old cases and users still point at dropped units."""
-        rows = await self.conn.execute_fetchall(_SELECT + " WHERE o.id = ?", (organisation_id,))
-        return _organisation(rows[0]) if rows else None
+        return (await self.many([organisation_id])).get(organisation_id)
+
+    async def many(self, organisation_ids: Iterable[str]) -> dict[str, Organisation]:
+        """id -> unit, active or not, for those that exist; one query however many."""
+        ids = list(organisation_ids)
+        if not ids:
+            return {}
+        rows = await self.conn.execute_fetchall(
+            _SELECT + f" WHERE o.id IN ({', '.join('?' * len(ids))})", ids)
+        return {row["id"]: _organisation(row) for row in rows}
 
     async def active(self, kinds: Iterable[str] | None = None) -> list[Organisation]:
         sql, params = _SELECT + " WHERE o.active = 1", []

@@ -176,19 +176,33 @@ class MovePlan(BaseModel):
 
 
 async def _view(repos: Repositories, referral: Referral) -> ReferralView:
-    case = await repos.cases.get(referral.case_id)
-    assert case is not None
-    child = await repos.cases.child(case.child_id)
-    unit = await repos.organisations.get(referral.organisation_id) \
-        if referral.organisation_id else None
-    taker = await repos.users.get(referral.accepted_by) if referral.accepted_by else None
-    return ReferralView(
-        referral=referral, case_code=case.code, sex=child.sex, birth_date=child.birth_date,
-        birth_year=child.birth_year, birth_estimated=child.birth_estimated,
-        nationality=child.nationality, district_code=case.district_code,
-        wish=case.education_wish, consent=case.consent, unit=unit,
-        accepted_by_name=taker.display_name if taker else None,
-    )
+    [view] = await _views(repos, [referral])
+    return view
+
+
+async def _views(repos: Repositories, referrals: list[Referral]) -> list[ReferralView]:
+    """The referrals as people see them, in four reads however many there are (a page of
+    an inbox read each one's case, child, unit and taker one at a time)."""
+    cases = await repos.cases.many({r.case_id for r in referrals})
+    children = await repos.cases.children({case.child_id for case in cases.values()})
+    units = await repos.organisations.many({r.organisation_id for r in referrals
+                                            if r.organisation_id})
+    takers = {user.id: user for user in await repos.users.many(
+        {r.accepted_by for r in referrals if r.accepted_by})}
+    views = []
+    for referral in referrals:
+        case = cases[referral.case_id]
+        child = children[case.child_id]
+        taker = takers.get(referral.accepted_by) if referral.accepted_by else None
+        views.append(ReferralView(
+            referral=referral, case_code=case.code, sex=child.sex, birth_date=child.birth_date,
+            birth_year=child.birth_year, birth_estimated=child.birth_estimated,
+            nationality=child.nationality, district_code=case.district_code,
+            wish=case.education_wish, consent=case.consent,
+            unit=units.get(referral.organisation_id) if referral.organisation_id else None,
+            accepted_by_name=taker.display_name if taker else None,
+        ))
+    return views
 
 
 def _routing_child(case: Case, child: Child, today: date) -> routing.Child:
@@ -356,8 +370,8 @@ async def plan(db: Database, actor: User | None, case_id: int) -> Plan:
     """The needs of a case not sent yet, with the unit each would go to."""
     repos = db.read
     actor, case = await held_case(repos, actor, case_id)
-    views = [await _view(repos, r) for r in await repos.referrals.for_case(case_id)
-             if r.status is S.PROPOSED]
+    views = await _views(repos, [r for r in await repos.referrals.for_case(case_id)
+                                 if r.status is S.PROPOSED])
     return Plan(case=case, views=views)
 
 
@@ -611,8 +625,8 @@ async def _withdraw(repos: Repositories, actor: User, referral: Referral,
 async def withdrawable(db: Database, actor: User | None, case_id: int) -> list[ReferralView]:
     repos = db.read
     await held_case(repos, actor, case_id)
-    return [await _view(repos, r) for r in await repos.referrals.for_case(case_id)
-            if r.status in WITHDRAWABLE]
+    return await _views(repos, [r for r in await repos.referrals.for_case(case_id)
+                                if r.status in WITHDRAWABLE])
 
 
 async def record_move(db: Database, actor: User | None, case_id: int, district_code: str, *,
@@ -702,7 +716,7 @@ async def queue(db: Database, actor: User | None, page: int) -> ReferralPage:
     total = await repos.referrals.count_awaiting()
     page, pages = _clamp(page, total)
     referrals = await repos.referrals.page_awaiting(offset=page * PAGE_SIZE, limit=PAGE_SIZE)
-    return ReferralPage(views=[await _view(repos, r) for r in referrals], page=page,
+    return ReferralPage(views=await _views(repos, referrals), page=page,
                         pages=pages, total=total)
 
 
@@ -778,7 +792,7 @@ async def inbox(db: Database, actor: User | None, page: int) -> ReferralPage:
     page, pages = _clamp(page, total)
     referrals = await repos.referrals.page_for_unit(
         actor.organisation_id, AT_UNIT, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
-    return ReferralPage(views=[await _view(repos, r) for r in referrals], page=page,
+    return ReferralPage(views=await _views(repos, referrals), page=page,
                         pages=pages, total=total)
 
 

@@ -90,6 +90,34 @@ async def test_registering_a_case_proposes_a_unit_for_each_need(
     assert (await runtime.db.read.cases.get(case.id)).status is CaseStatus.OPEN
 
 
+async def test_an_inbox_page_takes_as_many_reads_for_five_referrals_as_for_one(
+    runtime: Runtime, teacher: User, primary: User
+) -> None:
+    """Each referral's case, child, unit and taker are read for the whole page at once."""
+    statements: list[str] = []
+    await runtime.db.read.conn.set_trace_callback(statements.append)
+
+    async def reads_of_the_inbox() -> tuple[int, referrals.ReferralPage]:
+        statements.clear()
+        page = await referrals.inbox(runtime.db, primary, 0)
+        return len(statements), page
+
+    [first] = await register_and_send(runtime, teacher, needs=("EDUCATION",))
+    await referrals.accept(runtime.db, primary, first.view.referral.id, now=runtime.now())
+    reads_for_one, page = await reads_of_the_inbox()
+    for _ in range(referrals.PAGE_SIZE - 1):
+        await register_and_send(runtime, teacher, needs=("EDUCATION",))
+    reads_for_five, page = await reads_of_the_inbox()
+
+    assert reads_for_five == reads_for_one
+    assert len(page.views) == referrals.PAGE_SIZE
+    [taken] = [view for view in page.views if view.referral.id == first.view.referral.id]
+    assert taken.accepted_by_name == "Khun Malai"
+    assert {view.unit.id for view in page.views if view.unit} == {"spp1_samutprakan"}
+    cases = {view.case_code for view in page.views}
+    assert len(cases) == referrals.PAGE_SIZE
+
+
 async def test_the_teacher_changes_a_destination_before_sending(
     runtime: Runtime, teacher: User, other_teacher: User
 ) -> None:
