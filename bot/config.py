@@ -54,7 +54,8 @@ class Settings(BaseSettings):
     persistence_interval_seconds: float = Field(
         default=1.0,
         gt=0,
-        description="How often half-filled wizards are written to the database.",
+        description="How often work in progress other than registrations (written at each"
+        " answer) is written to the database.",
     )
     database_busy_timeout_seconds: float = Field(
         default=10.0,
