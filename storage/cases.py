@@ -6,6 +6,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.domain.models import Case, CaseSummary, Child, DuplicateCandidate, Need
+from storage.sql import placeholders
 from storage.tallies import TallyRepository
 
 _CASE_COLUMNS = (
@@ -96,7 +97,7 @@ class CaseRepository:
         if not ids:
             return {}
         rows = await self.conn.execute_fetchall(
-            f"SELECT id, teacher_id FROM cases WHERE id IN ({', '.join('?' * len(ids))})", ids)
+            f"SELECT id, teacher_id FROM cases WHERE id IN ({placeholders(len(ids))})", ids)
         return {row[0]: row[1] for row in rows}
 
     async def get(self, case_id: int) -> Case | None:
@@ -108,7 +109,7 @@ class CaseRepository:
         if not ids:
             return {}
         rows = await self.conn.execute_fetchall(
-            f"SELECT {_CASE_COLUMNS} FROM cases c WHERE c.id IN ({', '.join('?' * len(ids))})",
+            f"SELECT {_CASE_COLUMNS} FROM cases c WHERE c.id IN ({placeholders(len(ids))})",
             ids)
         return {row["id"]: _case(row) for row in rows}
 
@@ -133,7 +134,7 @@ class CaseRepository:
         if not ids:
             return {}
         rows = await self.conn.execute_fetchall(
-            f"SELECT * FROM children WHERE id IN ({', '.join('?' * len(ids))})", ids)
+            f"SELECT * FROM children WHERE id IN ({placeholders(len(ids))})", ids)
         return {row["id"]: Child(**{key: value for key, value in dict(row).items()
                                     if key not in ("name_key", "created_at")})
                 for row in rows}

@@ -7,6 +7,8 @@ from typing import Any
 
 import aiosqlite
 
+from storage.sql import chunks, placeholders
+
 # Rows written by one statement: a few thousand bound values, far below SQLite's limit.
 ROWS_PER_STATEMENT = 500
 
@@ -61,14 +63,12 @@ class ConversationRepository:
     # while the event loop is busy; one statement of many rows steps once.
 
     async def _upsert(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        for start in range(0, len(rows), ROWS_PER_STATEMENT):
-            chunk = rows[start:start + ROWS_PER_STATEMENT]
-            values = ", ".join(["(" + ", ".join("?" * len(chunk[0])) + ")"] * len(chunk))
+        for chunk in chunks(rows, ROWS_PER_STATEMENT):
+            values = ", ".join([f"({placeholders(len(chunk[0]))})"] * len(chunk))
             await self.conn.execute(sql.format(rows=values),
                                     [value for row in chunk for value in row])
 
     async def _delete(self, sql: str, scope: str, keys: list[str]) -> None:
-        for start in range(0, len(keys), ROWS_PER_STATEMENT):
-            chunk = keys[start:start + ROWS_PER_STATEMENT]
-            await self.conn.execute(sql.format(keys="(" + ", ".join("?" * len(chunk)) + ")"),
+        for chunk in chunks(keys, ROWS_PER_STATEMENT):
+            await self.conn.execute(sql.format(keys=f"({placeholders(len(chunk))})"),
                                     [scope, *chunk])

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.domain.identity import IdentityType
 from bot.domain.models import Nationality, Sex
+from storage.sql import chunks, placeholders
 
 # SQLite allows 999 parameters in older builds: look references up in chunks.
 CHUNK = 900
@@ -48,11 +49,10 @@ class LeadRepository:
         if (table, column) not in {("leads", "ref"), ("children", "identity_number")}:
             raise ValueError(f"not a lookup: {table}.{column}")
         found: set[str] = set()
-        for start in range(0, len(values), CHUNK):
-            chunk = list(values[start:start + CHUNK])
+        for chunk in chunks(values, CHUNK):
             rows = await self.conn.execute_fetchall(
                 f"SELECT {column} FROM {table} WHERE {column} IN"
-                f" ({', '.join('?' * len(chunk))})", chunk)
+                f" ({placeholders(len(chunk))})", list(chunk))
             found.update(row[0] for row in rows)
         return found
 

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 import aiosqlite
 
 from bot.domain.models import Organisation
+from storage.sql import placeholders
 
 _SELECT = (
     "SELECT o.id, o.kind, o.name_th, o.name_en, o.short_th, o.short_en, o.parent_id, o.active,"
@@ -44,14 +45,14 @@ class OrganisationRepository:
         if not ids:
             return {}
         rows = await self.conn.execute_fetchall(
-            _SELECT + f" WHERE o.id IN ({', '.join('?' * len(ids))})", ids)
+            _SELECT + f" WHERE o.id IN ({placeholders(len(ids))})", ids)
         return {row["id"]: _organisation(row) for row in rows}
 
     async def active(self, kinds: Iterable[str] | None = None) -> list[Organisation]:
         sql, params = _SELECT + " WHERE o.active = 1", []
         if kinds is not None:
             kinds = list(kinds)
-            sql += f" AND o.kind IN ({', '.join('?' * len(kinds))})"
+            sql += f" AND o.kind IN ({placeholders(len(kinds))})"
             params.extend(kinds)
         rows = await self.conn.execute_fetchall(sql + " ORDER BY o.kind, o.id", params)
         return [_organisation(row) for row in rows]

@@ -9,6 +9,7 @@ import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
 from bot.domain.models import Referral, ReferralMessage, ReferralStatus, UnitChat
+from storage.sql import placeholders
 from storage.tallies import TallyRepository
 
 # Columns a transition may set besides the status; anything else is a programming error.
@@ -67,7 +68,7 @@ class ReferralRepository:
         if not ids:
             return []
         rows = await self.conn.execute_fetchall(
-            f"SELECT * FROM referrals WHERE id IN ({', '.join('?' * len(ids))})", ids)
+            f"SELECT * FROM referrals WHERE id IN ({placeholders(len(ids))})", ids)
         return [_referral(row) for row in rows]
 
     async def for_case(self, case_id: int) -> list[Referral]:
@@ -90,7 +91,7 @@ class ReferralRepository:
         states = list(from_)
         assignments = "".join(f", {column} = ?" for column in changes)
         sql = (f"UPDATE referrals SET status = ?, updated_at = ?{assignments}"
-               f" WHERE id = ? AND status IN ({', '.join('?' * len(states))})")
+               f" WHERE id = ? AND status IN ({placeholders(len(states))})")
         params: list[Any] = [to, now.isoformat(), *(_stamp(v) for v in changes.values()),
                              referral_id, *states]
         if unit is not None:
@@ -120,7 +121,7 @@ class ReferralRepository:
         states = list(statuses)
         rows = await self.conn.execute_fetchall(
             "SELECT count(*) FROM referrals WHERE organisation_id = ?"
-            f" AND status IN ({', '.join('?' * len(states))})", (organisation_id, *states))
+            f" AND status IN ({placeholders(len(states))})", (organisation_id, *states))
         return rows[0][0]
 
     async def page_for_unit(self, organisation_id: str, statuses: Iterable[ReferralStatus],
@@ -129,7 +130,7 @@ class ReferralRepository:
         states = list(statuses)
         rows = await self.conn.execute_fetchall(
             "SELECT * FROM referrals WHERE organisation_id = ?"
-            f" AND status IN ({', '.join('?' * len(states))})"
+            f" AND status IN ({placeholders(len(states))})"
             " ORDER BY sent_at, id LIMIT ? OFFSET ?",
             (organisation_id, *states, limit, offset))
         return [_referral(row) for row in rows]

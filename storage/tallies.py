@@ -10,6 +10,8 @@ from datetime import UTC, datetime, tzinfo
 
 import aiosqlite
 
+from storage.sql import placeholders
+
 UPSERT = " ON CONFLICT ({keys}) DO UPDATE SET n = n + excluded.n"
 
 
@@ -27,7 +29,7 @@ class TallyRepository:
     async def _add(self, table: str, keys: Mapping[str, object], n: int) -> None:
         columns = ", ".join(keys)
         await self.conn.execute(
-            f"INSERT INTO {table} ({columns}, n) VALUES ({', '.join('?' * len(keys))}, ?)"
+            f"INSERT INTO {table} ({columns}, n) VALUES ({placeholders(len(keys))}, ?)"
             + UPSERT.format(keys=columns), [*keys.values(), n])
 
     async def count_case(self, case: Mapping[str, object], created: datetime | str,

@@ -7,6 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.domain.models import Role, User
+from storage.sql import placeholders
 
 
 def _user(row: aiosqlite.Row) -> User:
@@ -33,7 +34,7 @@ class UserRepository:
         if not ids:
             return []
         rows = await self.conn.execute_fetchall(
-            f"SELECT * FROM users WHERE id IN ({', '.join('?' * len(ids))})", ids)
+            f"SELECT * FROM users WHERE id IN ({placeholders(len(ids))})", ids)
         return [_user(row) for row in rows]
 
     async def add(
