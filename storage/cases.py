@@ -9,11 +9,14 @@ from bot.domain.models import Case, CaseSummary, Child, DuplicateCandidate, Need
 from storage.sql import placeholders
 from storage.tallies import TallyRepository
 
+_CASE_FIELDS = (
+    "id, code, child_id, teacher_id, organisation_id, status, district_code, subdistrict_code,"
+    " address, latitude, longitude, found, dropout_cause, consent, education_wish,"
+    " possible_duplicate_of, created_at, updated_at"
+)
 _CASE_COLUMNS = (
-    "c.id, c.code, c.child_id, c.teacher_id, c.organisation_id, c.status, c.district_code,"
-    " c.subdistrict_code, c.address, c.latitude, c.longitude, c.found, c.dropout_cause,"
-    " c.consent, c.education_wish, c.possible_duplicate_of, c.created_at, c.updated_at,"
-    " (SELECT group_concat(n.need, ',') FROM case_needs n WHERE n.case_id = c.id) AS needs"
+    ", ".join(f"c.{field}" for field in _CASE_FIELDS.split(", "))
+    + ", (SELECT group_concat(n.need, ',') FROM case_needs n WHERE n.case_id = c.id) AS needs"
 )
 
 
@@ -21,6 +24,11 @@ def _case(row: aiosqlite.Row) -> Case:
     data = dict(row)
     data["needs"] = tuple(sorted(data["needs"].split(","))) if data["needs"] else ()
     return Case(**data)
+
+
+def _child(row: aiosqlite.Row) -> Child:
+    return Child(**{key: value for key, value in dict(row).items()
+                    if key not in ("name_key", "created_at")})
 
 
 class CaseRepository:
@@ -37,17 +45,17 @@ class CaseRepository:
         )
         return f"{prefix}-{year_be}-{rows[0][0]:05d}"
 
-    async def add_child(self, child: dict, *, name_key: str, now: datetime) -> int:
+    async def add_child(self, child: dict, *, name_key: str, now: datetime) -> Child:
         rows = await self.conn.execute_fetchall(
             "INSERT INTO children (given_name, family_name, nickname, name_key, sex,"
             " identity_type, identity_number, nationality, birth_date, birth_year,"
             " birth_estimated, guardian_name, guardian_phone, created_at)"
             " VALUES (:given_name, :family_name, :nickname, :name_key, :sex, :identity_type,"
             " :identity_number, :nationality, :birth_date, :birth_year, :birth_estimated,"
-            " :guardian_name, :guardian_phone, :created_at) RETURNING id",
+            " :guardian_name, :guardian_phone, :created_at) RETURNING *",
             {**child, "name_key": name_key, "created_at": now.isoformat()},
         )
-        return rows[0][0]
+        return _child(rows[0])
 
     async def add_case(self, case: dict, needs: tuple[Need, ...], *, now: datetime) -> Case:
         rows = await self.conn.execute_fetchall(
@@ -59,18 +67,16 @@ class CaseRepository:
             " :status, :district_code, :subdistrict_code, :address, :latitude, :longitude,"
             " :found, :dropout_cause, :consent, :education_wish, :possible_duplicate_of,"
             " :submission_id, :child_foreign, :child_sex, :age_group, :needs_mask, :now, :now)"
-            " RETURNING id",
+            f" RETURNING {_CASE_FIELDS}",
             {**case, "now": now.isoformat()},
         )
-        case_id = rows[0][0]
+        added = dict(rows[0])
         await self.conn.executemany(
             "INSERT INTO case_needs (case_id, need) VALUES (?, ?)",
-            [(case_id, need) for need in needs],
+            [(added["id"], need) for need in needs],
         )
         await self.tallies.count_case(case, now, 1)
-        found = await self.get(case_id)
-        assert found is not None
-        return found
+        return Case(**added, needs=tuple(sorted(needs)))
 
     async def set_status(self, case_id: int, status: str, now: datetime) -> None:
         await self.conn.execute(
@@ -135,9 +141,7 @@ class CaseRepository:
             return {}
         rows = await self.conn.execute_fetchall(
             f"SELECT * FROM children WHERE id IN ({placeholders(len(ids))})", ids)
-        return {row["id"]: Child(**{key: value for key, value in dict(row).items()
-                                    if key not in ("name_key", "created_at")})
-                for row in rows}
+        return {row["id"]: _child(row) for row in rows}
 
     async def count_for_teacher(self, teacher_id: int) -> int:
         rows = await self.conn.execute_fetchall(

@@ -353,14 +353,14 @@ async def _derive_case_status(repos: Repositories, case_id: int, now: datetime) 
 # --- the teacher: proposed destinations, then send --------------------------------------
 
 
-async def propose_for_case(repos: Repositories, case: Case, *, rules: list[routing.Rule],
+async def propose_for_case(repos: Repositories, case: Case, child: Child, *,
+                           units: list[Organisation], rules: list[routing.Rule],
                            created_by: int, now: datetime, today: date) -> None:
-    """One proposed referral per need of a newly registered case (inside its transaction)."""
-    units = await repos.organisations.active()
-    child = _routing_child(case, await repos.cases.child(case.child_id), today)
+    """One proposed referral per need of a newly registered case (inside its transaction),
+    routed among the active `units`."""
     # In the catalog's order (education first), as the teacher saw them on the summary.
     needs = [need for need in Need if need in case.needs]
-    for proposal in routing.propose(rules, units, needs, child):
+    for proposal in routing.propose(rules, units, needs, _routing_child(case, child, today)):
         await repos.referrals.add(case_id=case.id, need=proposal.need,
                                   organisation_id=proposal.unit.id if proposal.unit else None,
                                   status=S.PROPOSED, created_by=created_by, now=now)

@@ -494,8 +494,10 @@ async def register_child(
     returns the case already saved."""
     if missing_steps(draft, today):
         raise StaleAction()
+    # Read before taking the write lock, which every other writer is waiting for.
+    actor = require_user(await db.read.users.get(require_user(actor).id))
+    units = await db.read.organisations.active()
     async with db.unit_of_work() as uow:
-        actor = require_user(await uow.users.get(require_user(actor).id))
         existing = await uow.cases.by_submission(draft.submission_id)
         if existing is not None:
             return existing
@@ -513,7 +515,7 @@ async def register_child(
             "guardian_name": draft.guardian_name,
             "guardian_phone": draft.guardian_phone,
         }
-        child_id = await uow.cases.add_child(
+        added = await uow.cases.add_child(
             child, name_key=names.name_key(draft.given_name or "", draft.family_name or ""),
             now=now,
         )
@@ -521,7 +523,7 @@ async def register_child(
         case = await uow.cases.add_case(
             {
                 "code": code,
-                "child_id": child_id,
+                "child_id": added.id,
                 "teacher_id": actor.id,
                 "organisation_id": actor.organisation_id,
                 "status": CaseStatus.OPEN,
@@ -549,10 +551,10 @@ async def register_child(
         await uow.audit.record(
             at=now, actor_id=actor.id, action="case.register", entity="case",
             entity_id=case.id,
-            after={"code": code, "child_id": child_id,
+            after={"code": code, "child_id": added.id,
                    "possible_duplicates": [d.code for d in draft.duplicates]},
         )
-        await referrals.propose_for_case(uow, case, rules=rules, created_by=actor.id,
-                                         now=now, today=today)
+        await referrals.propose_for_case(uow, case, added, units=units, rules=rules,
+                                         created_by=actor.id, now=now, today=today)
         await uow.commit()
     return case
