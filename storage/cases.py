@@ -10,12 +10,12 @@ from storage.sql import placeholders
 from storage.tallies import TallyRepository
 
 _CASE_FIELDS = (
-    "id, code, child_id, teacher_id, organisation_id, status, district_code, subdistrict_code,"
-    " address, latitude, longitude, found, dropout_cause, consent, education_wish,"
-    " possible_duplicate_of, created_at, updated_at"
+    "id", "code", "child_id", "teacher_id", "organisation_id", "status", "district_code",
+    "subdistrict_code", "address", "latitude", "longitude", "found", "dropout_cause",
+    "consent", "education_wish", "possible_duplicate_of", "created_at", "updated_at",
 )
 _CASE_COLUMNS = (
-    ", ".join(f"c.{field}" for field in _CASE_FIELDS.split(", "))
+    ", ".join(f"c.{field}" for field in _CASE_FIELDS)
     + ", (SELECT group_concat(n.need, ',') FROM case_needs n WHERE n.case_id = c.id) AS needs"
 )
 
@@ -67,7 +67,7 @@ class CaseRepository:
             " :status, :district_code, :subdistrict_code, :address, :latitude, :longitude,"
             " :found, :dropout_cause, :consent, :education_wish, :possible_duplicate_of,"
             " :submission_id, :child_foreign, :child_sex, :age_group, :needs_mask, :now, :now)"
-            f" RETURNING {_CASE_FIELDS}",
+            f" RETURNING {', '.join(_CASE_FIELDS)}",
             {**case, "now": now.isoformat()},
         )
         added = dict(rows[0])
