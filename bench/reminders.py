@@ -87,7 +87,7 @@ async def claim_times(path: Path) -> list[float]:
 async def _resident(path: Path) -> int:
     """Start the bot's runtime and application, run one wake-up, report VmRSS in kB."""
     from handlers.app import build_application
-    from handlers.reminders import send_due_reminders
+    from handlers.reminders import queue_due_reminders
     from tests.support.telegram_fake import RecordingRequest
 
     runtime = await Runtime.start(make_settings(path.parent, database_path=path),
@@ -95,7 +95,8 @@ async def _resident(path: Path) -> int:
     application = build_application(runtime, request=RecordingRequest(), rate_limit=False)
     await application.initialize()
     try:
-        await send_due_reminders(application.bot, runtime)
+        await queue_due_reminders(runtime)
+        await runtime.outbox.drain()
     finally:
         await application.shutdown()
     rss = _vm_rss_kb()

@@ -112,6 +112,19 @@ class Settings(BaseSettings):
         default=60, gt=0, description="How often due reminders are looked for.")
     reminder_batch: int = Field(default=100, ge=1, le=1000)
 
+    # Delivery of what changes owe people (see bot/services/delivery.py).
+    outbox_interval_seconds: float = Field(
+        default=5, gt=0,
+        description="How often the outbox is looked at when nothing wakes it (a commit "
+        "that owes a message wakes it at once): messages waiting to be retried.")
+    outbox_in_flight: int = Field(
+        default=64, ge=1, le=1000,
+        description="Owed messages being sent at once, across chats (each chat in order).")
+    outbox_reserve: int = Field(
+        default=3, ge=0, le=20,
+        description="Of Telegram's 30 messages a second, how many the outbox leaves free "
+        "for answers to people at any moment.")
+
     @field_validator("default_language")
     @classmethod
     def _supported_language(cls, value: str) -> str:

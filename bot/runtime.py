@@ -9,6 +9,7 @@ from bot.directory import load_directory
 from bot.geography import Geography
 from bot.routing import Rule, load_rules
 from bot.services import summaries
+from bot.services.delivery import Dispatcher
 from storage.database import Database
 
 
@@ -23,6 +24,14 @@ class Runtime:
     geography: Geography
     routing: list[Rule] = field(default_factory=list)
     clock: Callable[[], datetime] = field(default=system_clock)
+    # Sends what changes owe people; each channel adapter registers its sender with it.
+    outbox: Dispatcher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.outbox = Dispatcher(self.db, self.now,
+                                 default_language=self.settings.default_language,
+                                 in_flight=self.settings.outbox_in_flight,
+                                 interval=self.settings.outbox_interval_seconds)
 
     def now(self) -> datetime:
         return self.clock()

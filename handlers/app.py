@@ -70,8 +70,9 @@ from handlers.callback_data import (
     WizardButton,
 )
 from handlers.commands import register_default_commands
-from handlers.context import RUNTIME_KEY, PanongContext, identify_user
+from handlers.context import CHANNEL, RUNTIME_KEY, PanongContext, identify_user
 from handlers.errors import on_error
+from handlers.outbox import TelegramSender
 from handlers.persistence import SQLitePersistence
 from handlers.processor import PerChatUpdateProcessor
 from handlers.retries import RetryingRateLimiter
@@ -111,6 +112,7 @@ def build_application(
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = builder.build()
     application.bot_data[RUNTIME_KEY] = runtime
+    runtime.outbox.register(CHANNEL, TelegramSender(application.bot, runtime))
     _register_handlers(application)
     return application
 
@@ -274,7 +276,8 @@ async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
 
     The Application runs inside the caller's event loop (not `run_polling`, which makes its
     own) so that the database opened by the runtime and the bot share one loop. Updates not
-    yet fetched stay with Telegram across a restart; none are dropped.
+    yet fetched stay with Telegram across a restart; none are dropped. The outbox is
+    delivered alongside from the first moment: whatever a crash left owed goes first.
     """
     application = build_application(runtime)
     async with application:
@@ -283,9 +286,11 @@ async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
         await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
         await application.start()
         _wake_for_reminders(application, runtime)
+        delivering = asyncio.create_task(runtime.outbox.run(stop), name="outbox")
         settle()
         try:
             await stop.wait()
         finally:
             await application.updater.stop()
             await application.stop()
+            await delivering

@@ -69,7 +69,9 @@ async def on_error(update: object, context: PanongContext) -> None:
         await tell_error(update, context, error)
         return
     if isinstance(error, Forbidden):
-        log.warning("user %s cannot be reached: %s", update.effective_user, error)
+        # Ids only: a Telegram user carries the person's name.
+        log.warning("user %s cannot be reached: %s",
+                    update.effective_user.id if update.effective_user else None, error)
         return
     if is_undelivered(error):
         # Whatever the update committed stays committed; only the answer was lost. Telling

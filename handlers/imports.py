@@ -21,7 +21,6 @@ from handlers.callback_data import LeadMarkButton, LeadOpenButton, LeadPageButto
 from handlers.context import PanongContext
 from handlers.errors import tell_error
 from handlers.keyboards import button, paged, rows
-from handlers.notices import send_notices
 from handlers.pages import paginated
 from handlers.progress import Progress, edit_status
 
@@ -59,7 +58,6 @@ async def receive_list(update: Update, context: PanongContext) -> None:
         await message.reply_document(_rejected_file(parsed, t),
                                      filename=f"rejected-{document.file_name or 'list'}.csv",
                                      caption=t("import-rejected-file"))
-    await send_notices(context, result.notices)
 
 
 def _rejected_file(parsed: ParsedList, t: Translator) -> bytes:

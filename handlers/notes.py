@@ -18,7 +18,6 @@ from bot.services.referrals import Change
 from handlers.callback_data import NoteButton
 from handlers.context import PanongContext
 from handlers.errors import tell_error
-from handlers.referrals import deliver
 
 WRITING = "writing"
 NOTE_KEY = "note"
@@ -61,7 +60,6 @@ async def receive_note(update: Update, context: PanongContext) -> str | int:
             reply = await _remind(context, target, message.text)
         else:
             change = await _save(context, kind, target, referrals.parse_note(message.text))
-            await deliver(context, [change])
             reply = context.t(f"note-saved-{kind}", code=change.view.case_code)
     except InvalidInput as error:
         await tell_error(update, context, error)

@@ -1,13 +1,10 @@
-"""Sending what services asked to tell other people, after their transaction committed."""
-
-import logging
+"""Notices rendered for Telegram: the text in the recipient's language and the buttons
+that act on what the notice is about (sent from the outbox, `handlers.outbox`)."""
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import TelegramError
 
 from bot.domain.models import AttendanceAnswer
 from bot.i18n import Translator, pick_language, translator
-from bot.services import reminders
 from bot.services.notices import Notice, NoticeButton
 from handlers.callback_data import (
     AttendanceButton,
@@ -16,11 +13,7 @@ from handlers.callback_data import (
     ReferralButton,
     SnoozeButton,
 )
-from handlers.context import CHANNEL, PanongContext
-from handlers.errors import is_undelivered
 from handlers.keyboards import button, rows
-
-log = logging.getLogger(__name__)
 
 
 def render(notice: Notice, default_language: str) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -32,25 +25,6 @@ def render(notice: Notice, default_language: str) -> tuple[str, InlineKeyboardMa
         **{name: t(key) for name, key in notice.labels.items()},
     }
     return t(notice.key, **params), _keyboard(notice, t)
-
-
-async def send_notices(context: PanongContext, notices: list[Notice]) -> None:
-    default = context.runtime.settings.default_language
-    for notice in notices:
-        if notice.channel != CHANNEL:
-            continue
-        text, keyboard = render(notice, default)
-        try:
-            await context.bot.send_message(int(notice.channel_user_id), text,
-                                           reply_markup=keyboard)
-        except TelegramError as error:
-            # The change itself is committed. A notice Telegram did not take after the
-            # retries is not sent again, but its recipient is told to look (/inbox, /case).
-            log.warning("notice %s to %s not delivered", notice.key, notice.channel_user_id,
-                        exc_info=True)
-            if is_undelivered(error):
-                await reminders.undelivered(context.runtime.db, notice.channel,
-                                            notice.channel_user_id, now=context.runtime.now())
 
 
 def _keyboard(notice: Notice, t: Translator) -> InlineKeyboardMarkup | None:

@@ -9,21 +9,21 @@ of a referral message is edited, new ones are sent, and the people concerned are
 import logging
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest
 
 from bot import presenters
 from bot.domain.models import (
     DeclineReason,
     Outcome,
-    ReferralMessage,
     ReferralStatus,
     WithdrawReason,
 )
 from bot.errors import ReferralAlreadyTaken, StaleAction
 from bot.i18n import Translator, translator
+from bot.runtime import Runtime
 from bot.services import referrals
 from bot.services.cases import CaseCard
-from bot.services.referrals import Change, Delivery, Plan, ReferralView
+from bot.services.referrals import Change, Plan, ReferralView
 from handlers.callback_data import (
     CaseActionButton,
     DestinationButton,
@@ -40,7 +40,6 @@ from handlers.callback_data import (
 from handlers.context import CHANNEL, PanongContext
 from handlers.errors import is_not_modified
 from handlers.keyboards import button, paged, rows
-from handlers.notices import send_notices
 from handlers.pages import paginated
 
 log = logging.getLogger(__name__)
@@ -76,80 +75,31 @@ def referral_keyboard(view: ReferralView, t: Translator) -> InlineKeyboardMarkup
     return None
 
 
-def _render(context: PanongContext, view: ReferralView, t: Translator) -> str:
-    runtime = context.runtime
-    return presenters.referral_text(view, t, runtime.geography, runtime.today())
+def referral_message(view: ReferralView, t: Translator,
+                     runtime: Runtime) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A referral message's text and buttons in its current state."""
+    return (presenters.referral_text(view, t, runtime.geography, runtime.today()),
+            referral_keyboard(view, t))
 
 
-async def deliver(context: PanongContext, changes: list[Change]) -> None:
-    """Show what the changes did: edit or send referral messages, then send the notices."""
-    sent: list[ReferralMessage] = []
-    try:
-        for change in changes:
-            for delivery in change.deliveries:
-                await _show(context, delivery, sent)
-            await send_notices(context, change.notices)
-    finally:
-        await referrals.remember_messages(context.runtime.db, sent)
-
-
-async def _show(context: PanongContext, delivery: Delivery,
-                sent: list[ReferralMessage]) -> None:
-    t = translator(delivery.language)
-    text, keyboard = _render(context, delivery.view, t), referral_keyboard(delivery.view, t)
-    chat_id = int(delivery.chat_id)
-    try:
-        if delivery.message_id is None:
-            message = await context.bot.send_message(chat_id, text, reply_markup=keyboard)
-            sent.append(ReferralMessage(
-                referral_id=delivery.view.referral.id, channel=delivery.channel,
-                chat_id=delivery.chat_id, message_id=str(message.message_id),
-                language=delivery.language))
-        else:
-            await context.bot.edit_message_text(text, chat_id=chat_id,
-                                                message_id=int(delivery.message_id),
-                                                reply_markup=keyboard)
-    except BadRequest as error:
-        if is_not_modified(error):
-            return
-        if chat_id < 0 and "chat not found" in error.message.lower():
-            await _group_lost(context, delivery, sent)
-            return
-        log.warning("referral %s not shown in chat %s: %s", delivery.view.referral.id,
-                    chat_id, error)
-    except Forbidden:
-        if chat_id < 0:
-            await _group_lost(context, delivery, sent)
-        else:
-            log.warning("referral %s: chat %s blocked the bot", delivery.view.referral.id,
-                        chat_id)
-    except TelegramError:
-        log.warning("referral %s not shown in chat %s", delivery.view.referral.id, chat_id,
-                    exc_info=True)
-
-
-async def _group_lost(context: PanongContext, delivery: Delivery,
-                      sent: list[ReferralMessage]) -> None:
-    """The unit's group is gone: forget it and show new referrals to its focal points."""
-    runtime = context.runtime
-    await referrals.unit_chat_lost(runtime.db, channel=delivery.channel,
-                                   chat_id=delivery.chat_id, now=runtime.now())
-    if delivery.message_id is None:
-        for fallback in await referrals.redeliver(runtime.db, delivery.view.referral.id,
-                                                  runtime.settings.default_language):
-            await _show(context, fallback, sent)
-
-
-async def _settle(update: Update, change: Change) -> None:
-    """A press on a message that is not one of the referral's own copies (a reminder):
-    take its buttons away, since what they offered is done."""
-    message = _query(update).message
-    if message is None or any(d.message_id == str(message.message_id)
-                              and d.chat_id == str(message.chat.id)
-                              for d in change.deliveries):
+async def _settle(update: Update, context: PanongContext, change: Change) -> None:
+    """The pressed message shows at once what the press did. A copy of the referral shows
+    its new state (the outbox brings the other copies up to date, and finds this one so
+    already); a press anywhere else (a reminder) takes its buttons away, since what they
+    offered is done."""
+    query = _query(update)
+    message = query.message
+    if message is None:
         return
+    copy = next((d for d in change.deliveries if d.message_id == str(message.message_id)
+                 and d.chat_id == str(message.chat.id)), None)
     try:
-        await _query(update).edit_message_reply_markup(None)
+        if copy is None:
+            await query.edit_message_reply_markup(None)
+        else:
+            text, keyboard = referral_message(change.view, translator(copy.language),
+                                              context.runtime)
+            await query.edit_message_text(text, reply_markup=keyboard)
     except BadRequest as error:
         if not is_not_modified(error):
             raise
@@ -181,8 +131,7 @@ async def accept_referral(update: Update, context: PanongContext, referral_id: i
         # Show the presser's copy as it is now, then let the error handler say who took it.
         await _refresh(update, context, referral_id)
         raise
-    await deliver(context, [change])
-    await _settle(update, change)
+    await _settle(update, context, change)
     await query.answer(context.t("referral-you-took-it"))
     if change.details is not None:
         await _send_details(update, context, change.details)
@@ -192,7 +141,7 @@ async def start_referral(update: Update, context: PanongContext, referral_id: in
     runtime = context.runtime
     change = await referrals.start_work(runtime.db, context.actor, referral_id,
                                         now=runtime.now())
-    await deliver(context, [change])
+    await _settle(update, context, change)
     await _query(update).answer()
 
 
@@ -233,9 +182,9 @@ async def _menu(update: Update, t: Translator, choices: list[InlineKeyboardButto
 async def _refresh(update: Update, context: PanongContext, referral_id: int) -> None:
     """Show the pressed referral message as the referral is now."""
     view = await referrals.show(context.runtime.db, context.actor, referral_id)
+    text, keyboard = referral_message(view, context.t, context.runtime)
     try:
-        await _query(update).edit_message_text(_render(context, view, context.t),
-                                               reply_markup=referral_keyboard(view, context.t))
+        await _query(update).edit_message_text(text, reply_markup=keyboard)
     except BadRequest as error:
         if not is_not_modified(error):
             raise
@@ -264,16 +213,12 @@ async def show_details(update: Update, context: PanongContext, referral_id: int)
 
 async def show_referral(update: Update, context: PanongContext, referral_id: int) -> None:
     """From /inbox: the referral again, with its buttons, as a new message kept up to date."""
-    runtime = context.runtime
-    view = await referrals.show(runtime.db, context.actor, referral_id)
-    query = _query(update)
+    runtime, query = context.runtime, _query(update)
     assert query.message is not None
+    await referrals.show_in_chat(runtime.db, context.actor, referral_id, channel=CHANNEL,
+                                 chat_id=str(query.message.chat.id), language=context.t.lang,
+                                 now=runtime.now())
     await query.answer()
-    sent: list[ReferralMessage] = []
-    await _show(context, Delivery(view=view, channel=CHANNEL,
-                                  chat_id=str(query.message.chat.id), language=context.t.lang),
-                sent)
-    await referrals.remember_messages(runtime.db, sent)
 
 
 async def ask_withdraw_reason(update: Update, context: PanongContext, referral_id: int) -> None:
@@ -304,7 +249,6 @@ async def keep_referral(update: Update, context: PanongContext, referral_id: int
 async def dismiss_referral(update: Update, context: PanongContext, referral_id: int) -> None:
     runtime = context.runtime
     change = await referrals.dismiss(runtime.db, context.actor, referral_id, now=runtime.now())
-    await deliver(context, [change])
     query = _query(update)
     await query.answer()
     await query.edit_message_text(context.t("queue-dismissed", code=change.view.case_code,
@@ -348,10 +292,9 @@ async def choose_referral_option(update: Update, context: PanongContext) -> None
             raise StaleAction()
     except ValueError as error:  # a reason or outcome that does not exist: forged
         raise StaleAction() from error
-    await deliver(context, [change])
     await query.answer()
     if pressed.action != "withdraw":
-        await _settle(update, change)
+        await _settle(update, context, change)
     else:
         await query.edit_message_text(context.t("withdraw-done", code=change.view.case_code,
                                                 need=context.t(f"need-{change.view.referral.need}")))
@@ -392,7 +335,6 @@ async def press_plan(update: Update, context: PanongContext) -> None:
                                        default_language=runtime.settings.default_language)
         await query.answer()
         await query.edit_message_text(presenters.sent_text(changes, t))
-        await deliver(context, changes)
         return
     plan = await referrals.plan(runtime.db, context.actor, pressed.case_id)
     await query.answer()
@@ -448,7 +390,6 @@ async def choose_destination(update: Update, context: PanongContext) -> None:
                                      default_language=runtime.settings.default_language)
     await query.answer()
     await query.edit_message_text(presenters.sent_text([change], t))
-    await deliver(context, [change])
 
 
 # --- from a case card: send, withdraw, moved --------------------------------------------
@@ -523,7 +464,6 @@ async def press_move_plan(update: Update, context: PanongContext) -> None:
         today=runtime.today(), default_language=runtime.settings.default_language)
     await query.answer()
     await query.edit_message_text(presenters.sent_text(changes, t))
-    await deliver(context, changes)
 
 
 # --- /inbox and /queue ------------------------------------------------------------------

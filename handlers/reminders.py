@@ -1,14 +1,13 @@
-"""Reminders in chat: the job that sends what is due, and the buttons on reminders.
+"""Reminders in chat: the job that finds what is due, and the buttons on reminders.
 
-The job is only the alarm clock: what is due, and what was sent, lives in the database
-(`bot.services.reminders`). Each message is marked sent only after Telegram accepted it.
+The job is only the alarm clock: what is due lives in the database
+(`bot.services.reminders`), and what it owes people is sent from the outbox.
 """
 
 import logging
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram import InlineKeyboardMarkup, Update
 
 from bot import presenters
 from bot.domain.models import AttendanceAnswer
@@ -23,58 +22,29 @@ from handlers.callback_data import (
     RemindMeButton,
     SnoozeButton,
 )
-from handlers.context import CHANNEL, RUNTIME_KEY, PanongContext
+from handlers.context import RUNTIME_KEY, PanongContext
 from handlers.errors import tell_of_undelivered
 from handlers.keyboards import button, rows
-from handlers.notices import render, send_notices
 
 log = logging.getLogger(__name__)
 
 REMIND_IN_DAYS = (1, 3, 7, 14)
 
 
-async def send_due_reminders(bot: Bot, runtime: Runtime) -> int:
-    """One wake-up: queue the reminders that fell due, send the queued messages. How many
-    messages were sent."""
-    settings, db, now = runtime.settings, runtime.db, runtime.now()
-    language = settings.default_language
-    await reminders.expand_due(db, settings.reminder_policy, now=now,
-                               limit=settings.reminder_batch, default_language=language)
-    sent = 0
-    for message in await reminders.messages_due(db, now=now, limit=settings.reminder_batch):
-        if message.channel != CHANNEL:
-            continue
-        notice = await reminders.compose(db, message.id, now=now)
-        if notice is None:
-            continue
-        text, keyboard = render(notice, language)
-        try:
-            await bot.send_message(int(message.chat_id), text, reply_markup=keyboard)
-        except RetryAfter as error:
-            await reminders.retry_later(db, message.id, "429", now=now,
-                                        after=_seconds(error.retry_after))
-        except Forbidden:
-            await reminders.unreachable(db, message.id, now=now, default_language=language)
-        except BadRequest as error:
-            await reminders.undeliverable(db, message.id, error.message)
-        except NetworkError as error:  # timeouts and connection errors included
-            await reminders.retry_later(db, message.id, str(error), now=now)
-        else:
-            await reminders.delivered(db, message.id, now=runtime.now())
-            sent += 1
-    return sent
-
-
-def _seconds(retry_after: int | timedelta) -> timedelta:
-    return retry_after if isinstance(retry_after, timedelta) else timedelta(
-        seconds=retry_after)
+async def queue_due_reminders(runtime: Runtime) -> int:
+    """The reminders that fell due become outbox rows; the commit wakes the outbox. How
+    many reminders were handled."""
+    settings = runtime.settings
+    return await reminders.expand_due(runtime.db, settings.reminder_policy, now=runtime.now(),
+                                      limit=settings.reminder_batch,
+                                      default_language=settings.default_language)
 
 
 async def reminders_job(context: PanongContext) -> None:
-    """Run by the JobQueue every few seconds, and once at start-up to catch up: due
-    reminders, then word to those whose messages did not get through."""
+    """Run by the JobQueue every minute or so, and once at start-up to catch up: due
+    reminders, then word to those whose answers did not get through."""
     runtime: Runtime = context.application.bot_data[RUNTIME_KEY]
-    await send_due_reminders(context.bot, runtime)
+    await queue_due_reminders(runtime)
     await tell_of_undelivered(context.bot, runtime)
 
 
@@ -108,7 +78,6 @@ async def answer_attendance(update: Update, context: PanongContext) -> None:
     await query.answer()
     await query.edit_message_text(t(f"attendance-answered-{answered.answer}",
                                     code=answered.case.code))
-    await send_notices(context, answered.notices)
     if answered.answer is AttendanceAnswer.MOVED:
         choices = [button(place.name(t.lang), MoveDistrictButton(case_id=answered.case.id,
                                                                  district_code=place.code))

@@ -35,6 +35,23 @@ class RetryingRateLimiter(AIORateLimiter):
         self._retries = retries
         self._backoff = backoff
 
+    async def leave_room(self, reserve: int, patience: float = 1.0) -> None:
+        """Wait until the flood limit has `reserve` calls to spare beyond the next one, so
+        that owed messages sent in bulk (the outbox) do not make people wait for their
+        answers; but `patience` seconds at most, so that people busy enough to use the whole
+        limit themselves do not hold the bulk up for good. In steady state the bulk still
+        goes at the full rate: it only keeps out of the last few places. (PTB keeps its
+        overall limiter as `_base_limiter`, an aiolimiter `AsyncLimiter`.)"""
+        limiter = self._base_limiter
+        if limiter is None or reserve <= 0:
+            return
+        pause = 1 / limiter.max_rate
+        # The bucket empties with time, not on an event: look again after one call's worth.
+        for _ in range(max(1, round(patience / pause))):
+            if limiter.has_capacity(reserve + 1):
+                return
+            await asyncio.sleep(pause)
+
     async def process_request(
         self,
         callback: Callable[..., Coroutine[Any, Any, Result]],

@@ -10,7 +10,6 @@ from handlers.callback_data import LanguageButton
 from handlers.commands import set_commands_for
 from handlers.context import CHANNEL, PanongContext
 from handlers.keyboards import button
-from handlers.notices import send_notices
 
 LANGUAGE_NAMES = {"th": "ไทย", "en": "English"}
 
@@ -40,7 +39,6 @@ async def start(update: Update, context: PanongContext) -> None:
         + "\n\n" + t(f"help-{role}")
     )
     await set_commands_for(context.bot, user.id, role)
-    await send_notices(context, joined.notices)
 
 
 async def show_help(update: Update, context: PanongContext) -> None:

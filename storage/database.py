@@ -49,15 +49,19 @@ class UnitOfWork(Repositories):
     Nothing is kept unless `commit()` is called: leaving the block without it rolls back.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, tz: tzinfo, known_users: KnownUsers) -> None:
+    def __init__(self, conn: aiosqlite.Connection, tz: tzinfo, known_users: KnownUsers,
+                 owed: asyncio.Event) -> None:
         super().__init__(conn, tz)
         self.committed = False
         self._known_users = known_users
+        self._owed = owed
 
     async def commit(self) -> None:
         await self.conn.commit()
         self.committed = True
         self._known_users.committed()
+        if self.outbox.added:
+            self._owed.set()
 
 
 class Database:
@@ -75,6 +79,8 @@ class Database:
         self._write_lock = asyncio.Lock()
         # Who is talking, asked on every update (see `KnownUsers`); watching from `migrate`.
         self.known_users = KnownUsers()
+        # Set when a transaction that wrote into the outbox commits: the dispatcher wakes.
+        self.owed = asyncio.Event()
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -132,7 +138,7 @@ class Database:
                 if _is_busy(error):
                     raise DatabaseBusy() from error
                 raise
-            uow = UnitOfWork(conn, self.tz, self.known_users)
+            uow = UnitOfWork(conn, self.tz, self.known_users, self.owed)
             try:
                 yield uow
             except sqlite3.OperationalError as error:

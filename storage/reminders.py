@@ -1,11 +1,11 @@
-"""Reminders (the schedule) and reminder messages (the outbox they turn into)."""
+"""Reminders: the schedule. Each one due becomes outbox rows (`storage.outbox`)."""
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import aiosqlite
 
-from bot.domain.models import Reminder, ReminderKind, ReminderMessage, ReminderStatus
+from bot.domain.models import Reminder, ReminderKind, ReminderStatus
 
 
 def _iso(moment: datetime) -> str:
@@ -15,10 +15,6 @@ def _iso(moment: datetime) -> str:
 
 def _reminder(row: aiosqlite.Row) -> Reminder:
     return Reminder(**dict(row))
-
-
-def _message(row: aiosqlite.Row) -> ReminderMessage:
-    return ReminderMessage(**dict(row))
 
 
 class ReminderRepository:
@@ -89,61 +85,3 @@ class ReminderRepository:
         rows = await self.conn.execute_fetchall(
             "SELECT *" + where + " ORDER BY due_at, id LIMIT ?", (*params, limit))
         return count[0][0], [_reminder(row) for row in rows]
-
-    # --- the outbox -----------------------------------------------------------------------
-
-    async def add_messages(self, messages: list[tuple[int, str, str, str]],
-                           now: datetime) -> None:
-        """(reminder id, channel, chat id, language) each, due at once."""
-        await self.conn.executemany(
-            "INSERT INTO reminder_messages (reminder_id, channel, chat_id, language, status,"
-            " next_attempt_at) VALUES (?, ?, ?, ?, 'pending', ?)",
-            [(*message, _iso(now)) for message in messages])
-
-    async def add_message(self, *, reminder_id: int, channel: str, chat_id: str,
-                          language: str, now: datetime, instead_of: str | None = None) -> None:
-        await self.conn.execute(
-            "INSERT INTO reminder_messages (reminder_id, channel, chat_id, language, instead_of,"
-            " status, next_attempt_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
-            (reminder_id, channel, chat_id, language, instead_of, _iso(now)))
-
-    async def get_message(self, message_id: int) -> ReminderMessage | None:
-        rows = await self.conn.execute_fetchall(
-            "SELECT * FROM reminder_messages WHERE id = ?", (message_id,))
-        return _message(rows[0]) if rows else None
-
-    async def messages_due(self, now: datetime, limit: int) -> list[ReminderMessage]:
-        rows = await self.conn.execute_fetchall(
-            "SELECT * FROM reminder_messages WHERE status = 'pending' AND next_attempt_at <= ?"
-            " ORDER BY next_attempt_at, id LIMIT ?", (_iso(now), limit))
-        return [_message(row) for row in rows]
-
-    async def message_sent(self, message_id: int, now: datetime) -> bool:
-        cursor = await self.conn.execute(
-            "UPDATE reminder_messages SET status = 'sent', sent_at = ?, attempts = attempts + 1"
-            " WHERE id = ? AND status = 'pending'", (_iso(now), message_id))
-        return cursor.rowcount == 1
-
-    async def message_retry(self, message_id: int, error: str, at: datetime) -> None:
-        await self.conn.execute(
-            "UPDATE reminder_messages SET attempts = attempts + 1, last_error = ?,"
-            " next_attempt_at = ? WHERE id = ? AND status = 'pending'",
-            (error[:200], _iso(at), message_id))
-
-    async def message_failed(self, message_id: int, error: str) -> None:
-        await self.conn.execute(
-            "UPDATE reminder_messages SET status = 'failed', attempts = attempts + 1,"
-            " last_error = ? WHERE id = ? AND status = 'pending'", (error[:200], message_id))
-
-    async def message_cancelled(self, message_id: int) -> None:
-        await self.conn.execute(
-            "UPDATE reminder_messages SET status = 'cancelled' WHERE id = ? AND status = 'pending'",
-            (message_id,))
-
-    async def failed_messages(self, limit: int) -> tuple[int, list[ReminderMessage]]:
-        count = await self.conn.execute_fetchall(
-            "SELECT count(*) FROM reminder_messages WHERE status = 'failed'")
-        rows = await self.conn.execute_fetchall(
-            "SELECT * FROM reminder_messages WHERE status = 'failed' ORDER BY id DESC LIMIT ?",
-            (limit,))
-        return count[0][0], [_message(row) for row in rows]

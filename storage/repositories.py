@@ -11,6 +11,7 @@ from storage.conversations import ConversationRepository
 from storage.invites import InviteRepository
 from storage.leads import LeadRepository
 from storage.organisations import OrganisationRepository
+from storage.outbox import OutboxRepository
 from storage.referrals import ReferralRepository
 from storage.reminders import ReminderRepository
 from storage.summaries import SummaryRepository
@@ -30,6 +31,7 @@ class Repositories:
         self.invites = InviteRepository(conn)
         self.leads = LeadRepository(conn)
         self.organisations = OrganisationRepository(conn)
+        self.outbox = OutboxRepository(conn)
         self.referrals = ReferralRepository(conn, self.tallies)
         self.reminders = ReminderRepository(conn)
         self.summaries = SummaryRepository(conn)

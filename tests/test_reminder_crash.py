@@ -1,7 +1,8 @@
 """SIGKILL the bot in the middle of sending a batch of reminders, start it again, and count
-what arrived: every reminder, none twice, when the kill lands while Telegram had not yet
-taken the message; exactly that one message twice when Telegram had taken it and the
-answer was lost with the process (the documented at-least-once window).
+what arrived: every reminder, whether the kill lands before Telegram took the messages
+being sent or after it took them and the answers were lost with the process. What may
+arrive twice is the documented at-least-once window: in each chat, the one message being
+sent at the moment of the kill (chats are served side by side).
 
 The bot runs as a real `panong run` process talking HTTP to the sandbox's Bot API, which
 runs here, in the test, and outlives the bot.
@@ -21,7 +22,7 @@ from sandbox.botapi import BotApi
 from sandbox.run import BOT_USERNAME, SANDBOX_TOKEN
 from tests.conftest import FakeClock, add_user, make_settings
 from tests.support.bot_process import arrived, kill, serve_bot_api, start_bot, stop, until
-from tests.support.cases import register_and_send
+from tests.support.cases import delivered_back_then, register_and_send
 
 CASES = 12  # each: one reminder to the unit, one escalation to the coordinator
 FOCAL_POINT, COORDINATOR = 2001, 9001
@@ -41,6 +42,7 @@ async def settings(tmp_path: Path) -> Settings:
                        "Khun Malai", inviter=coordinator, language="en")
         for _ in range(CASES):
             await register_and_send(runtime, teacher, needs=("EDUCATION",))
+        await delivered_back_then(runtime)
     finally:
         await runtime.close()
     return settings
@@ -76,23 +78,30 @@ async def kill_then_restart(settings: Settings, api: BotApi, url: str, *,
     return arrived(api, FOCAL_POINT, "⏰"), arrived(api, COORDINATOR, "⚠️")
 
 
-async def test_a_kill_before_telegram_took_the_message_loses_nothing_and_repeats_nothing(
+def assert_all_arrived_at_most_the_ones_in_flight_twice(unit: Counter[str],
+                                                         coordinators: Counter[str]) -> int:
+    """Every reminder and escalation arrived; in each chat at most one message, the one
+    being sent (or just sent, and not yet marked so) at the kill, arrived twice. How many
+    arrived twice."""
+    assert set(unit) == set(coordinators) and len(unit) == CASES
+    for arrivals in (unit, coordinators):
+        assert set(arrivals.values()) <= {1, 2} and sum(arrivals.values()) <= CASES + 1
+    return sum(unit.values()) + sum(coordinators.values()) - 2 * CASES
+
+
+async def test_a_kill_before_telegram_took_the_message_loses_nothing(
     settings: Settings, telegram: tuple[BotApi, str]
 ) -> None:
     api, url = telegram
     unit, coordinators = await kill_then_restart(settings, api, url, accepted=False)
 
-    assert len(unit) == CASES and set(unit.values()) == {1}
-    assert len(coordinators) == CASES and set(coordinators.values()) == {1}
+    assert_all_arrived_at_most_the_ones_in_flight_twice(unit, coordinators)
 
 
-async def test_a_kill_after_telegram_took_the_message_repeats_that_one_message_only(
+async def test_a_kill_after_telegram_took_the_message_repeats_only_what_was_in_flight(
     settings: Settings, telegram: tuple[BotApi, str]
 ) -> None:
     api, url = telegram
     unit, coordinators = await kill_then_restart(settings, api, url, accepted=True)
 
-    together = unit + coordinators
-    assert len(together) == CASES  # every case's reminders arrived
-    assert sorted(together.values()).count(3) == 1  # one message was sent twice
-    assert sum(together.values()) == 2 * CASES + 1
+    assert assert_all_arrived_at_most_the_ones_in_flight_twice(unit, coordinators) >= 1

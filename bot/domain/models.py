@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -336,21 +336,33 @@ class Reminder(BaseModel):
     updated_at: datetime
 
 
-class ReminderMessage(BaseModel):
-    """One reminder to one chat: the outbox row the sender works from."""
+class OutboxKind(StrEnum):
+    NOTICE = "notice"
+    REFERRAL = "referral"
+    REMINDER = "reminder"
+
+
+class OutboxMessage(BaseModel):
+    """One message owed to one chat: the outbox row the dispatcher works from."""
 
     model_config = ConfigDict(frozen=True)
 
     id: int
-    reminder_id: int
     channel: str
     chat_id: str
-    language: str
-    instead_of: str | None
+    language: str | None
+    kind: OutboxKind
+    payload: dict[str, Any]
+    case_id: int | None
+    referral_id: int | None
+    reminder_id: int | None
+    message_id: str | None
+    retry_key: str
     status: str
     attempts: int
     next_attempt_at: datetime
     last_error: str | None
+    created_at: datetime
     sent_at: datetime | None
 
 

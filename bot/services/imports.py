@@ -21,6 +21,7 @@ from bot.errors import ImportNotAllowed, PermissionDenied, StaleAction
 from bot.imports import LeadRow, ParsedList, Rejected
 from bot.services.access import require_user
 from bot.services.notices import Notice
+from bot.services.outbox import owe_notices
 from storage.database import Database
 from storage.leads import Lead
 from storage.repositories import Repositories
@@ -92,6 +93,7 @@ async def import_list(db: Database, actor: User | None, parsed: ParsedList, *,
                                params={"count": count, "waiting": waiting})
                         for teacher in await uow.users.active_with_role(Role.TEACHER,
                                                                         school_id)]
+        await owe_notices(uow, notices, now)
         await uow.commit()
     return Imported(total=parsed.total, added=len(new), already=len(parsed.rows) - len(new),
                     rejected=parsed.rejected, unassigned=sum(1 for lead in leads

@@ -22,6 +22,7 @@ from bot.errors import (
 )
 from bot.services.access import require_user
 from bot.services.notices import Notice
+from bot.services.outbox import owe_notices
 from storage.database import Database
 
 INVITE_CODE_BYTES = 12  # 16 URL-safe characters: fits Telegram's 64-character start parameter
@@ -142,19 +143,20 @@ async def redeem_invite(
                    "invite": code[:6]},
         )
         inviter = await uow.users.get(invite.created_by) if invite.created_by else None
-        await uow.commit()
-    notices = []
-    if inviter is not None and inviter.active:
-        notices.append(
-            Notice(
-                channel=inviter.channel,
-                channel_user_id=inviter.channel_user_id,
-                language=inviter.language,
-                key="invite-redeemed-notice",
-                params={"name": user.display_name},
-                names={"organisation": {"th": organisation.short_th,
-                                        "en": organisation.short_en}},
-                labels={"role": f"role-{user.role}"},
+        notices = []
+        if inviter is not None and inviter.active:
+            notices.append(
+                Notice(
+                    channel=inviter.channel,
+                    channel_user_id=inviter.channel_user_id,
+                    language=inviter.language,
+                    key="invite-redeemed-notice",
+                    params={"name": user.display_name},
+                    names={"organisation": {"th": organisation.short_th,
+                                            "en": organisation.short_en}},
+                    labels={"role": f"role-{user.role}"},
+                )
             )
-        )
+        await owe_notices(uow, notices, now)
+        await uow.commit()
     return Joined(user=user, organisation=organisation, notices=notices)

@@ -7,10 +7,12 @@ unit takes wait in the coordinators' queue until a coordinator sends them elsewh
 
 Every change is one transaction: a conditional UPDATE (so that two presses at the same
 instant cannot both win), an audit entry (who, when, from, to, note) and the case's status
-derived again. What people must be told, and which chat messages must change, is returned
-to the caller to send after the commit.
+derived again. What people must be told, and which chat messages must change, is owed in
+the same transaction (the outbox, `bot.services.outbox`) and delivered after the commit;
+it is returned too, for the caller to know what was done.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -30,7 +32,6 @@ from bot.domain.models import (
     Organisation,
     Outcome,
     Referral,
-    ReferralMessage,
     ReferralStatus,
     ReminderKind,
     Role,
@@ -59,7 +60,8 @@ from bot.services.cases import (
     holds,
 )
 from bot.services.notices import Notice, NoticeButton
-from bot.services.recipients import unit_targets
+from bot.services.outbox import notice_row, referral_row
+from bot.services.recipients import Target, reachable, target, unit_targets
 from storage.database import Database
 from storage.repositories import Repositories
 
@@ -180,6 +182,24 @@ async def _view(repos: Repositories, referral: Referral) -> ReferralView:
     return view
 
 
+async def shown(repos: Repositories, referral_id: int) -> ReferralView | None:
+    """The referral as its messages show it now."""
+    referral = await repos.referrals.get(referral_id)
+    return None if referral is None else await _view(repos, referral)
+
+
+async def _owe(repos: Repositories, changes: list[Change], now: datetime) -> None:
+    """Owe every message the changes call for, in the changes' transaction."""
+    rows = []
+    for change in changes:
+        referral = change.view.referral
+        rows += [referral_row(channel=d.channel, chat_id=d.chat_id, language=d.language,
+                              referral_id=referral.id, case_id=referral.case_id,
+                              message_id=d.message_id) for d in change.deliveries]
+        rows += [notice_row(notice, referral.case_id) for notice in change.notices]
+    await repos.outbox.add(rows, now)
+
+
 async def _views(repos: Repositories, referrals: list[Referral]) -> list[ReferralView]:
     """The referrals as people see them, in four reads however many there are (a page of
     an inbox read each one's case, child, unit and taker one at a time)."""
@@ -224,6 +244,20 @@ def _notice(to: User | tuple[str, str, str], key: str, view: ReferralView, *,
                   params={"code": view.case_code, **params}, names=names,
                   labels={"need": f"need-{view.referral.need}", **(labels or {})},
                   buttons=buttons or [])
+
+
+async def _tell_unit(repos: Repositories, unit_id: str, default_language: str,
+                     view: ReferralView, *, private: Callable[[Target], Notice],
+                     group: Callable[[Target], Notice]) -> list[Notice]:
+    """Tell a unit something that carries text somebody typed: where it reads its
+    referrals, but the text itself only to its focal points in private. A linked group's
+    members need not be people of Panong, so the group hears only that it happened."""
+    chat = await repos.referrals.unit_chat(unit_id)
+    if chat is None:
+        return [private(to) for to in await unit_targets(repos, unit_id, default_language)]
+    focal_points = reachable(await repos.users.active_with_role(Role.FOCAL_POINT, unit_id))
+    return [group((chat.channel, chat.chat_id, chat.language)),
+            *(private(target(user, default_language)) for user in focal_points)]
 
 
 async def _teacher(repos: Repositories, case_id: int, actor: User) -> list[User]:
@@ -432,6 +466,7 @@ async def send(db: Database, actor: User | None, case_id: int, *, now: datetime,
                                   action="send", now=now, policy=policy, sent_at=now,
                                   awaiting_coordinator=int(to is S.UNROUTED))
             changes.append(await _sent_change(uow, actor, updated, default_language))
+        await _owe(uow, changes, now)
         await uow.commit()
     return changes
 
@@ -451,15 +486,6 @@ async def _sent_change(repos: Repositories, actor: User, referral: Referral,
                                   for user in await repos.users.active_with_role(
                                       Role.COORDINATOR)]
     return Change(view=view, deliveries=deliveries, notices=notices)
-
-
-async def remember_messages(db: Database, messages: list[ReferralMessage]) -> None:
-    """The chat messages just sent to show referrals, so later changes edit them."""
-    if not messages:
-        return
-    async with db.unit_of_work() as uow:
-        await uow.referrals.add_messages(messages)
-        await uow.commit()
 
 
 # --- the unit: accept, decline, ask, work, complete -------------------------------------
@@ -491,6 +517,7 @@ async def accept(db: Database, actor: User | None, referral_id: int, *,
         case = await uow.cases.get(updated.case_id)
         assert case is not None
         details = await build_card(uow, case, actor)
+        await _owe(uow, [change], now)
         await uow.commit()
     return change.model_copy(update={"details": details})
 
@@ -512,6 +539,7 @@ async def decline(db: Database, actor: User | None, referral_id: int,
             _notice(user, "referral-declined-coordinator-notice", change.view,
                     labels=reason_label, actor=actor.display_name, note=note or NO_NOTE)
             for user in await _coordinators(uow, actor))
+        await _owe(uow, [change], now)
         await uow.commit()
     return change
 
@@ -529,6 +557,7 @@ async def ask_information(db: Database, actor: User | None, referral_id: int, qu
             uow, actor, updated, "referral-question-notice", question=question,
             buttons=[NoticeButton(label="button-answer", action="answer",
                                   target_id=referral_id)])
+        await _owe(uow, [change], now)
         await uow.commit()
     return change
 
@@ -543,11 +572,14 @@ async def answer_information(db: Database, actor: User | None, referral_id: int,
                               action="answer", now=now, policy=policy, note=answer)
         view = await _view(uow, updated)
         assert updated.organisation_id is not None
-        notices = [_notice(target, "referral-answer-notice", view, actor=actor.display_name,
-                           answer=answer)
-                   for target in await unit_targets(uow, updated.organisation_id,
-                                                default_language)]
+        notices = await _tell_unit(
+            uow, updated.organisation_id, default_language, view,
+            private=lambda to: _notice(to, "referral-answer-notice", view,
+                                       actor=actor.display_name, answer=answer),
+            group=lambda to: _notice(to, "referral-answer-group-notice", view,
+                                     actor=actor.display_name))
         change = Change(view=view, deliveries=await _edits(uow, view), notices=notices)
+        await _owe(uow, [change], now)
         await uow.commit()
     return change
 
@@ -560,6 +592,7 @@ async def start_work(db: Database, actor: User | None, referral_id: int, *,
         updated = await _move(uow, actor, referral, to=S.IN_PROGRESS, from_=(S.ACCEPTED,),
                               action="start", now=now, policy=policy, unit=actor.organisation_id)
         change = await _unit_change(uow, actor, updated, "referral-started-notice")
+        await _owe(uow, [change], now)
         await uow.commit()
     return change
 
@@ -574,6 +607,7 @@ async def complete(db: Database, actor: User | None, referral_id: int, outcome: 
                               outcome=outcome, closed_at=now)
         change = await _unit_change(uow, actor, updated, "referral-completed-notice",
                                     labels={"outcome": f"outcome-{outcome}"})
+        await _owe(uow, [change], now)
         await uow.commit()
     return change
 
@@ -601,6 +635,7 @@ async def withdraw(db: Database, actor: User | None, referral_id: int,
         actor, referral, _ = await _holder_referral(uow, actor, referral_id)
         change = await _withdraw(uow, actor, referral, reason, now=now, policy=policy, note=note,
                                  default_language=default_language)
+        await _owe(uow, [change], now)
         await uow.commit()
     return change
 
@@ -612,13 +647,18 @@ async def _withdraw(repos: Repositories, actor: User, referral: Referral,
                           action="withdraw", now=now, policy=policy, note=note, reason=reason,
                           awaiting_coordinator=0, closed_at=now)
     view = await _view(repos, updated)
-    told: list[User | tuple[str, str, str]] = []
+    labels = {"reason": f"withdraw-{reason}"}
+
+    def withdrawn(to: User | Target, typed: str | None) -> Notice:
+        return _notice(to, "referral-withdrawn-notice", view, labels=labels,
+                       actor=actor.display_name, note=typed or NO_NOTE)
+
+    notices = [withdrawn(teacher, note) for teacher in await _teacher(repos, referral.case_id,
+                                                                      actor)]
     if updated.organisation_id is not None:
-        told += await unit_targets(repos, updated.organisation_id, default_language)
-    told += await _teacher(repos, referral.case_id, actor)
-    notices = [_notice(target, "referral-withdrawn-notice", view,
-                       labels={"reason": f"withdraw-{reason}"}, actor=actor.display_name,
-                       note=note or NO_NOTE) for target in told]
+        notices += await _tell_unit(repos, updated.organisation_id, default_language, view,
+                                    private=lambda to: withdrawn(to, note),
+                                    group=lambda to: withdrawn(to, None))
     return Change(view=view, deliveries=await _edits(repos, view), notices=notices)
 
 
@@ -682,6 +722,7 @@ async def reroute_after_move(db: Database, actor: User | None, case_id: int, *,
                                            default_language=default_language))
             changes.append(await _resend(uow, actor, old, item.proposed, policy=policy, now=now,
                                          default_language=default_language))
+        await _owe(uow, changes, now)
         await uow.commit()
     return changes
 
@@ -742,6 +783,7 @@ async def reroute(db: Database, actor: User | None, referral_id: int, unit_id: s
                 raise StaleAction()
             change = await _resend(uow, actor, referral, unit, policy=policy, now=now,
                                    default_language=default_language)
+        await _owe(uow, [change], now)
         await uow.commit()
     return change
 
@@ -770,10 +812,12 @@ async def dismiss(db: Database, actor: User | None, referral_id: int, *,
             updated = await uow.referrals.get(referral.id)
             assert updated is not None
         view = await _view(uow, updated)
-        notices = [_notice(teacher, "referral-dismissed-notice", view)
-                   for teacher in await _teacher(uow, referral.case_id, actor)]
+        change = Change(view=view, notices=[
+            _notice(teacher, "referral-dismissed-notice", view)
+            for teacher in await _teacher(uow, referral.case_id, actor)])
+        await _owe(uow, [change], now)
         await uow.commit()
-    return Change(view=view, notices=notices)
+    return change
 
 
 # --- a focal point's inbox, and the unit's group ----------------------------------------
@@ -801,6 +845,18 @@ async def show(db: Database, actor: User | None, referral_id: int) -> ReferralVi
     repos = db.read
     _, referral = await _unit_referral(repos, actor, referral_id)
     return await _view(repos, referral)
+
+
+async def show_in_chat(db: Database, actor: User | None, referral_id: int, *, channel: str,
+                       chat_id: str, language: str, now: datetime) -> None:
+    """From /inbox: the referral shown again in the focal point's chat, as a new message
+    that later changes keep up to date."""
+    async with db.unit_of_work() as uow:
+        _, referral = await _unit_referral(uow, actor, referral_id)
+        await uow.outbox.add([referral_row(channel=channel, chat_id=chat_id,
+                                           language=language, referral_id=referral.id,
+                                           case_id=referral.case_id, message_id=None)], now)
+        await uow.commit()
 
 
 async def link_group(db: Database, actor: User | None, *, channel: str, chat_id: str,
@@ -847,25 +903,31 @@ async def unit_chat_lost(db: Database, *, channel: str, chat_id: str, now: datet
     """The bot was removed from a unit's group (or it no longer exists): forget it, so the
     next referrals go to the focal points in private instead of nowhere."""
     async with db.unit_of_work() as uow:
-        unit_id = await uow.referrals.unlink_chat(channel, chat_id)
-        if unit_id is not None:
-            await uow.audit.record(at=now, actor_id=None, action="unit.group_lost",
-                                   entity="organisation", entity_id=unit_id,
-                                   before={"chat_id": chat_id})
+        await forget_unit_chat(uow, channel=channel, chat_id=chat_id, now=now)
         await uow.commit()
 
 
-async def redeliver(db: Database, referral_id: int, default_language: str) -> list[Delivery]:
-    """The referral shown anew wherever its unit reads referrals now: after its group was
+async def forget_unit_chat(repos: Repositories, *, channel: str, chat_id: str,
+                           now: datetime) -> None:
+    unit_id = await repos.referrals.unlink_chat(channel, chat_id)
+    if unit_id is not None:
+        await repos.audit.record(at=now, actor_id=None, action="unit.group_lost",
+                                 entity="organisation", entity_id=unit_id,
+                                 before={"chat_id": chat_id})
+
+
+async def show_again(repos: Repositories, referral_id: int, default_language: str,
+                     now: datetime) -> None:
+    """Owe the referral anew wherever its unit reads referrals now: after its group was
     lost, so that it reaches the focal points instead of nobody."""
-    repos = db.read
     referral = await repos.referrals.get(referral_id)
     if referral is None or referral.organisation_id is None:
-        return []
-    view = await _view(repos, referral)
-    return [Delivery(view=view, channel=channel, chat_id=chat_id, language=language)
-            for channel, chat_id, language in await unit_targets(
-                repos, referral.organisation_id, default_language)]
+        return
+    await repos.outbox.add([
+        referral_row(channel=channel, chat_id=chat_id, language=language,
+                     referral_id=referral.id, case_id=referral.case_id, message_id=None)
+        for channel, chat_id, language in await unit_targets(
+            repos, referral.organisation_id, default_language)], now)
 
 
 # --- is the child still in school? ------------------------------------------------------
@@ -914,5 +976,6 @@ async def answer_attendance(db: Database, actor: User | None, reminder_id: int,
             notices = [_notice(user, "attendance-dropped-notice", view,
                                actor=actor.display_name)
                        for user in await _coordinators(uow, actor)]
+            await uow.outbox.add([notice_row(n, case.id) for n in notices], now)
         await uow.commit()
     return AttendanceAnswered(case=case, answer=answer, notices=notices)

@@ -7,14 +7,10 @@ and then and:
 1. `expand_due` turns the reminders whose time has come into outbox rows, one per chat that
    must get it, in one transaction. A reminder whose reason has gone (the referral was
    accepted, the case closed) is cancelled instead. Nothing is expanded in quiet hours.
-2. The channel sends each outbox row (`messages_due`, `compose`) and records what happened:
-   `delivered`, `retry_later`, `undeliverable` or `unreachable` (the person blocked the bot:
-   the coordinators get it instead).
-
-A message is marked sent only after the messenger accepted it, so a crash between the two
-sends that one message again after the restart: at least once, never lost. No messenger
-offers a way to ask whether a message already arrived, so exactly once cannot be promised;
-the window is one message wide.
+2. The outbox's dispatcher (`bot.services.delivery`) sends each row, composed at that
+   moment (`compose`: a reminder whose reason went meanwhile is not sent), like every
+   other owed message. When the person blocked the bot the coordinators get it instead
+   (`unreachable`).
 """
 
 from datetime import datetime, timedelta
@@ -24,12 +20,12 @@ from pydantic import BaseModel, ConfigDict
 from bot.domain.models import (
     Case,
     OrganisationKind,
+    OutboxMessage,
     Outcome,
     Referral,
     ReferralStatus,
     Reminder,
     ReminderKind,
-    ReminderMessage,
     ReminderStatus,
     Role,
     User,
@@ -44,6 +40,7 @@ from bot.errors import PermissionDenied, StaleAction
 from bot.services.access import require_user
 from bot.services.cases import held_case, holds
 from bot.services.notices import Notice, NoticeButton
+from bot.services.outbox import reminder_row
 from bot.services.recipients import (
     Target,
     coordinator_targets,
@@ -70,10 +67,6 @@ STILL_DUE = {
 ENROLLED = (Outcome.ENROLLED_SCHOOL, Outcome.ENROLLED_NON_FORMAL,
             Outcome.VOCATIONAL_TRAINING)
 SNOOZE_DAYS = (1, 7)
-# Back-off after a network error: 30 s, 2 min, 8 min, ... up to 6 hours; then it fails.
-FIRST_RETRY = timedelta(seconds=30)
-LONGEST_RETRY = timedelta(hours=6)
-MAX_ATTEMPTS = 10
 
 
 # --- scheduling ---------------------------------------------------------------------------
@@ -198,9 +191,11 @@ async def expand_due(db: Database, policy: ReminderPolicy, *, now: datetime, lim
                               batch.users.get(reminder.user_id or 0)):
                 statuses.append((reminder.id, ReminderStatus.CANCELLED))
                 continue
-            messages += [(reminder.id, *target) for target in await batch.recipients(reminder)]
+            messages += [reminder_row(channel=channel, chat_id=chat_id, language=language,
+                                      reminder_id=reminder.id, case_id=reminder.case_id)
+                         for channel, chat_id, language in await batch.recipients(reminder)]
             statuses.append((reminder.id, ReminderStatus.SENT))
-        await uow.reminders.add_messages(messages, now)
+        await uow.outbox.add(messages, now)
         await uow.reminders.set_statuses(statuses, now)
         await uow.commit()
     return len(due)
@@ -261,36 +256,27 @@ class _Batch:
         return self._coordinators
 
 
-# --- the outbox ---------------------------------------------------------------------------
+# --- composing and rerouting reminders in the outbox ------------------------------------
 
 
-async def messages_due(db: Database, *, now: datetime, limit: int) -> list[ReminderMessage]:
-    return await db.read.reminders.messages_due(now, limit)
-
-
-async def compose(db: Database, message_id: int, *, now: datetime) -> Notice | None:
-    """The message to send now, or None (and the row cancelled) when its reason has gone
-    since it was queued. Case code, need and unit only: no name, no identity number."""
-    repos = db.read
-    message = await repos.reminders.get_message(message_id)
-    if message is None or message.status != "pending":
+async def compose(repos: Repositories, message: OutboxMessage, *,
+                  now: datetime) -> Notice | None:
+    """The reminder to send now, or None when its reason has gone since it was queued.
+    Case code, need and unit only: no name, no identity number."""
+    reminder = await repos.reminders.get(message.reminder_id or 0)
+    if reminder is None:
         return None
-    reminder = await repos.reminders.get(message.reminder_id)
-    assert reminder is not None
     referral = await repos.referrals.get(reminder.referral_id) if reminder.referral_id \
         else None
     user = await repos.users.get(reminder.user_id) if reminder.user_id else None
     if not _still_due(reminder, referral, user):
-        async with db.unit_of_work() as uow:
-            await uow.reminders.message_cancelled(message_id)
-            await uow.commit()
         return None
     case = await repos.cases.get(reminder.case_id)
     assert case is not None
     return await _notice(repos, message, reminder, case, referral, now)
 
 
-async def _notice(repos: Repositories, message: ReminderMessage, reminder: Reminder,
+async def _notice(repos: Repositories, message: OutboxMessage, reminder: Reminder,
                   case: Case, referral: Referral | None, now: datetime) -> Notice:
     params: dict[str, str | int] = {"code": case.code}
     names: dict[str, dict[str, str]] = {}
@@ -306,11 +292,12 @@ async def _notice(repos: Repositories, message: ReminderMessage, reminder: Remin
         params["days"] = max(0, (now - (since or now)).days)
     if reminder.kind is K.DATA_ROUND and reminder.detail:
         params["round"] = reminder.detail
-    if message.instead_of is not None:
+    instead_of = message.payload.get("instead_of")
+    if instead_of is not None:
         labels["what"] = f"reminder-what-{reminder.kind}"
         return Notice(channel=message.channel, channel_user_id=message.chat_id,
                       language=message.language, key="reminder-unreachable",
-                      params={**params, "name": message.instead_of}, names=names,
+                      params={**params, "name": str(instead_of)}, names=names,
                       labels=labels)
     return Notice(channel=message.channel, channel_user_id=message.chat_id,
                   language=message.language, key=f"reminder-{reminder.kind}", params=params,
@@ -336,57 +323,25 @@ def _buttons(reminder: Reminder) -> list[NoticeButton]:
     return buttons
 
 
-async def delivered(db: Database, message_id: int, *, now: datetime) -> None:
-    async with db.unit_of_work() as uow:
-        await uow.reminders.message_sent(message_id, now)
-        await uow.commit()
-
-
-async def retry_later(db: Database, message_id: int, error: str, *, now: datetime,
-                      after: timedelta | None = None) -> None:
-    """A temporary failure: try again `after` (Telegram's retry_after), or with back-off;
-    give up after MAX_ATTEMPTS."""
-    async with db.unit_of_work() as uow:
-        message = await uow.reminders.get_message(message_id)
-        if message is None:
-            return
-        if message.attempts + 1 >= MAX_ATTEMPTS:
-            await uow.reminders.message_failed(message_id, error)
-        else:
-            wait = after if after is not None else min(
-                FIRST_RETRY * 4 ** message.attempts, LONGEST_RETRY)
-            await uow.reminders.message_retry(message_id, error, now + wait)
-        await uow.commit()
-
-
-async def undeliverable(db: Database, message_id: int, error: str) -> None:
-    """The messenger refused the message for good (a chat that does not exist)."""
-    async with db.unit_of_work() as uow:
-        await uow.reminders.message_failed(message_id, error)
-        await uow.commit()
-
-
-async def unreachable(db: Database, message_id: int, *, now: datetime,
+async def unreachable(repos: Repositories, message: OutboxMessage, *, now: datetime,
                       default_language: str) -> None:
-    """The recipient blocked the bot: mark them unreachable, and give the coordinators the
-    reminder instead, saying whom it was for."""
-    async with db.unit_of_work() as uow:
-        message = await uow.reminders.get_message(message_id)
-        if message is None or message.status != "pending":
-            return
-        await uow.reminders.message_failed(message_id, "blocked")
-        user = await uow.users.by_channel_id(message.channel, message.chat_id)
-        if user is not None:
-            await uow.users.set_unreachable(user.id, now)
-            await uow.audit.record(at=now, actor_id=None, action="user.unreachable",
-                                   entity="user", entity_id=user.id)
-        name = user.display_name if user else message.chat_id
-        for channel, chat_id, language in await coordinator_targets(uow, default_language):
-            if (channel, chat_id) != (message.channel, message.chat_id):
-                await uow.reminders.add_message(
-                    reminder_id=message.reminder_id, channel=channel, chat_id=chat_id,
-                    language=language, now=now, instead_of=name)
-        await uow.commit()
+    """The recipient of an owed message blocked the bot: mark them unreachable; a reminder
+    goes to the coordinators instead, saying whom it was for. Inside the caller's
+    transaction."""
+    user = await repos.users.by_channel_id(message.channel, message.chat_id)
+    if user is not None:
+        await repos.users.set_unreachable(user.id, now)
+        await repos.audit.record(at=now, actor_id=None, action="user.unreachable",
+                                 entity="user", entity_id=user.id)
+    if message.reminder_id is None or "instead_of" in message.payload:
+        return
+    name = user.display_name if user else message.chat_id
+    await repos.outbox.add([
+        reminder_row(channel=channel, chat_id=chat_id, language=language,
+                     reminder_id=message.reminder_id, case_id=message.case_id or 0,
+                     instead_of=name)
+        for channel, chat_id, language in await coordinator_targets(repos, default_language)
+        if (channel, chat_id) != (message.channel, message.chat_id)], now)
 
 
 async def reachable_again(db: Database, user: User) -> None:
@@ -429,7 +384,7 @@ class Overview(BaseModel):
     due_count: int
     due: list[Reminder]
     failed_count: int
-    failed: list[ReminderMessage]
+    failed: list[OutboxMessage]
     codes: dict[int, str]  # case id -> code, for the listed reminders
 
 
@@ -445,7 +400,7 @@ async def overview(db: Database, actor: User | None, *, now: datetime,
     overdue_count, overdue = await repos.reminders.pending_between(epoch, now, limit)
     due_count, due = await repos.reminders.pending_between(now, now + timedelta(days=1),
                                                            limit)
-    failed_count, failed = await repos.reminders.failed_messages(limit)
+    failed_count, failed = await repos.outbox.failed_messages(limit)
     codes = {}
     for case_id in {r.case_id for r in overdue + due}:
         case = await repos.cases.get(case_id)

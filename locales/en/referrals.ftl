@@ -145,6 +145,7 @@ referral-declined-coordinator-notice = ✖ { $unit } declined { $code } · { $ne
     }. Send /queue to send it elsewhere.
 referral-question-notice = ❓ { $unit } asks about { $code } · { $need } ({ $actor }): “{ $question }”
 referral-answer-notice = 💬 Answer about { $code } · { $need } ({ $actor }): “{ $answer }”. The referral waits for your decision again.
+referral-answer-group-notice = 💬 { $actor } answered the question about { $code } · { $need }. The answer went to the unit's focal points privately; the referral waits for your decision again.
 referral-started-notice = { $unit } started work on { $code } · { $need }.
 referral-completed-notice = 🎉 { $unit } recorded the outcome of { $code } · { $need }: { $outcome }.
 referral-withdrawn-notice = The referral of { $code } · { $need } was withdrawn by { $actor }: { $reason }{ $note ->

@@ -145,6 +145,7 @@ referral-declined-coordinator-notice = ✖ { $unit } ปฏิเสธ { $code 
     } พิมพ์ /queue เพื่อส่งไปหน่วยงานอื่น
 referral-question-notice = ❓ { $unit } ถามเรื่อง { $code } · { $need } ({ $actor }): “{ $question }”
 referral-answer-notice = 💬 คำตอบเรื่อง { $code } · { $need } ({ $actor }): “{ $answer }” เรื่องนี้รอการตัดสินใจของหน่วยงานอีกครั้ง
+referral-answer-group-notice = 💬 { $actor } ตอบคำถามเรื่อง { $code } · { $need } แล้ว คำตอบส่งถึงผู้ประสานงานของหน่วยงานทางแชตส่วนตัว เรื่องนี้รอการตัดสินใจของหน่วยงานอีกครั้ง
 referral-started-notice = { $unit } เริ่มดำเนินการเรื่อง { $code } · { $need } แล้ว
 referral-completed-notice = 🎉 { $unit } บันทึกผลของ { $code } · { $need }: { $outcome }
 referral-withdrawn-notice = { $actor } ถอนการส่งต่อ { $code } · { $need }: { $reason }{ $note ->

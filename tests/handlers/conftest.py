@@ -1,5 +1,6 @@
 """The real Application, its bot talking to an in-process recording Bot API."""
 
+import asyncio
 import itertools
 import threading
 from collections.abc import AsyncIterator
@@ -10,6 +11,7 @@ from telegram.ext import Application
 
 from bot.runtime import Runtime
 from handlers.app import build_application
+from handlers.context import RUNTIME_KEY
 from handlers.progress import Progress
 from sandbox.botapi import Upload
 from tests.support.telegram_fake import (
@@ -30,8 +32,22 @@ class ChatHarness:
         self.app = app
         self.request = request
 
+    async def process(self, *updates: Update) -> None:
+        """Handle the updates (at once, when several), then let the outbox deliver what
+        they owe people: the bot does both, the second a moment later. What was owed
+        before (a change a test made through a service) is delivered first, as it would
+        have been by then."""
+        await self.deliver()
+        await asyncio.gather(*(self.app.process_update(update) for update in updates))
+        await self.deliver()
+
+    async def deliver(self) -> int:
+        """Deliver what the outbox holds that may go now; how many messages went."""
+        runtime: Runtime = self.app.bot_data[RUNTIME_KEY]
+        return await runtime.outbox.drain()
+
     async def send(self, user: FakeUser, text: str) -> str:
-        await self.app.process_update(text_update(self.app.bot, user, text))
+        await self.process(text_update(self.app.bot, user, text))
         return self.last_text(user)
 
     async def send_file(self, user: FakeUser, file_name: str, data: bytes,
@@ -40,12 +56,12 @@ class ChatHarness:
         if user.id not in self.request.api.users:
             self.request.api.add_user(user.id, user.first_name, user.language_code)
         message = self.request.api.send_document(user.id, Upload(file_name, data, mime_type))
-        await self.app.process_update(Update.de_json(
+        await self.process(Update.de_json(
             {"update_id": next(_file_updates), "message": message}, self.app.bot))
         return self.last_text(user)
 
     async def share_location(self, user: FakeUser, latitude: float, longitude: float) -> str:
-        await self.app.process_update(location_update(self.app.bot, user, latitude, longitude))
+        await self.process(location_update(self.app.bot, user, latitude, longitude))
         return self.last_text(user)
 
     def buttons(self, user: FakeUser) -> list[tuple[str, str]]:
@@ -60,18 +76,18 @@ class ChatHarness:
         if len(matches) != 1:
             raise AssertionError(f"{len(matches)} buttons match {label!r}: {buttons}")
         message = self.request.keyboard_message(chat)
-        await self.app.process_update(callback_update(self.app.bot, user, matches[0], message))
+        await self.process(callback_update(self.app.bot, user, matches[0], message))
         return self.last_text(user)
 
     async def press_data(self, user: FakeUser, data: str) -> str:
         """Press a button with any data (a forged one, say) under the user's newest message."""
         message = self.request.last_message(user.id)
-        await self.app.process_update(callback_update(self.app.bot, user, data, message))
+        await self.process(callback_update(self.app.bot, user, data, message))
         return self.last_text(user)
 
     def last_text(self, user: FakeUser) -> str:
-        texts = self.request.texts(user.id)
-        return texts[-1] if texts else ""
+        """The newest message in the user's private chat, as it reads now."""
+        return self.request.newest_text(user.id)
 
     def alerts(self) -> list[str]:
         return [call.params.get("text", "") for call in

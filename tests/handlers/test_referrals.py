@@ -1,7 +1,6 @@
 """Referrals through the real Application: a teacher sends, focal points accept, decline and
 complete, a coordinator re-routes; everybody sees only what is theirs."""
 
-import asyncio
 
 import pytest
 
@@ -113,7 +112,7 @@ async def test_two_focal_points_pressing_accept_together_make_one_acceptance(
         message = chat.request.keyboard_message(person.id)
         presses.append(callback_update(chat.app.bot, person, data, message))
 
-    await asyncio.gather(*(chat.app.process_update(press) for press in presses))
+    await chat.process(*presses)
 
     case = await runtime.db.read.cases.by_code(CODE)
     assert case is not None
@@ -169,7 +168,7 @@ async def test_the_unit_asks_and_the_teacher_answers_through_the_bot(
 async def test_a_linked_group_gets_one_message_edited_for_everyone(
     chat: ChatHarness, runtime: Runtime, focal_points: None
 ) -> None:
-    await chat.app.process_update(text_update(chat.app.bot, MALAI, "/linkgroup", UNIT_GROUP))
+    await chat.process(text_update(chat.app.bot, MALAI, "/linkgroup", UNIT_GROUP))
     assert "This group now receives the referrals" in chat.request.texts(UNIT_GROUP)[-1]
 
     await register_and_send(chat)

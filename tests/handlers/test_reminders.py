@@ -12,7 +12,7 @@ from bot.domain.models import ReferralStatus, ReminderKind, ReminderStatus, Role
 from bot.runtime import Runtime
 from bot.services import referrals, reminders, users
 from handlers.app import build_application
-from handlers.reminders import send_due_reminders
+from handlers.reminders import queue_due_reminders
 from tests.conftest import START, FakeClock, add_user
 from tests.handlers.conftest import COORDINATOR, TEACHER, ChatHarness
 from tests.support.cases import by_need, register_and_send
@@ -34,7 +34,9 @@ async def focal_points(runtime: Runtime, coordinator: User, teacher: User) -> No
 
 
 async def wake(chat: ChatHarness, runtime: Runtime) -> int:
-    return await send_due_reminders(chat.app.bot, runtime)
+    """The reminders job's round, and the outbox's delivery it wakes; messages sent."""
+    await queue_due_reminders(runtime)
+    return await chat.deliver()
 
 
 def reminders_to(chat: ChatHarness, person: FakeUser, marker: str = "⏰") -> list[str]:
@@ -199,8 +201,9 @@ async def test_reminders_due_while_the_bot_was_down_are_sent_once_after_it_start
     app = build_application(restarted, request=request, rate_limit=False)
     await app.initialize()
     try:
-        await send_due_reminders(app.bot, restarted)
-        await send_due_reminders(app.bot, restarted)
+        for _ in range(2):
+            await queue_due_reminders(restarted)
+            await restarted.outbox.drain()
     finally:
         await app.shutdown()
         await restarted.close()
@@ -216,6 +219,7 @@ async def test_a_failure_that_outlasts_the_retries_is_sent_again_by_a_later_wake
     Telegram still fails, the reminder stays in the outbox: after its retry_after for a
     429, with back-off for a network error."""
     await _education(runtime, teacher)
+    await chat.deliver()  # the referral itself, before Telegram starts failing
     clock.now = START + timedelta(days=3)
     retries = runtime.settings.telegram_retries
     for _ in range(retries + 1):

@@ -108,6 +108,7 @@ async def test_a_message_taken_before_its_answer_was_lost_arrives_twice_not_neve
 ) -> None:
     """The documented at-least-once window: Telegram sent the message, the answer was lost
     (a timeout), so the retry sends it again."""
+    await chat.deliver()  # the coordinator's notice that the teacher joined
     chat.request.raise_next("sendMessage", TimedOut(), taken=True)
 
     await chat.send(TEACHER, "/help")

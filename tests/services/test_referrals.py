@@ -204,9 +204,11 @@ async def test_a_focal_point_accepts_starts_and_completes(
     changes = await register_and_send(runtime, teacher)
     education = by_need(changes, "EDUCATION")
     rid = education.view.referral.id
-    await referrals.remember_messages(runtime.db, [
-        ReferralMessage(referral_id=rid, channel="telegram", chat_id="2001",
-                                  message_id="77", language="th")])
+    async with runtime.db.unit_of_work() as uow:  # as the outbox does once it was shown
+        await uow.referrals.add_messages([
+            ReferralMessage(referral_id=rid, channel="telegram", chat_id="2001",
+                            message_id="77", language="th")])
+        await uow.commit()
 
     accepted = await referrals.accept(runtime.db, primary, rid, now=runtime.now())
 
@@ -437,6 +439,38 @@ async def test_when_the_child_moves_open_referrals_are_offered_to_the_new_distri
             today=runtime.today(), default_language="th")
 
 
+async def test_typed_text_reaches_a_units_focal_points_privately_never_its_group(
+    runtime: Runtime, teacher: User, primary: User, primary_colleague: User
+) -> None:
+    """A group's members need not be people of Panong: a teacher's answer or a typed
+    withdrawal reason goes to the unit's focal points in private; the group hears only
+    that it happened."""
+    await referrals.link_group(runtime.db, primary, channel="telegram", chat_id="-100",
+                               title="Primary ESA 1 team", language="th", now=runtime.now())
+    rid = by_need(await register_and_send(runtime, teacher), "EDUCATION").view.referral.id
+    await referrals.ask_information(runtime.db, primary, rid, "Which grade?",
+                                    now=runtime.now())
+
+    answered = await referrals.answer_information(
+        runtime.db, teacher, rid, "Grade 5, at Wat Bang Phli", now=runtime.now(),
+        default_language="th")
+    withdrawn = await referrals.withdraw(
+        runtime.db, teacher, rid, WithdrawReason.OTHER, now=runtime.now(),
+        default_language="th", note="Her uncle took her to Rayong")
+
+    for change, typed in ((answered, "Grade 5"), (withdrawn, "Rayong")):
+        to_group = [n for n in change.notices if n.channel_user_id == "-100"]
+        private = [n for n in change.notices if n.channel_user_id in ("2001", "2002")]
+        assert len(to_group) == 1 and sorted(n.channel_user_id for n in private) == [
+            "2001", "2002"]
+        assert not any(typed in str(value) for value in to_group[0].params.values())
+        assert all(any(typed in str(value) for value in n.params.values()) for n in private)
+    owed = [row for row in await runtime.db.read.outbox.pending(100)
+            if row.chat_id == "-100"]
+    assert owed and not any(typed in row.model_dump_json()
+                            for row in owed for typed in ("Grade 5", "Rayong"))
+
+
 async def test_a_linked_group_receives_its_units_referrals(
     runtime: Runtime, teacher: User, primary: User, primary_colleague: User, welfare: User
 ) -> None:
@@ -457,8 +491,12 @@ async def test_a_linked_group_receives_its_units_referrals(
     await referrals.unit_chat_lost(runtime.db, channel="telegram", chat_id="-100",
                                    now=runtime.now())
     rid = by_need(changes, "EDUCATION").view.referral.id
-    redelivered = await referrals.redeliver(runtime.db, rid, "th")
-    assert sorted(d.chat_id for d in redelivered) == ["2001", "2002"]
+    async with runtime.db.unit_of_work() as uow:
+        await referrals.show_again(uow, rid, "th", runtime.now())
+        await uow.commit()
+    shown_again = [row.chat_id for row in await runtime.db.read.outbox.pending(100)
+                   if row.referral_id == rid and row.chat_id != "-100"]
+    assert sorted(shown_again) == ["2001", "2002"]
 
 
 async def test_a_deactivated_focal_point_is_refused(

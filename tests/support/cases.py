@@ -49,3 +49,12 @@ async def register_and_send(runtime: Runtime, teacher: User,
 def by_need(changes: list[Change], need: str) -> Change:
     [change] = [c for c in changes if c.view.referral.need == need]
     return change
+
+
+async def delivered_back_then(runtime: Runtime) -> None:
+    """What a test set up through the services reached its chats at the time: the outbox
+    owes nothing of it any more (as in a deployment, where it was sent long ago)."""
+    async with runtime.db.unit_of_work() as uow:
+        for row in await uow.outbox.pending(100_000):
+            await uow.outbox.sent(row.id, runtime.now())
+        await uow.commit()

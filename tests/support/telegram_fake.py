@@ -112,6 +112,7 @@ class RecordingRequest(BaseRequest):
         self._activity: dict[int, list[int]] = defaultdict(list)
         # chat_id -> texts of every successful send and text/caption edit, in order
         self._texts: dict[int, list[str]] = defaultdict(list)
+        self._current: dict[int, dict[int, str]] = defaultdict(dict)  # message id -> text
         # method -> (error, whether the Bot API had done the call first), in order
         self._raises: dict[str, deque[tuple[Exception, bool]]] = defaultdict(deque)
 
@@ -225,6 +226,12 @@ class RecordingRequest(BaseRequest):
         """
         return list(self._texts.get(chat_id, []))
 
+    def newest_text(self, chat_id: int) -> str:
+        """The text of the newest message in the chat as it reads now (edits included):
+        what a person sees at the bottom of the chat. "" when there is none."""
+        current = self._current.get(chat_id)
+        return current[max(current)] if current else ""
+
     def keyboard_message(self, chat_id: int) -> JSONDict | None:
         """The most recently sent/edited message in the chat that has an inline keyboard."""
         for message_id in reversed(self._activity.get(chat_id, [])):
@@ -253,6 +260,7 @@ class RecordingRequest(BaseRequest):
         self.calls.clear()
         self._activity.clear()
         self._texts.clear()
+        self._current.clear()
 
     def _remember(self, method: str, message: JSONDict) -> None:
         chat_id = message["chat"]["id"]
@@ -264,6 +272,7 @@ class RecordingRequest(BaseRequest):
             text = message.get("text", message.get("caption"))
             if text is not None:
                 self._texts[chat_id].append(text)
+                self._current[chat_id][message["message_id"]] = text
 
 
 # ------------------------------------------------------------------------------------------

@@ -1,0 +1,177 @@
+"""The outbox: messages owed to chats, written with the change that owes them."""
+
+import json
+import uuid
+from collections.abc import Sequence, Set
+from datetime import UTC, datetime
+from typing import Any
+
+import aiosqlite
+from pydantic import BaseModel, ConfigDict
+
+from bot.domain.models import OutboxKind, OutboxMessage
+from storage.sql import chunks, placeholders
+
+# Bound values per statement, well inside SQLite's limit.
+_CHUNK = 500
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def _message(row: aiosqlite.Row) -> OutboxMessage:
+    values = dict(row)
+    values["payload"] = json.loads(values["payload"])
+    return OutboxMessage(**{key: value for key, value in values.items()
+                            if key in OutboxMessage.model_fields})
+
+
+class Owed(BaseModel):
+    """A message to write into the outbox."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: str
+    chat_id: str
+    language: str | None
+    kind: OutboxKind
+    payload: dict[str, Any] = {}
+    case_id: int | None = None
+    referral_id: int | None = None
+    reminder_id: int | None = None
+    message_id: str | None = None
+    dedup_key: str | None = None
+
+
+class OutboxRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        # Whether this connection's transaction owes anything: the dispatcher is woken when
+        # it commits (see `storage.database.UnitOfWork`).
+        self.added = False
+
+    async def add(self, owed: Sequence[Owed], now: datetime) -> None:
+        """Due at once. A row whose `dedup_key` is already pending is the same message."""
+        if not owed:
+            return
+        self.added = True
+        await self.conn.executemany(
+            "INSERT INTO outbox (channel, chat_id, language, kind, payload, case_id,"
+            " referral_id, reminder_id, message_id, dedup_key, retry_key, status,"
+            " next_attempt_at, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)"
+            " ON CONFLICT (dedup_key) WHERE status = 'pending' DO NOTHING",
+            [(o.channel, o.chat_id, o.language, o.kind,
+              json.dumps(o.payload, ensure_ascii=False), o.case_id, o.referral_id,
+              o.reminder_id, o.message_id, o.dedup_key, uuid.uuid4().hex, _iso(now), _iso(now))
+             for o in owed])
+
+    async def claim(self, now: datetime, until: datetime, limit: int,
+                    channels: Sequence[str], per_chat: int,
+                    skip: Set[tuple[str, str]] = frozenset()) -> list[OutboxMessage]:
+        """Take up to `limit` rows that may be sent now, the oldest first, at most
+        `per_chat` of a chat and none of the chats in `skip` (the caller is still sending
+        to them), until `until`. A row waits while an earlier row of its chat is still owed
+        and not ready (waiting to be retried, or taken by a sender), so that each chat gets
+        its messages in order. Runs inside the caller's transaction."""
+        rows = await self._ready(now, channels, limit, skip)
+        taken: list[OutboxMessage] = []
+        per: dict[tuple[str, str], int] = {}
+        for row in rows:
+            chat = (row["channel"], row["chat_id"])
+            per[chat] = per.get(chat, 0) + 1
+            if per[chat] <= per_chat:
+                taken.append(_message(row))
+        for ids in chunks([m.id for m in taken], _CHUNK):
+            await self.conn.execute(
+                f"UPDATE outbox SET claimed_until = ? WHERE id IN ({placeholders(len(ids))})",
+                (_iso(until), *ids))
+        return taken
+
+    async def claim_preview(self, now: datetime, channels: Sequence[str]) -> bool:
+        """Whether `claim` would take anything now."""
+        return bool(await self._ready(now, channels, 1, frozenset()))
+
+    async def _ready(self, now: datetime, channels: Sequence[str], limit: int,
+                     skip: Set[tuple[str, str]]) -> list[aiosqlite.Row]:
+        """Rows that may be sent now, the oldest first; those of chats in `skip` are read
+        and left out, so `limit` counts them too (a busy chat's rows are few: PER_CHAT)."""
+        if not channels:
+            return []
+        at = _iso(now)
+        rows = list(await self.conn.execute_fetchall(
+            "SELECT * FROM outbox AS o WHERE o.status = 'pending'"
+            f" AND o.channel IN ({placeholders(len(channels))})"
+            " AND o.next_attempt_at <= ? AND (o.claimed_until IS NULL OR o.claimed_until <= ?)"
+            " AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.status = 'pending'"
+            "  AND e.channel = o.channel AND e.chat_id = o.chat_id AND e.id < o.id"
+            "  AND (e.next_attempt_at > ? OR e.claimed_until > ?))"
+            " ORDER BY o.id LIMIT ?",
+            (*channels, at, at, at, at, limit)))
+        return [row for row in rows if (row["channel"], row["chat_id"]) not in skip]
+
+    async def get(self, message_id: int) -> OutboxMessage | None:
+        rows = await self.conn.execute_fetchall("SELECT * FROM outbox WHERE id = ?",
+                                                (message_id,))
+        return _message(rows[0]) if rows else None
+
+    async def sent(self, message_id: int, now: datetime) -> bool:
+        """Delivered. What it said is not kept: the change it reported is in the database,
+        and the text may carry a note somebody typed."""
+        cursor = await self.conn.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+            " payload = '{}', claimed_until = NULL WHERE id = ? AND status = 'pending'",
+            (_iso(now), message_id))
+        return cursor.rowcount == 1
+
+    async def retry(self, message_id: int, error: str, at: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,"
+            " claimed_until = NULL WHERE id = ? AND status = 'pending'",
+            (error[:200], _iso(at), message_id))
+
+    async def release(self, message_ids: Sequence[int]) -> None:
+        """Rows taken but not tried: free to be taken again at once."""
+        for ids in chunks(list(message_ids), _CHUNK):
+            await self.conn.execute(
+                "UPDATE outbox SET claimed_until = NULL"
+                f" WHERE id IN ({placeholders(len(ids))}) AND status = 'pending'", tuple(ids))
+
+    async def release_all(self) -> None:
+        await self.conn.execute(
+            "UPDATE outbox SET claimed_until = NULL"
+            " WHERE status = 'pending' AND claimed_until IS NOT NULL")
+
+    async def failed(self, message_id: int, error: str) -> None:
+        await self.conn.execute(
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?,"
+            " claimed_until = NULL WHERE id = ? AND status = 'pending'",
+            (error[:200], message_id))
+
+    async def cancelled(self, message_id: int) -> None:
+        await self.conn.execute(
+            "UPDATE outbox SET status = 'cancelled', payload = '{}', claimed_until = NULL"
+            " WHERE id = ? AND status = 'pending'", (message_id,))
+
+    async def failed_messages(self, limit: int) -> tuple[int, list[OutboxMessage]]:
+        count = await self.conn.execute_fetchall(
+            "SELECT count(*) FROM outbox WHERE status = 'failed'")
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT ?", (limit,))
+        return count[0][0], [_message(row) for row in rows]
+
+    async def pending(self, limit: int) -> list[OutboxMessage]:
+        """Owed and not sent yet, the oldest first."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM outbox WHERE status = 'pending' ORDER BY id LIMIT ?", (limit,))
+        return [_message(row) for row in rows]
+
+    async def forget_case(self, case_id: int) -> None:
+        """An erased case: no owed message about it is sent, and none keeps what it said."""
+        await self.conn.execute(
+            "UPDATE outbox SET status = 'cancelled' WHERE case_id = ? AND status = 'pending'",
+            (case_id,))
+        await self.conn.execute(
+            "UPDATE outbox SET payload = '{}' WHERE case_id = ? AND payload != '{}'",
+            (case_id,))
