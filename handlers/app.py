@@ -147,7 +147,7 @@ def _notes_conversation() -> ConversationHandler:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         return ConversationHandler(
-            name="notes",
+            name=notes.CONVERSATION,
             persistent=True,
             per_chat=False,
             allow_reentry=True,

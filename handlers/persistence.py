@@ -22,8 +22,9 @@ import asyncio
 import json
 from typing import Any
 
-from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext import Application, BasePersistence, PersistenceInput
 
+from storage.conversations import ConversationEnd
 from storage.database import Database
 
 ConversationKey = tuple[int | str, ...]
@@ -48,8 +49,16 @@ class _Batch:
     """The writes of one round, committed together; every caller waits for the commit."""
 
     def __init__(self) -> None:
-        self.writes: dict[Target, str | None] = {}  # as JSON text; None: delete
+        # As JSON text (None: delete), with the target's generation when it was encoded.
+        self.writes: dict[Target, tuple[str | None, int]] = {}
         self.committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+
+def persistence_of(application: Application[Any, Any, Any, Any, Any, Any]
+                   ) -> "SQLitePersistence":
+    persistence = application.persistence
+    assert isinstance(persistence, SQLitePersistence)
+    return persistence
 
 
 class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any, Any]]):
@@ -68,6 +77,9 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any
         self._expected: dict[Target, str] = {}
         self._batch: _Batch | None = None  # the round still taking writes
         self._revisions: dict[int, int] = {}  # user id -> REVISION last written through
+        # Bumped when a use case's own transaction writes a target (`ending`): a copy
+        # encoded before is older than what that transaction wrote, and is not written.
+        self._generations: dict[Target, int] = {}
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         stored = await self.db.read.conversations.load_data(USER_DATA)
@@ -93,6 +105,29 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any
         await self._write({(USER_DATA, user_id): data,
                            (conversation, json.dumps(list(key))): state})
 
+    def ending(self, user_id: int, data: dict[str, Any], draft: str, conversation: str,
+               key: ConversationKey) -> ConversationEnd:
+        """What ends `conversation` in the transaction of its last write: `user_id`'s data
+        (PTB's own) without `draft`, and no state. A round's copy encoded before is older
+        than what that transaction writes, and is not written after it; the caller calls
+        `ended` once it committed. If it fails, the data in memory (the draft still in
+        it) differs from what this expects, so the next round writes it again."""
+        remaining = {name: value for name, value in data.items() if name != draft}
+        text = _json(remaining) if remaining.keys() - {REVISION} else None
+        user, state = (USER_DATA, user_id), (conversation, json.dumps(list(key)))
+        for target in (user, state):
+            self._generations[target] = self._generations.get(target, 0) + 1
+            self._expected.pop(target, None)
+        if text is not None:
+            self._expected[user] = text
+        return ConversationEnd(kind=USER_DATA, data_key=str(user_id), data=text,
+                               conversation=conversation, state_key=state[1])
+
+    @staticmethod
+    def ended(data: dict[str, Any], draft: str) -> None:
+        """The transaction that ended the conversation committed: PTB's data as written."""
+        data.pop(draft, None)
+
     async def drop_user_data(self, user_id: int) -> None:
         await self._write({(USER_DATA, user_id): None})
 
@@ -113,16 +148,18 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any
         """Write each value (None: delete) with the rest of this round, unless the database
         already holds it or will once the writes before it commit. Each is encoded as it is
         now: it may be PTB's live data, which goes on changing."""
-        copies: dict[Target, str | None] = {}
+        copies: dict[Target, tuple[str | None, int]] = {}
         for target, value in writes.items():
             expected = _json(value)
             if self._expected.get(target, _NOTHING) == expected:
                 continue
+            generation = self._generations.get(target, 0)
             if value is None:
                 self._expected.pop(target, None)
-                copies[target] = None
+                copies[target] = (None, generation)
             else:
-                self._expected[target] = copies[target] = expected
+                self._expected[target] = expected
+                copies[target] = (expected, generation)
         if not copies:
             return
         batch = self._batch
@@ -139,10 +176,14 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any
         try:
             async with self.db.unit_of_work() as uow:
                 self._batch = None  # from here on, writes wait for the next transaction
+                # Holding the writer: what a use case wrote meanwhile is newer than a copy
+                # encoded before it.
+                writes = {target: text for target, (text, generation) in batch.writes.items()
+                          if generation == self._generations.get(target, 0)}
                 # A statement or two per table, however many people share the round.
-                data = {str(key): text for (kind, key), text in batch.writes.items()
+                data = {str(key): text for (kind, key), text in writes.items()
                         if kind == USER_DATA}
-                states = {(kind, str(key)): text for (kind, key), text in batch.writes.items()
+                states = {(kind, str(key)): text for (kind, key), text in writes.items()
                           if kind != USER_DATA}
                 if data:
                     await uow.conversations.put_data(USER_DATA, data)

@@ -7,7 +7,7 @@ persisted data, so a restart in the middle loses nothing.
 
 from collections.abc import Callable
 
-from telegram import Message, Update
+from telegram import Message, Update, User
 from telegram.ext import ConversationHandler
 
 from bot import presenters
@@ -20,7 +20,8 @@ from handlers.callback_data import WizardButton
 from handlers.context import PanongContext
 from handlers.errors import tell_error
 from handlers.keyboards import BACK, CANCEL, SKIP, wizard_keyboard
-from handlers.persistence import SQLitePersistence
+from handlers.persistence import persistence_of
+from storage.conversations import ConversationEnd
 
 CONVERSATION = "registration"  # the ConversationHandler's name, and its persisted state's
 FILLING = "filling"
@@ -39,13 +40,27 @@ async def _save(update: Update, context: PanongContext, draft: CaseDraft) -> Non
     (entered with /new) is written with it, or a typed answer after a crash would not
     reach the wizard at all."""
     context.user_data[DRAFT_KEY] = draft.model_dump(mode="json")
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
-    persistence = context.application.persistence
-    assert isinstance(persistence, SQLitePersistence)
     # The conversation's key: per chat and per user, as PTB keys it.
-    await persistence.write_through(user.id, context.user_data, CONVERSATION,
-                                    (chat.id, user.id), FILLING)
+    await persistence_of(context.application).write_through(
+        _user(update).id, context.user_data, CONVERSATION, _key(update), FILLING)
+
+
+def _user(update: Update) -> User:
+    assert update.effective_user is not None
+    return update.effective_user
+
+
+def _key(update: Update) -> tuple[int, int]:
+    """The wizard's conversation key: per chat and per user, as PTB keys it."""
+    assert update.effective_chat is not None
+    return update.effective_chat.id, _user(update).id
+
+
+def _ending(update: Update, context: PanongContext) -> ConversationEnd:
+    """The wizard's end, written with the case it saves: after a crash, /new must not
+    offer the child just saved as a registration under way."""
+    return persistence_of(context.application).ending(
+        _user(update).id, context.user_data, DRAFT_KEY, CONVERSATION, _key(update))
 
 
 def _forget(context: PanongContext) -> int:
@@ -220,11 +235,12 @@ async def _register(update: Update, context: PanongContext, draft: CaseDraft) ->
     case = await registration.register_child(
         runtime.db, context.actor, draft, code_prefix=runtime.settings.case_code_prefix,
         rules=runtime.routing, now=runtime.now(), today=runtime.today(),
+        ending=_ending(update, context),
     )
+    persistence_of(context.application).ended(context.user_data, DRAFT_KEY)
     await query.answer()
     await query.edit_message_text(context.t("new-registered", code=case.code))
     assert query.message is not None
-    _forget(context)
     await referrals.offer_plan(query.message, context, case.id)
     return ConversationHandler.END
 

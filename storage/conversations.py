@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiosqlite
+from pydantic import BaseModel, ConfigDict
 
 from storage.sql import chunks, placeholders
 
@@ -15,6 +16,21 @@ ROWS_PER_STATEMENT = 500
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
+
+
+class ConversationEnd(BaseModel):
+    """A conversation that ends with the write its last step makes, in the same
+    transaction: the user's data without the conversation's draft (`data`, JSON; None when
+    nothing is left) and no state for the conversation. So a crash right after the commit
+    cannot bring back a wizard whose case is already saved."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    data_key: str
+    data: str | None
+    conversation: str
+    state_key: str
 
 
 class ConversationRepository:
@@ -37,6 +53,10 @@ class ConversationRepository:
             [(kind, key, data, now) for key, data in rows.items() if data is not None])
         await self._delete("DELETE FROM conversation_data WHERE kind = ? AND data_key IN {keys}",
                            kind, [key for key, data in rows.items() if data is None])
+
+    async def end(self, ending: ConversationEnd) -> None:
+        await self.put_data(ending.kind, {ending.data_key: ending.data})
+        await self.put_states({(ending.conversation, ending.state_key): None})
 
     async def load_states(self, name: str) -> dict[str, Any]:
         rows = await self.conn.execute_fetchall(

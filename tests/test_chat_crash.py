@@ -241,7 +241,13 @@ async def register(people: People, teacher: Teacher) -> None:
         step, question, labels = wizard_step(people, teacher)
         teacher.asked.append((time.monotonic(), step))
         if step is Step.DUPLICATES:
-            teacher.duplicates += CASE_CODE.findall(question)
+            twins = CASE_CODE.findall(question)
+            teacher.duplicates += twins
+            if teacher.hold_confirm and teacher.code is None:
+                # Never told "saved", the teacher finds their child saved after all.
+                await people.press(teacher, twins[0])
+                teacher.code = twins[0]
+                return
         answered = await answer(people, teacher, step, labels)
         saved = SAVED.search(answered)
         if saved:
@@ -398,8 +404,9 @@ async def test_a_kill_under_the_chat_load_loses_no_case_repeats_nothing_and_wiza
         people.catch_up()
 
         told_before = {t.id: t.code for t in teachers if t.code}
-        # The step each draft had reached when last surely written.
-        written = {t.id: step for t in teachers if not t.code
+        # The step each draft had reached when last surely written (the held teacher's
+        # wizard ended with the case it saved).
+        written = {t.id: step for t in teachers if not t.code and t is not held_teacher
                    and (step := t.step_asked_by(killed_at - written_after)) is not None}
         at_kill = await saved(settings)
         # The kill landed between the held commit and its answer, while the acceptance's
@@ -414,6 +421,12 @@ async def test_a_kill_under_the_chat_load_loses_no_case_repeats_nothing_and_wiza
         restarted_at = time.monotonic()
         bot = await start_bot(settings, url, log)
         try:
+            last_saved = max((t for t in teachers if t.code), key=lambda t: t.asked[-1][0])
+            await people.send(last_saved, "/new", greeting_then_question)
+            last_saved.greetings.append(next(
+                m["text"] for m in people.bot_messages(last_saved.id)[::-1]
+                if m.get("text", "").startswith((RESUMED, STARTED))))
+            await people.send(last_saved, "/cancel", lambda answers: next(iter(answers), None))
             async with asyncio.TaskGroup() as everybody:
                 for teacher in teachers:
                     if not teacher.code:
@@ -441,14 +454,17 @@ async def test_a_kill_under_the_chat_load_loses_no_case_repeats_nothing_and_wiza
                 f"teacher {teacher.id}, at {written[teacher.id]}: {teacher.greetings[-1]!r}"
             assert ORDER.index(resumed_at) >= ORDER.index(written[teacher.id]), \
                 f"teacher {teacher.id} was at {written[teacher.id]}, resumed at {resumed_at}"
-    # One case per teacher, the one they were told of: confirming again after the restart
-    # gave back the case saved before it, without calling it a twin of itself.
+    # One case per teacher, the one they were told of. The teacher whose "saved" died with
+    # the bot started again (the wizard ended with the save) and was shown that case.
     for teacher in teachers:
         codes = after_all.codes_of(teacher.id)
         assert codes == [teacher.code], f"teacher {teacher.id}: told {teacher.code}, has {codes}"
-        assert teacher.duplicates == [], \
+        assert teacher.duplicates == ([teacher.code] if teacher is held_teacher else []), \
             f"teacher {teacher.id} ({teacher.code}) was shown twins {teacher.duplicates}"
     assert held_teacher.code == at_kill.codes_of(held_teacher.id)[0]
+    assert held_teacher.greetings[-1].startswith(STARTED)
+    # The teacher told "saved" last before the kill starts afresh: no wizard came back.
+    assert last_saved.greetings[-1].startswith(STARTED), last_saved.greetings
     # No referral twice: one per case and need, each teacher's two needs proposed.
     assert [r for r in after_all.referrals if r[2] != 1] == []
     proposed = {(code, need) for code, need, _ in after_all.referrals}

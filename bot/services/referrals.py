@@ -62,6 +62,7 @@ from bot.services.cases import (
 from bot.services.notices import Notice, NoticeButton
 from bot.services.outbox import notice_row, referral_row
 from bot.services.recipients import Target, reachable, target, unit_targets
+from storage.conversations import ConversationEnd
 from storage.database import Database
 from storage.repositories import Repositories
 
@@ -188,8 +189,12 @@ async def shown(repos: Repositories, referral_id: int) -> ReferralView | None:
     return None if referral is None else await _view(repos, referral)
 
 
-async def _owe(repos: Repositories, changes: list[Change], now: datetime) -> None:
-    """Owe every message the changes call for, in the changes' transaction."""
+async def _owe(repos: Repositories, changes: list[Change], now: datetime,
+               ending: ConversationEnd | None = None) -> None:
+    """Owe every message the changes call for, in the changes' transaction, which also
+    ends the conversation whose last step made them (`ending`, a typed note's)."""
+    if ending is not None:
+        await repos.conversations.end(ending)
     rows = []
     for change in changes:
         referral = change.view.referral
@@ -524,6 +529,7 @@ async def accept(db: Database, actor: User | None, referral_id: int, *,
 
 async def decline(db: Database, actor: User | None, referral_id: int,
                   reason: DeclineReason, *, now: datetime, note: str | None = None,
+                  ending: ConversationEnd | None = None,
         policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     """The unit cannot help: the need goes to the coordinators' queue to be sent elsewhere."""
     async with db.unit_of_work() as uow:
@@ -539,13 +545,13 @@ async def decline(db: Database, actor: User | None, referral_id: int,
             _notice(user, "referral-declined-coordinator-notice", change.view,
                     labels=reason_label, actor=actor.display_name, note=note or NO_NOTE)
             for user in await _coordinators(uow, actor))
-        await _owe(uow, [change], now)
+        await _owe(uow, [change], now, ending)
         await uow.commit()
     return change
 
 
 async def ask_information(db: Database, actor: User | None, referral_id: int, question: str,
-                          *, now: datetime,
+                          *, now: datetime, ending: ConversationEnd | None = None,
         policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     """The unit asks the teacher something before deciding; the question is on the case."""
     async with db.unit_of_work() as uow:
@@ -557,13 +563,14 @@ async def ask_information(db: Database, actor: User | None, referral_id: int, qu
             uow, actor, updated, "referral-question-notice", question=question,
             buttons=[NoticeButton(label="button-answer", action="answer",
                                   target_id=referral_id)])
-        await _owe(uow, [change], now)
+        await _owe(uow, [change], now, ending)
         await uow.commit()
     return change
 
 
 async def answer_information(db: Database, actor: User | None, referral_id: int, answer: str,
                              *, now: datetime, default_language: str,
+                             ending: ConversationEnd | None = None,
         policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     """The teacher (or a coordinator) answers; the unit is told and decides again."""
     async with db.unit_of_work() as uow:
@@ -579,7 +586,7 @@ async def answer_information(db: Database, actor: User | None, referral_id: int,
             group=lambda to: _notice(to, "referral-answer-group-notice", view,
                                      actor=actor.display_name))
         change = Change(view=view, deliveries=await _edits(uow, view), notices=notices)
-        await _owe(uow, [change], now)
+        await _owe(uow, [change], now, ending)
         await uow.commit()
     return change
 
@@ -628,14 +635,14 @@ async def details(db: Database, actor: User | None, referral_id: int) -> CaseCar
 
 async def withdraw(db: Database, actor: User | None, referral_id: int,
                    reason: WithdrawReason, *, now: datetime, default_language: str,
-                   note: str | None = None,
+                   note: str | None = None, ending: ConversationEnd | None = None,
         policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     """Take back a referral sent by mistake (or no longer needed); its unit is told."""
     async with db.unit_of_work() as uow:
         actor, referral, _ = await _holder_referral(uow, actor, referral_id)
         change = await _withdraw(uow, actor, referral, reason, now=now, policy=policy, note=note,
                                  default_language=default_language)
-        await _owe(uow, [change], now)
+        await _owe(uow, [change], now, ending)
         await uow.commit()
     return change
 

@@ -34,6 +34,7 @@ from bot.errors import ChoiceExpected, InvalidInput, StaleAction, TextExpected
 from bot.geography import Geography
 from bot.services import referrals
 from bot.services.access import require_user
+from storage.conversations import ConversationEnd
 from storage.database import Database
 
 ADDRESS_LIMIT = 200
@@ -488,10 +489,11 @@ async def register_child(
     rules: list[routing.Rule],
     now: datetime,
     today: date,
+    ending: ConversationEnd | None = None,
 ) -> Case:
     """Save the confirmed draft as a child and a new case, with an audit entry and a
-    proposed referral for each need, in one transaction. Confirming the same draft again
-    returns the case already saved."""
+    proposed referral for each need, in one transaction, which also `ending`s the wizard.
+    Confirming the same draft again returns the case already saved."""
     if missing_steps(draft, today):
         raise StaleAction()
     # Read before taking the write lock, which every other writer is waiting for.
@@ -500,6 +502,9 @@ async def register_child(
     async with db.unit_of_work() as uow:
         existing = await uow.cases.by_submission(draft.submission_id)
         if existing is not None:
+            if ending is not None:
+                await uow.conversations.end(ending)
+                await uow.commit()
             return existing
         child = {
             "given_name": draft.given_name,
@@ -556,5 +561,7 @@ async def register_child(
         )
         await referrals.propose_for_case(uow, case, added, units=units, rules=rules,
                                          created_by=actor.id, now=now, today=today)
+        if ending is not None:
+            await uow.conversations.end(ending)
         await uow.commit()
     return case

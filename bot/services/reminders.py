@@ -48,6 +48,7 @@ from bot.services.recipients import (
     target,
     unit_targets,
 )
+from storage.conversations import ConversationEnd
 from storage.database import Database
 from storage.repositories import Repositories
 
@@ -122,7 +123,7 @@ async def check_case(db: Database, actor: User | None, case_id: int) -> Case:
 
 
 async def remind_me(db: Database, actor: User | None, case_id: int, when: datetime, *,
-                    now: datetime) -> Reminder:
+                    now: datetime, ending: ConversationEnd | None = None) -> Reminder:
     """The teacher's own follow-up on a case they hold, at the time they chose."""
     if when <= now:
         raise StaleAction()
@@ -133,6 +134,8 @@ async def remind_me(db: Database, actor: User | None, case_id: int, when: dateti
         await uow.audit.record(at=now, actor_id=actor.id, action="reminder.add",
                                entity="reminder", entity_id=reminder.id,
                                after={"case_id": case_id, "due_at": when})
+        if ending is not None:  # the typed date ends the note's conversation
+            await uow.conversations.end(ending)
         await uow.commit()
     return reminder
 

@@ -13,6 +13,7 @@ from bot.services.outbox import owe_notices
 from tests.conftest import FakeClock
 from tests.handlers.conftest import COORDINATOR, ChatHarness
 
+
 def joined_notices(chat: ChatHarness) -> list[str]:
     """What reached the coordinator: here, only the notices that people joined through
     their invites."""

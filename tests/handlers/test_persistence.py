@@ -163,3 +163,29 @@ async def test_an_older_copy_from_a_round_never_overwrites_a_write_through(
     await restarted.get_user_data()
     await restarted.update_user_data(1, {"registration": {"step": "sex"}, REVISION: 2})
     assert await stored(runtime) == {"1": {"registration": {"step": "age"}, REVISION: 3}}
+
+
+async def test_a_round_copy_taken_before_a_conversation_ended_is_not_written_after_it(
+    runtime: Runtime
+) -> None:
+    """The registration's transaction ends the wizard; a round that had already taken the
+    draft, and waited for the writer meanwhile, must not bring it back."""
+    persistence = SQLitePersistence(runtime.db, 60)
+    data: dict[str, Any] = {"registration": {"step": "summary"}, "language": "th"}
+    await persistence.write_through(7, data, "registration", (7, 7), "filling")
+
+    async with runtime.db.unit_of_work() as uow:  # the use case holds the writer
+        late_round = asyncio.create_task(persistence.update_user_data(
+            7, {**data, "registration": {"step": "summary", "answered": True}}))
+        await asyncio.sleep(0.01)  # the round took its copy and waits for the writer
+        ending = persistence.ending(7, data, "registration", "registration", (7, 7))
+        await uow.conversations.end(ending)
+        await uow.commit()
+    await late_round
+    persistence.ended(data, "registration")
+
+    stored = await runtime.db.read.conversations.load_data(USER_DATA)
+    assert stored["7"] == {"language": "th", REVISION: 1}
+    assert await runtime.db.read.conversations.load_states("registration") == {}
+    await persistence.update_user_data(7, data)  # PTB's next round: nothing to write
+    assert (await runtime.db.read.conversations.load_data(USER_DATA))["7"] == stored["7"]
