@@ -9,6 +9,7 @@ error-text-expected = Please type the answer as text.
 error-choice-expected = Please choose one of the buttons.
 error-thai-id-length = A Thai ID has 13 digits. Please check the number and type it again.
 error-thai-id-first-digit = A Thai ID cannot start with 9. Please check the first digit.
+error-thai-id-office = No Thai ID starts like this: digits 2–3 are the code of the province whose registration office issued it (e.g. 11 for Samut Prakan, 10 for Bangkok). Please check the number on the card or birth certificate.
 error-thai-id-checksum = This Thai ID is not valid: its last digit does not match the others. Please check each digit on the card.
 error-g-code = A G-code is the letter G followed by 12 digits, e.g. G644200000001.
 error-document-number = A document number has 5 to 20 letters and digits.

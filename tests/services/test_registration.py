@@ -419,7 +419,8 @@ def test_skip_clears_an_earlier_answer(wizard: Wizard) -> None:
 
 @pytest.mark.parametrize(("typed", "reason"), [("3100600445636", "checksum"),
                                                ("310060044563", "length"),
-                                               ("9100600445635", "first-digit")])
+                                               ("9100600445635", "first-digit"),
+                                               ("1000000000009", "office")])
 def test_a_bad_thai_id_is_refused_and_the_draft_is_unchanged(
     wizard: Wizard, typed: str, reason: str
 ) -> None:
