@@ -43,7 +43,8 @@ class ChoiceExpected(InvalidInput):
 
 
 class InvalidThaiId(InvalidInput):
-    """reason: `length` (not 13 digits), `first-digit` (9 is reserved) or `checksum`."""
+    """reason: `length` (not 13 digits), `first-digit` (9 is reserved), `office` (digits
+    2-3 are no province's code) or `checksum`."""
 
     def __init__(self, reason: str) -> None:
         self.reason = reason

@@ -83,6 +83,13 @@ class Geography:
         return cls(province, sorted(districts, key=lambda p: p.code), subdistricts)
 
 
+@cache
+def province_codes(directory: Path = GEOGRAPHY_DIR) -> frozenset[str]:
+    """The DOPA codes of every province of the country: the first two digits of its
+    districts' codes."""
+    return frozenset(row["id"][:2] for row in _rows(directory / "districts.csv"))
+
+
 def _rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return [row for row in csv.DictReader(handle) if not row.get("deleted_at")]

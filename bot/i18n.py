@@ -4,8 +4,8 @@ The language is chosen once per update: the user's saved choice, then the messen
 language, then the deployment's default (Thai).
 
 Messages are HTML (the catalogs may use <b> and <i>). Every text value passed in is escaped
-here, so a child's name can never inject markup: fragments already rendered are joined
-outside the catalog, never passed through it.
+here, so a child's name can never inject markup; a message already rendered (`Html`, what
+a translator returns) goes into another one as it is, so it is not escaped twice.
 """
 
 import html
@@ -18,24 +18,32 @@ from fluent.runtime import FluentBundle, FluentResource
 from bot.config import LOCALES_DIR, SUPPORTED_LANGUAGES
 
 
+class Html(str):
+    """A message rendered from the catalogs: HTML, unlike a plain `str`, which is text."""
+
+    __slots__ = ()
+
+
 class Translator:
     def __init__(self, lang: str, bundle: FluentBundle) -> None:
         self.lang = lang
         self._bundle = bundle
         # Messages without parameters always read the same: formatted once, on first use.
-        self._fixed: dict[str, str] = {}
+        self._fixed: dict[str, Html] = {}
 
-    def __call__(self, key: str, **params: Any) -> str:
+    def __call__(self, key: str, **params: Any) -> Html:
         if not params and key in self._fixed:
             return self._fixed[key]
         message = self._bundle.get_message(key) if self._bundle.has_message(key) else None
         if message is None or message.value is None:
             raise KeyError(f"no message {key!r} in the {self.lang} catalog")
-        escaped = {name: html.escape(value) if isinstance(value, str) else value
+        escaped = {name: html.escape(value)
+                   if isinstance(value, str) and not isinstance(value, Html) else value
                    for name, value in params.items()}
-        text, errors = self._bundle.format_pattern(message.value, escaped)
+        rendered, errors = self._bundle.format_pattern(message.value, escaped)
         if errors:
             raise ValueError(f"{self.lang}:{key}: {errors[0]}")
+        text = Html(rendered)
         if not params:
             self._fixed[key] = text
         return text

@@ -264,7 +264,7 @@ def _row(ref: str, values: dict[str, object], places: _PlaceFinder, today: date)
                    identity_number=number, nationality=nationality, birth_date=born,
                    birth_year=birth_year, district_code=district,
                    subdistrict_code=places.subdistrict(district, sub_raw) if sub_raw else None,
-                   guardian_phone=phone.parse_thai_mobile(phone_raw) if phone_raw else None)
+                   guardian_phone=phone.parse_phone(phone_raw) if phone_raw else None)
 
 
 def _identity(raw: str) -> tuple[IdentityType, str | None]:

@@ -67,11 +67,8 @@ def _age(t: Translator, born: date | None, approx_age: int | None, today: date) 
     return text + " · " + (t(f"age-group-{group}") if group else t("age-group-outside"))
 
 
-def _guardian(t: Translator, name: str | None, phone_number: str | None, masked: bool) -> str:
-    shown_phone = None
-    if phone_number:
-        shown_phone = phone.mask_phone(phone_number) if masked else phone.format_phone(
-            phone_number)
+def _guardian(t: Translator, name: str | None, phone_number: str | None) -> str:
+    shown_phone = phone.format_phone(phone_number) if phone_number else None
     parts = [part for part in (name, shown_phone) if part]
     return " · ".join(parts) if parts else t(NOT_GIVEN)
 
@@ -108,8 +105,7 @@ def draft_summary(draft: CaseDraft, t: Translator, geography: Geography, today: 
         _line(t, "field-found", t("found-yes") if draft.found else t("found-no")),
         _line(t, "field-cause", t(f"cause-{draft.cause}") if draft.cause
               else t("cause-unknown")),
-        _line(t, "field-guardian", _guardian(t, draft.guardian_name, draft.guardian_phone,
-                                             masked=False)),
+        _line(t, "field-guardian", _guardian(t, draft.guardian_name, draft.guardian_phone)),
         _line(t, "field-consent", t(f"consent-{draft.consent}") if draft.consent
               else t(NOT_GIVEN)),
         _line(t, "field-needs", _needs(t, draft.needs)),
@@ -140,8 +136,7 @@ def case_card(card: CaseCard, t: Translator, geography: Geography, today: date,
         _line(t, "field-found", t("found-yes") if case.found else t("found-no")),
         _line(t, "field-cause", t(f"cause-{case.dropout_cause}") if case.dropout_cause
               else t("cause-unknown")),
-        _line(t, "field-guardian", _guardian(t, child.guardian_name, child.guardian_phone,
-                                             masked=False)),
+        _line(t, "field-guardian", _guardian(t, child.guardian_name, child.guardian_phone)),
         _line(t, "field-consent", t(f"consent-{case.consent}")),
         _line(t, "field-needs", _needs(t, case.needs)),
         _line(t, "field-wish", t(f"wish-{case.education_wish}")),
@@ -514,6 +509,6 @@ def lead_card(lead: Lead, t: Translator, geography: Geography, today: date) -> s
                                              masked=True)),
         _line(t, "field-place", _place(geography, t, lead.district_code,
                                        lead.subdistrict_code)),
-        _line(t, "field-guardian", _guardian(t, None, lead.guardian_phone, masked=False)),
+        _line(t, "field-guardian", _guardian(t, None, lead.guardian_phone)),
         t("lead-ask"),
     ])

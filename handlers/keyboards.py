@@ -8,6 +8,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
+from bot.presenters import plain
 from bot.services.registration import Choice, Step
 from handlers.callback_data import CallbackData, WizardButton
 
@@ -18,7 +19,9 @@ SHORT_LABEL = 14
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data.pack())
+    """A button labelled with a catalog message: button labels are plain text, so the
+    message's markup and escapes (a name such as O&#x27;Brien) are undone."""
+    return InlineKeyboardButton(plain(text), callback_data=data.pack())
 
 
 def rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:

@@ -53,7 +53,7 @@ def test_a_thai_csv_keeps_the_good_rows_and_says_why_each_other_one_was_refused(
                                                             "1234545678781")
     assert first.nationality == "thai" and first.birth_date == date(2012, 3, 15)
     assert (first.district_code, first.subdistrict_code) == ("1103", "110301")
-    assert first.guardian_phone == "0812345678"
+    assert first.guardian_phone == "+66812345678"
     assert parsed.rows[1].district_code == "1101" and parsed.rows[1].nationality == "unknown"
     reasons = {(row.line, row.reason) for row in parsed.rejected}
     assert reasons == {(4, "error-name-empty"), (5, "import-error-sex"),

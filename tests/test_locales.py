@@ -27,6 +27,7 @@ from bot.domain.models import (
     WithdrawReason,
 )
 from bot.errors import InvalidDate, InvalidName, InvalidThaiId
+from bot.i18n import translator
 from bot.reports import LEAD_STATUSES
 from bot.services import referrals
 from bot.services.imports import LeadResult
@@ -99,7 +100,7 @@ def keys_the_code_builds() -> set[str]:
     keys |= {f"attendance-answered-{a}" for a in AttendanceAnswer}
     keys |= {f"button-snooze-{days}" for days in SNOOZE_DAYS}
     keys |= {f"button-remind-in-{days}" for days in REMIND_IN_DAYS}
-    keys |= {InvalidThaiId(r).key for r in ("length", "first-digit", "checksum")}
+    keys |= {InvalidThaiId(r).key for r in ("length", "first-digit", "office", "checksum")}
     keys |= {InvalidDate(r).key for r in ("format", "impossible", "future", "too-old",
                                           "not-coming", "too-far")}
     keys |= {InvalidName(r).key for r in ("empty", "too-long", "characters")}
@@ -154,3 +155,12 @@ def _texts(language: str) -> dict[str, str]:
                     element.value for element in entry.value.elements
                     if isinstance(element, ast.TextElement))
     return texts
+
+
+def test_typed_text_is_escaped_once_and_a_rendered_message_is_not_escaped_again() -> None:
+    t = translator("en")
+    by = t("registered-by", name="Kru O'Neil & <Som>", organisation="A & B", date="1 Jan")
+    assert by == "Kru O&#x27;Neil &amp; &lt;Som&gt;, A &amp; B, 1 Jan"
+    line = t("card-line", label=t("field-registered"), value=by)
+    assert line.endswith(":</b> Kru O&#x27;Neil &amp; &lt;Som&gt;, A &amp; B, 1 Jan")
+    assert t("card-line", label="<i>", value="<b>x</b>") == "<b>&lt;i&gt;:</b> &lt;b&gt;x&lt;/b&gt;"

@@ -1,6 +1,9 @@
 """Identity numbers a child may have: Thai 13-digit ID, MOE G-code, or a foreign document.
 
-See shared/domain/identity.md for the sources of the rules below.
+The rules below are the published facts collected, with their sources, in the project's
+shared domain notes (identity.md): a Thai ID reads N-NNNN-NNNNN-NN-N, person type,
+registration office (digits 2-3 its province, 4-5 its district), group, sequence and a
+mod-11 check digit; a G-code is G and 12 digits, with no documented check digit.
 """
 
 import re
@@ -8,6 +11,7 @@ from enum import StrEnum
 
 from bot.domain.text import clean_text, normalize_digits
 from bot.errors import InvalidDocumentNumber, InvalidGCode, InvalidThaiId
+from bot.geography import province_codes
 
 _MASK = "•"
 _THAI_ID = re.compile(r"[0-9]{13}")
@@ -37,13 +41,17 @@ def parse_thai_id(raw: str) -> str:
     """Return the 13 bare digits of a Thai personal ID.
 
     First digits 0-8 are accepted: type 0 is people without registration status, the
-    stateless children this bot exists for, whom common validators wrongly reject.
+    stateless children this bot exists for, whom common validators wrongly reject. 9 is
+    reserved, and a number whose digits 2-3 are no province's code was issued by no
+    registration office: neither exists, whatever its check digit says.
     """
     digits = _compact(raw, " -.")
     if not _THAI_ID.fullmatch(digits):
         raise InvalidThaiId("length")
     if digits[0] == "9":
         raise InvalidThaiId("first-digit")
+    if digits[1:3] not in province_codes():
+        raise InvalidThaiId("office")
     if thai_id_check_digit(digits[:12]) != int(digits[12]):
         raise InvalidThaiId("checksum")
     return digits

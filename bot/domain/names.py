@@ -10,7 +10,6 @@ from bot.errors import InvalidName
 
 SIMILAR_NAME_THRESHOLD = 85
 
-_NAME_PUNCTUATION = frozenset(".-'’()")
 # Thai maitaikhu, tone marks, thanthakhat, nikhahit, yamakkan: typed inconsistently or
 # forgotten, so they must not make two registrations of one child look different. Nikhahit
 # is dropped last, after it has been put back together with sara aa into sara am.
@@ -22,17 +21,26 @@ _SARA_AM = "\u0e33"
 
 
 def parse_person_name(raw: str, limit: int = 60) -> str:
-    """A name of letters (any script, with their combining marks), spaces and . - ' ’ ( )."""
+    """A name as the family writes it, in any script: letters with their combining marks
+    (Thai, Myanmar, Khmer, Lao vowel and tone signs), and whatever punctuation real names
+    carry: O'Brien, D’Souza, Mary-Jane, Ma. Thida (Mimi). Stored as text (NFC, whitespace
+    collapsed); anything that looks like markup is escaped where it is shown, not refused.
+
+    A name needs a letter, and has no digits (an ID or phone typed at the wrong question),
+    no emoji and no control characters.
+    """
+    if any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in raw):
+        raise InvalidName("characters")
     name = clean_text(raw)
     if not name:
         raise InvalidName("empty")
     if len(name) > limit:
         raise InvalidName("too-long")
-    if not any(unicodedata.category(ch).startswith("L") for ch in name):
+    categories = [unicodedata.category(ch) for ch in name]
+    if not any(category[0] == "L" for category in categories):
         raise InvalidName("characters")
-    for ch in name:
-        if not (ch == " " or ch in _NAME_PUNCTUATION or unicodedata.category(ch)[0] in "LM"):
-            raise InvalidName("characters")
+    if any(category[0] in "NC" or category == "So" for category in categories):
+        raise InvalidName("characters")
     return name
 
 

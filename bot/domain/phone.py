@@ -1,36 +1,52 @@
-"""Thai mobile numbers, stored in the 10-digit national form ("0812345678")."""
+"""Guardians' phone numbers: Thai mobiles and landlines, and the Myanmar, Cambodian, Lao
+(or any other) numbers of migrant families in international form.
+
+Parsed and checked with libphonenumber (`phonenumbers`), stored in E.164 ("+66812345678",
+"+959420123456"), shown as people write them: Thai numbers in the national style
+("081 234 5678", "02 123 4567"), foreign ones in international form ("+95 9 42012 3456").
+"""
 
 import re
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat
 
 from bot.domain.text import clean_text, normalize_digits
 from bot.errors import InvalidPhone
 
-_MASK = "•"
-_SEPARATORS = str.maketrans("", "", " -.()")
-_MOBILE = re.compile(r"0[689][0-9]{8}")
+DEFAULT_REGION = "TH"
+_THAILAND = 66
+# Digits and the separators people type between them; letters (which libphonenumber would
+# read as a keypad's digits), "/" between two numbers, or "ext." are refused.
+_TYPED = re.compile(r"\+?[0-9 ().\-]+")
 
 
-def parse_thai_mobile(raw: str) -> str:
-    """Accept local or international (+66, 0066, 66) forms; return "0XXXXXXXXX".
+def parse_phone(raw: str) -> str:
+    """A valid phone number in E.164. Without a "+" the number is read as Thai.
 
-    Mobile numbers start with 06, 08 or 09; landlines (02, 03x, ...) are refused.
+    "00" followed by a country code ("0066 81…", "0095 9…") is read as "+": no Thai
+    number starts with 00, and it is how the neighbouring countries dial abroad.
     """
-    number = normalize_digits(clean_text(raw)).translate(_SEPARATORS)
-    for prefix in ("+66", "0066", "66"):
-        if number.startswith(prefix):
-            # "+66 081..." is a common mistake for "+66 81..."; both mean the same number.
-            number = "0" + number.removeprefix(prefix).removeprefix("0")
-            break
-    if not _MOBILE.fullmatch(number):
+    typed = normalize_digits(clean_text(raw))
+    if not _TYPED.fullmatch(typed):
         raise InvalidPhone()
-    return number
+    candidates = [typed]
+    if typed.startswith("00"):
+        candidates.append("+" + typed[2:])
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, DEFAULT_REGION)
+        except NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    raise InvalidPhone()
 
 
-def format_phone(national: str) -> str:
-    """The national form "0812345678" as "081-234-5678"."""
-    return f"{national[:3]}-{national[3:6]}-{national[6:]}"
+def format_phone(e164: str) -> str:
+    """Thai numbers as dialled in Thailand, foreign numbers with their country code."""
+    number = phonenumbers.parse(e164, DEFAULT_REGION)
+    style = (PhoneNumberFormat.NATIONAL if number.country_code == _THAILAND
+             else PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, style)
 
-
-def mask_phone(national: str) -> str:
-    """The national form "0812345678" as "081-•••-5678"."""
-    return f"{national[:3]}-{_MASK * 3}-{national[6:]}"

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot import routing
 from bot.domain import ages, dates, identity, names, phone, text
@@ -160,6 +160,12 @@ class CaseDraft(BaseModel):
     needs_answered: bool = False
     wish: EducationWish | None = None
     duplicates: list[PossibleDuplicate] = []
+
+    @field_validator("guardian_phone")
+    @classmethod
+    def _phone_in_e164(cls, value: str | None) -> str | None:
+        # Drafts saved before migration 0012 hold the old national form "0812345678".
+        return phone.parse_phone(value) if value else value
 
     def age(self, today: date) -> int | None:
         if self.birth_date is not None:
@@ -333,7 +339,7 @@ def answer_text(draft: CaseDraft, raw: str, today: date) -> CaseDraft:
     if step is Step.GUARDIAN_NAME:
         return _advance(draft, today, guardian_name=names.parse_person_name(raw))
     assert step is Step.GUARDIAN_PHONE
-    return _advance(draft, today, guardian_phone=phone.parse_thai_mobile(raw))
+    return _advance(draft, today, guardian_phone=phone.parse_phone(raw))
 
 
 def answer_choice(draft: CaseDraft, value: str, geography: Geography, today: date) -> CaseDraft:

@@ -11,6 +11,7 @@ from bot.domain.identity import (
     thai_id_check_digit,
 )
 from bot.errors import InvalidDocumentNumber, InvalidGCode, InvalidThaiId
+from bot.geography import province_codes
 
 # Type 0 (no registration status), computed by hand: S = 0·13 + 5·12 + 0·11 + 9·10 + 9·9
 # + 0·8 + 0·7 + 1·6 + 2·5 + 3·4 + 4·3 + 5·2 = 281; 281 mod 11 = 6; (11 - 6) mod 10 = 5.
@@ -62,11 +63,40 @@ def test_bad_thai_ids_say_what_is_wrong(raw: str, reason: str) -> None:
     assert caught.value.key == f"error-thai-id-{reason}"
 
 
-@pytest.mark.parametrize("first_digit", "12345678")
+def _with_check_digit(first12: str) -> str:
+    return first12 + str(thai_id_check_digit(first12))
+
+
+@pytest.mark.parametrize("first_digit", "012345678")
 def test_every_person_type_but_9_is_accepted(first_digit: str) -> None:
-    first12 = first_digit + "11000123456"
-    number = first12 + str(thai_id_check_digit(first12))
+    number = _with_check_digit(first_digit + "11000123456")
     assert parse_thai_id(number) == number
+
+
+@pytest.mark.parametrize("province", ["00", "01", "09", "28", "29", "59", "68", "69", "79",
+                                      "87", "89", "97", "99"])
+@pytest.mark.parametrize("first_digit", "018")
+def test_a_number_from_no_province_does_not_exist_even_with_a_right_check_digit(
+    first_digit: str, province: str
+) -> None:
+    number = _with_check_digit(first_digit + province + "01001234" + "5")
+    with pytest.raises(InvalidThaiId) as caught:
+        parse_thai_id(number)
+    assert caught.value.reason == "office"
+
+
+def test_a_number_of_only_zeros_and_its_check_digit_does_not_exist() -> None:
+    with pytest.raises(InvalidThaiId) as caught:
+        parse_thai_id("0000000000001")
+    assert caught.value.reason == "office"
+
+
+def test_numbers_from_every_province_are_accepted() -> None:
+    provinces = province_codes()
+    assert len(provinces) == 77 and {"10", "11", "38", "96"} <= provinces
+    for province in provinces:
+        number = _with_check_digit("0" + province + "018900123")
+        assert parse_thai_id(number) == number
 
 
 def test_a_thai_id_is_formatted_in_its_five_groups() -> None:

@@ -28,6 +28,15 @@ from bot.errors import InvalidName
         ("Mary-Jane", "Mary-Jane"),
         ("Ma. Thida (Mimi)", "Ma. Thida (Mimi)"),
         ("สม\u200bชาย", "สมชาย"),
+        ("O‘Brien", "O‘Brien"),  # a typographic left quote
+        ("Jean\u2010Paul", "Jean\u2010Paul"),  # the Unicode hyphen
+        ("Nang Seng, Ma Ma", "Nang Seng, Ma Ma"),
+        ("Ko Ko “Koko”", "Ko Ko “Koko”"),
+        ("Aung & Mya", "Aung & Mya"),
+        ("<b>O'Brien (Tun)</b>", "<b>O'Brien (Tun)</b>"),  # text, escaped where shown
+        ("ဒေါ်ခင်မြ၊", "ဒေါ်ခင်မြ၊"),  # Myanmar with its comma
+        ("Mya\tThida\n", "Mya Thida"),
+        ("Tha\u0301nh", "Thánh"),  # normalised to NFC
     ],
 )
 def test_names_in_any_script_are_accepted(raw: str, expected: str) -> None:
@@ -62,16 +71,18 @@ def test_the_limit_can_be_chosen() -> None:
         "๑๒๓",
         "123",
         "สมชาย 😀",
-        "a@b",
-        "Somchai!",
-        "เด็กชาย/หญิง",
         "...",
         "-",
         "()",
+        "<>",
         "ด.ช. #1",
+        "Som\x00chai",
+        "Som\x1bchai",
+        "Mya\ue000",  # private use
+        "Mya\u0378",  # unassigned
     ],
 )
-def test_digits_emoji_and_symbols_are_not_names(raw: str) -> None:
+def test_digits_emoji_and_control_characters_are_not_names(raw: str) -> None:
     with pytest.raises(InvalidName) as caught:
         parse_person_name(raw)
     assert caught.value.reason == "characters"

@@ -3,7 +3,8 @@
 from bot.domain.models import Role, User
 from bot.runtime import Runtime
 from handlers.app import build_application
-from tests.handlers.conftest import TEACHER, ChatHarness, start_app
+from tests.conftest import add_user
+from tests.handlers.conftest import COORDINATOR, TEACHER, ChatHarness, start_app
 from tests.support.journeys import answer_from_nationality, answer_up_to_identity
 from tests.support.telegram_fake import (
     FakeUser,
@@ -36,7 +37,7 @@ async def test_a_teacher_registers_a_child_without_any_document(
     assert "Mya Thida" in summary
     assert "about 11 years" in summary and "age group 6–15" in summary
     assert "Bang Phli Yai, Bang Phli" in summary
-    assert "081-234-5678" in summary
+    assert "081 234 5678" in summary
     assert "Education, Food and supplies" in summary
 
     done = await chat.press(TEACHER, "Confirm")
@@ -48,7 +49,7 @@ async def test_a_teacher_registers_a_child_without_any_document(
     assert (case.latitude, case.longitude) == (13.6052, 100.7068)
     child = await runtime.db.read.cases.child(case.child_id)
     assert child.identity_type == "none" and child.identity_number is None
-    assert child.guardian_phone == "0812345678"
+    assert child.guardian_phone == "+66812345678"
     assert child.birth_estimated and child.birth_year == 2014
     audit = await runtime.db.read.audit.for_entity("case", case.id)
     assert [entry.action for entry in audit] == ["case.register"]
@@ -129,7 +130,7 @@ async def test_back_and_edit_from_the_summary_change_one_answer(
     await chat.send(TEACHER, "Ko Aung")
     summary = await chat.press(TEACHER, "Skip")  # no phone this time
     assert "Please check before saving" in summary
-    assert "Ko Aung" in summary and "081-234-5678" not in summary
+    assert "Ko Aung" in summary and "081 234 5678" not in summary
     await chat.press(TEACHER, "Confirm")
     case = await runtime.db.read.cases.by_code("SPK-2568-00001")
     assert case is not None
@@ -265,3 +266,42 @@ async def test_new_in_the_middle_of_a_registration_resumes_it(
                for text in chat.request.texts(TEACHER.id)[-2:])
     assert "identity document" in chat.last_text(TEACHER)
     assert "Nationality" in await chat.press(TEACHER, "No document")
+
+
+async def test_names_that_look_like_html_are_shown_as_typed_and_the_messages_stay_valid(
+    chat: ChatHarness, runtime: Runtime, coordinator: User
+) -> None:
+    await add_user(runtime, Role.TEACHER, "school_wat_phraek_sa", str(TEACHER.id),
+                   "Kru O'Neil & <Som>", inviter=coordinator)
+    await chat.send(TEACHER, "/new")
+    await chat.send(TEACHER, "<b>O'Brien (Tun)</b>")
+    await chat.send(TEACHER, "D’Souza & Co")
+    await chat.press(TEACHER, "Skip")  # nickname
+    await chat.press(TEACHER, "Female")
+    await chat.press(TEACHER, "No document")
+    await answer_from_nationality(chat, TEACHER)
+    await chat.press(TEACHER, "Edit")
+    await chat.press(TEACHER, "Guardian")
+    await chat.send(TEACHER, "Daw <i>Hla</i> \"Mimi\"")
+    summary = await chat.send(TEACHER, "+95 9 420 123 456")
+
+    # The fake Bot API refuses text that is not valid Telegram HTML; what the teacher reads
+    # is the name as typed, not bold, with no entity shown (&amp;, &#x27;) and no tag lost.
+    assert "<b>O'Brien (Tun)</b> D’Souza & Co" in summary
+    assert "Daw <i>Hla</i> \"Mimi\" · +95 9 42012 3456" in summary
+    sent = chat.request.sent_messages(TEACHER.id)[-1].params["text"]
+    assert "&lt;b&gt;O&#x27;Brien (Tun)&lt;/b&gt;" in sent
+
+    await chat.press(TEACHER, "Confirm")
+    card = await chat.send(TEACHER, "/case SPK-2568-00001")
+    assert "<b>O'Brien (Tun)</b> D’Souza & Co" in card
+    assert "Daw <i>Hla</i> \"Mimi\" · +95 9 42012 3456" in card
+    assert "Kru O'Neil & <Som>" in card
+    listed = await chat.send(TEACHER, "/mycases")
+    assert "<b>O'Brien (Tun)</b> D’Souza & Co" in listed
+    child = await runtime.db.read.cases.child(
+        (await runtime.db.read.cases.by_code("SPK-2568-00001")).child_id)
+    assert (child.given_name, child.guardian_phone) == ("<b>O'Brien (Tun)</b>", "+959420123456")
+
+    await chat.send(COORDINATOR, "/users")  # button labels are plain text: nothing to escape
+    assert "Deactivate Kru O'Neil & <Som>" in [label for label, _ in chat.buttons(COORDINATOR)]

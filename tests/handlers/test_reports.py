@@ -101,7 +101,7 @@ async def test_the_bot_answers_others_while_a_large_workbook_is_written(
 
 
 # Personal data of one registered child, none of which may leave in a file.
-PERSONAL = ("สมชาย", "ใจดี", "1101700203451", "นางมาลี", "0812345678", "99/1 ซอยวัด")
+PERSONAL = ("สมชาย", "ใจดี", "1101700203451", "นางมาลี", "+66812345678", "99/1 ซอยวัด")
 
 
 @pytest.fixture

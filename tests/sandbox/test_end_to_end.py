@@ -87,7 +87,7 @@ async def test_a_unit_accepts_a_referral_and_only_then_sees_the_childs_name(
     details = await web.press(NAPA, "รับเรื่อง")  # Accept
 
     assert details.startswith("🔒 สำหรับหน่วยงานของคุณเท่านั้น ห้ามส่งต่อ")  # do not forward
-    assert "Mya Thida" in details and "Daw Hla · 081-234-5678" in details
+    assert "Mya Thida" in details and "Daw Hla · 081 234 5678" in details
     accepted = web.messages[NAPA.id][referral_id]  # the referral message, edited in place
     assert "สถานะ: นภา (สพป.2) รับเรื่องแล้ว" in accepted["text"]  # accepted by Napa
     assert "Thida" not in accepted["text"]

@@ -22,6 +22,7 @@ from bot.errors import (
     AccountDeactivated,
     ChoiceExpected,
     InvalidInput,
+    InvalidPhone,
     InvalidThaiId,
     StaleAction,
     TextExpected,
@@ -418,7 +419,8 @@ def test_skip_clears_an_earlier_answer(wizard: Wizard) -> None:
 
 @pytest.mark.parametrize(("typed", "reason"), [("3100600445636", "checksum"),
                                                ("310060044563", "length"),
-                                               ("9100600445635", "first-digit")])
+                                               ("9100600445635", "first-digit"),
+                                               ("1000000000009", "office")])
 def test_a_bad_thai_id_is_refused_and_the_draft_is_unchanged(
     wizard: Wizard, typed: str, reason: str
 ) -> None:
@@ -433,6 +435,34 @@ def test_a_bad_thai_id_is_refused_and_the_draft_is_unchanged(
 
     assert caught.value.reason == reason
     assert draft.model_dump() == before
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("02 123 4567", "+6621234567"),
+                                               ("+95 9 420 123 456", "+959420123456"),
+                                               ("+855 12 345 678", "+85512345678")])
+def test_a_guardian_landline_or_foreign_number_is_kept_in_e164(
+    wizard: Wizard, typed: str, stored: str
+) -> None:
+    draft = registration.answer_text(at(registration.start(), Step.GUARDIAN_PHONE), typed,
+                                      wizard.today())
+    assert draft.guardian_phone == stored
+
+
+@pytest.mark.parametrize("typed", ["0712345678", "09 420 123 456", "081/089"])
+def test_a_phone_that_cannot_be_called_is_refused_and_the_draft_is_unchanged(
+    wizard: Wizard, typed: str
+) -> None:
+    draft = at(registration.start(), Step.GUARDIAN_PHONE)
+    before = draft.model_dump()
+
+    with pytest.raises(InvalidPhone):
+        registration.answer_text(draft, typed, wizard.today())
+    assert draft.model_dump() == before
+
+
+def test_a_draft_saved_with_the_old_phone_form_is_read_in_e164(wizard: Wizard) -> None:
+    saved = {**registration.start().model_dump(mode="json"), "guardian_phone": "0812345678"}
+    assert CaseDraft.model_validate(saved).guardian_phone == "+66812345678"
 
 
 def test_missing_steps_lists_what_is_still_unanswered(wizard: Wizard) -> None:
@@ -489,7 +519,7 @@ async def test_register_child_saves_the_child_the_case_and_its_needs(
     assert child.nickname == "ชาย"
     assert child.birth_date == date(2012, 3, 15)
     assert (child.birth_year, child.birth_estimated) == (2012, False)
-    assert (child.guardian_name, child.guardian_phone) == ("สมศรี ใจดี", "0812345678")
+    assert (child.guardian_name, child.guardian_phone) == ("สมศรี ใจดี", "+66812345678")
     assert child.identity_type is IdentityType.NONE
 
     entries = await runtime.db.read.audit.for_entity("case", case.id)

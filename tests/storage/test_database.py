@@ -9,6 +9,7 @@ import aiosqlite
 import pytest
 
 import storage.database
+from bot.domain.phone import parse_phone
 from bot.errors import DatabaseBusy
 from storage.database import Database, _migration_files, _split_statements, backup_database
 
@@ -105,6 +106,40 @@ async def test_a_failing_migration_leaves_nothing_behind(
         await uow.bot_state.put("still", "works")
         await uow.commit()
     assert await db.read.bot_state.get("still") == "works"
+
+
+async def test_migration_12_stores_old_guardian_phones_in_e164(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before_12 = [m for m in _migration_files() if m[0] < 12]
+    async with Database(tmp_path / "old.db") as db:
+        monkeypatch.setattr(storage.database, "_migration_files", lambda: before_12)
+        await db.migrate()
+        # What the code before migration 12 stored: the 10-digit national mobile form.
+        await db.writer.executemany(
+            "INSERT INTO children (id, given_name, name_key, sex, identity_type, nationality,"
+            " birth_year, guardian_phone, created_at) VALUES (?, 'Mya', 'mya', 'female',"
+            " 'none', 'myanmar', 2014, ?, '2025-01-01')",
+            [(1, "0812345678"), (2, None), (3, "+959420123456")])
+        await db.writer.execute(
+            "INSERT INTO imports (id, file_name, imported_at, total, added, already, rejected)"
+            " VALUES (1, 'list.csv', '2025-01-01', 1, 1, 0, 0)")
+        await db.writer.execute(
+            "INSERT INTO leads (ref, import_id, given_name, sex, identity_type, nationality,"
+            " birth_year, district_code, guardian_phone, created_at) VALUES ('OBEC-1', 1,"
+            " 'Mya', 'female', 'none', 'myanmar', 2014, '1103', '0612345678', '2025-01-01')")
+        await db.writer.commit()
+
+        monkeypatch.undo()
+        assert await db.migrate() == ["0012_phones_e164"]
+
+        children = await db.writer.execute_fetchall(
+            "SELECT guardian_phone FROM children ORDER BY id")
+        leads = await db.writer.execute_fetchall("SELECT guardian_phone FROM leads")
+    # The duplicate check compares stored phones with what the teacher types, parsed.
+    assert [row[0] for row in children] == [parse_phone("081-234-5678"), None,
+                                            "+959420123456"]
+    assert [row[0] for row in leads] == ["+66612345678"]
 
 
 def test_migration_sql_is_split_into_statements_without_comment_lines() -> None:
