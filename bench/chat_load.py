@@ -52,7 +52,9 @@ The driver runs on the bot's event loop, as an in-process driver must; its own w
 update is a few dictionary look-ups.
 
 Run: `make bench`, or `.venv/bin/python -m bench.chat_load [teachers] [focal points]
-[--pace SCALE]` (defaults 1,000, 200 and 1; about three minutes in all).
+[--pace SCALE] [--durability]` (defaults 1,000, 200 and 1; about three minutes in all).
+`--durability` runs Panong's phases again with `synchronous = NORMAL` and prints what the
+shipped FULL costs beside it.
 """
 
 import argparse
@@ -304,11 +306,15 @@ async def drive(app: Application, api: LeanBotApi, people: list[tuple[FakeUser, 
 
 
 async def panong(folder: Path, teachers: int, focal_points: int, pace: float = 0,
-                 script: dict[str, Recording] | None = None) -> Result:
+                 script: dict[str, Recording] | None = None,
+                 synchronous: str | None = None) -> Result:
+    """`synchronous`: instead of the shipped setting (FULL), for the anchor."""
     settings = Settings(_env_file=None, telegram_token=TOKEN,
                         database_path=folder / "load.db")
     runtime = await Runtime.start(settings, clock=FakeClock())
     try:
+        if synchronous is not None:
+            await runtime.db.writer.execute(f"PRAGMA synchronous = {synchronous}")
         coordinator = await add_user(runtime, Role.COORDINATOR, "peo_samutprakan", "9001")
         people: list[tuple[FakeUser, Journey]] = []
         for n in range(teachers):
@@ -465,6 +471,9 @@ def main() -> None:
     parser.add_argument("focal_points", type=int, nargs="?", default=FOCAL_POINTS)
     parser.add_argument("--pace", type=float, default=1.0,
                         help="scale of the think times in the paced phase (0: skip it)")
+    parser.add_argument("--durability", action="store_true",
+                        help="run Panong's phases again with synchronous=NORMAL, and print "
+                        "what FULL costs beside it")
     args = parser.parse_args()
     teachers, focal_points, pace = args.teachers, args.focal_points, args.pace
 
@@ -492,6 +501,8 @@ def main() -> None:
             for run, width in zip(runs, (10, 12, 10), strict=True)))
     if pace <= 0:
         _warn_unanswered(saturated=saturated, replayed=replayed, ceiling=top)
+        if args.durability:
+            _durability(teachers, focal_points, pace, saturated, None)
         return
     with tempfile.TemporaryDirectory() as folder:
         paced = asyncio.run(panong(Path(folder), teachers, focal_points, pace))
@@ -508,6 +519,32 @@ def main() -> None:
     print(f"{'time from update to reply, max':<44} {_ms(max(paced.latencies)):>10}")
     print(f"{'duration of the phase':<44} {paced.seconds:>9.0f} s")
     _warn_unanswered(saturated=saturated, replayed=replayed, ceiling=top, paced=paced)
+    if args.durability:
+        _durability(teachers, focal_points, pace, saturated, paced)
+
+
+def _durability(teachers: int, focal_points: int, pace: float, saturated: Result,
+                paced: Result | None) -> None:
+    """What synchronous=FULL (each commit synced to disk before its answer) costs, beside
+    NORMAL (synced at checkpoints only; a power cut may lose the last commits), measured
+    with the same people in the same run."""
+    with tempfile.TemporaryDirectory() as folder:
+        loose = asyncio.run(panong(Path(folder), teachers, focal_points,
+                                   synchronous="NORMAL"))
+    rows = [("saturated: updates per second", f"{saturated.rate:,.0f}", f"{loose.rate:,.0f}"),
+            ("saturated: update to reply, p50", _ms(saturated.quantile(50)),
+             _ms(loose.quantile(50)))]
+    if paced is not None:
+        with tempfile.TemporaryDirectory() as folder:
+            loose_paced = asyncio.run(panong(Path(folder), teachers, focal_points, pace,
+                                             synchronous="NORMAL"))
+        rows += [(f"paced: update to reply, p{percent}", _ms(paced.quantile(percent)),
+                  _ms(loose_paced.quantile(percent))) for percent in (50, 99)]
+    print()
+    print("durability: the same people with synchronous=FULL (shipped) and NORMAL (anchor)")
+    print(f"{'figure':<44} {'FULL':>10} {'NORMAL':>10}")
+    for label, full, normal in rows:
+        print(f"{label:<44} {full:>10} {normal:>10}")
 
 
 def _warn_unanswered(**runs: Result) -> None:

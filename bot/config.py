@@ -57,6 +57,10 @@ class Settings(BaseSettings):
         description="How often work in progress other than registrations (written at each"
         " answer) is written to the database.",
     )
+    draft_expiry_days: int = Field(
+        default=30, ge=1,
+        description="Days a half-filled registration (or other work in progress) may lie"
+        " untouched before it is deleted, with the child's data typed into it.")
     database_busy_timeout_seconds: float = Field(
         default=10.0,
         gt=0,
@@ -156,3 +160,7 @@ class Settings(BaseSettings):
     @property
     def invite_validity(self) -> timedelta:
         return timedelta(days=self.invite_valid_days)
+
+    @property
+    def draft_expiry(self) -> timedelta:
+        return timedelta(days=self.draft_expiry_days)

@@ -157,6 +157,15 @@ class CaseNotFound(AppError):
         super().__init__(code=code)
 
 
+class NothingToErase(AppError):
+    """/erase named neither a case code nor an imported list's reference."""
+
+    key = "error-nothing-to-erase"
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(reference=reference)
+
+
 # --- referrals --------------------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from handlers.callback_data import (
     UserActiveButton,
     UsersPageButton,
 )
-from handlers.context import PanongContext
+from handlers.context import CHANNEL, PanongContext
 from handlers.keyboards import button, paged
 from handlers.pages import paginated
 
@@ -116,6 +116,9 @@ async def set_user_active(update: Update, context: PanongContext) -> None:
         return
     changed = await users.set_user_active(runtime.db, context.actor, pressed.user_id,
                                           bool(pressed.active), runtime.now())
+    if not changed.active and changed.channel == CHANNEL:
+        # Their drafts are gone from the database; PTB's copy in memory goes too.
+        context.application.drop_user_data(int(changed.channel_user_id))
     await query.answer(t("users-deactivated" if not changed.active else "users-reactivated",
                          name=changed.display_name))
     text, keyboard = await _users_page(context, pressed.page)

@@ -5,6 +5,7 @@ import gc
 import logging
 import sys
 import warnings
+from datetime import timedelta
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -28,6 +29,7 @@ from bot.runtime import Runtime
 from handlers import (
     admin,
     cases,
+    drafts,
     erasure,
     imports,
     notes,
@@ -248,6 +250,14 @@ def _wake_for_reminders(application: Application, runtime: Runtime) -> None:
         first=0, name="reminders")
 
 
+def _expire_drafts_daily(application: Application) -> None:
+    """Abandoned drafts (a child's data typed half-way) are deleted once they are older than
+    PANONG_DRAFT_EXPIRY_DAYS: looked for at start-up, then once a day."""
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(drafts.expire_drafts_job, interval=timedelta(days=1),
+                                        first=0, name="draft-expiry")
+
+
 # How long the event loop may hold the interpreter before a database thread gets its turn.
 SWITCH_INTERVAL_SECONDS = 0.0005
 
@@ -287,6 +297,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
         await application.start()
         _wake_for_reminders(application, runtime)
         delivering = asyncio.create_task(runtime.outbox.run(stop), name="outbox")
+        _expire_drafts_daily(application)
         settle()
         try:
             await stop.wait()

@@ -10,6 +10,7 @@ from typing import ClassVar, Self
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.domain.models import AttendanceAnswer, Role
+from bot.services.erasure import ErasureKind
 
 SEPARATOR = ":"
 MAX_BYTES = 64
@@ -253,8 +254,9 @@ class LeadMarkButton(CallbackData):
 
 
 class EraseButton(CallbackData):
-    """Confirm (1) or keep (0) the erasure of a case's personal data."""
+    """Confirm (1) or keep (0) the erasure of a case's or a list row's personal data."""
 
     prefix: ClassVar[str] = "er"
-    case_id: int
+    kind: ErasureKind
+    target_id: int
     confirmed: int

@@ -24,13 +24,12 @@ from typing import Any
 
 from telegram.ext import Application, BasePersistence, PersistenceInput
 
-from storage.conversations import ConversationEnd
+from storage.conversations import USER_DATA, ConversationEnd
 from storage.database import Database
 
 ConversationKey = tuple[int | str, ...]
 ConversationDict = dict[ConversationKey, object]
 
-USER_DATA = "user"
 # In each user's data: how many times it has been written through (see above).
 REVISION = "revision"
 
@@ -129,6 +128,8 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any
         data.pop(draft, None)
 
     async def drop_user_data(self, user_id: int) -> None:
+        # The revisions start again with the next data PTB makes for this user.
+        self._revisions.pop(user_id, None)
         await self._write({(USER_DATA, user_id): None})
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:

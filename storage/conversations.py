@@ -12,6 +12,9 @@ from storage.sql import chunks, placeholders
 
 # Rows written by one statement: a few thousand bound values, far below SQLite's limit.
 ROWS_PER_STATEMENT = 500
+# The kind of `conversation_data` rows that hold each user's data: their wizard drafts,
+# keyed by the user's id on the channel (the same as handlers/persistence.py's USER_DATA).
+USER_DATA = "user"
 
 
 def _now() -> str:
@@ -57,6 +60,13 @@ class ConversationRepository:
     async def end(self, ending: ConversationEnd) -> None:
         await self.put_data(ending.kind, {ending.data_key: ending.data})
         await self.put_states({(ending.conversation, ending.state_key): None})
+
+    async def expire_data(self, kind: str, before: datetime) -> list[str]:
+        """Delete the data of every key not written since `before`; the keys deleted."""
+        rows = await self.conn.execute_fetchall(
+            "DELETE FROM conversation_data WHERE kind = ? AND updated_at < ?"
+            " RETURNING data_key", (kind, before.astimezone(UTC).isoformat()))
+        return sorted(row[0] for row in rows)
 
     async def load_states(self, name: str) -> dict[str, Any]:
         rows = await self.conn.execute_fetchall(

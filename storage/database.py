@@ -4,10 +4,16 @@ Writes go through a single connection, one unit of work at a time, each inside
 `BEGIN IMMEDIATE` so that SQLite takes the write lock up front instead of failing half-way.
 Reads that need no transaction use a second, read-only connection, which WAL lets run
 beside the writer.
+
+What is deleted does not linger: every connection overwrites deleted content with zeros
+(`secure_delete`), the write-ahead log is truncated after an erasure (`checkpoint`) and
+never kept larger than `JOURNAL_SIZE_LIMIT` after a checkpoint. The database, its WAL and
+its backups are readable by their owner only, in a folder only they may open.
 """
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +31,13 @@ log = logging.getLogger(__name__)
 
 # How long a write waits for a lock held by another connection before giving up.
 BUSY_TIMEOUT_SECONDS = 10.0
+# What the WAL is cut back to after a checkpoint: one automatic checkpoint's worth (1,000
+# pages of 4 KiB), so that old page images do not sit in a grown log.
+JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
+# The database and its backups: the owner's only. SQLite gives the -wal and -shm files the
+# database file's mode.
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
 
 
 def _migration_files() -> list[tuple[int, str, str]]:
@@ -83,10 +96,12 @@ class Database:
         self.owed = asyncio.Event()
 
     async def open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(_create_private, self.path)
         self._writer = await self._connect()
         await self._writer.execute("PRAGMA journal_mode = WAL")
-        await self._writer.execute("PRAGMA synchronous = NORMAL")
+        # FULL: a commit is on disk before the answer that confirms it is sent, even across
+        # a power cut (NORMAL may lose the last commits; see docs/benchmarks.md for the cost).
+        await self._writer.execute("PRAGMA synchronous = FULL")
         self._reader = await self._connect()
         await self._reader.execute("PRAGMA query_only = ON")
         self._read = Repositories(self._reader, self.tz)
@@ -97,6 +112,9 @@ class Database:
         conn.row_factory = sqlite3.Row
         await conn.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
         await conn.execute("PRAGMA foreign_keys = ON")
+        # Per connection: zero what is deleted, in the database file and in the WAL's pages.
+        await conn.execute("PRAGMA secure_delete = ON")
+        await conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
         return conn
 
     async def close(self) -> None:
@@ -149,6 +167,17 @@ class Database:
                 if not uow.committed:
                     await conn.rollback()
                     self.known_users.rolled_back()
+
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and truncate it to nothing, so that no page
+        image from before the last commit stays on disk (after an erasure). Outside any
+        transaction. False when a reader elsewhere (a backup) kept part of the log."""
+        async with self._write_lock:
+            rows = await self.writer.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy = rows[0][0]
+        if busy:
+            log.warning("the WAL could not be truncated: another connection is reading")
+        return not busy
 
     async def migrate(self) -> list[str]:
         """Apply the migrations not yet recorded, each in its own transaction."""
@@ -229,7 +258,18 @@ async def backup_database(source: Path, target: Path) -> None:
 def _prepare_backup(source: Path, target: Path) -> Path:
     if not source.exists():
         raise FileNotFoundError(source)
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    _create_private(partial)
     return partial
+
+
+def _create_private(path: Path) -> None:
+    """Make the folder (the owner's only, when it is new) and the file (empty, the owner's
+    only) before SQLite opens it; an existing file is narrowed to the owner too, with its
+    -wal and -shm."""
+    path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE))
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if each.exists():
+            each.chmod(FILE_MODE)

@@ -101,3 +101,23 @@ class LeadRepository:
             " WHERE id = ? AND status = 'to_locate'",
             (status, result_code, by, now.astimezone(UTC).isoformat(), lead_id))
         return cursor.rowcount == 1
+
+    async def by_ref(self, ref: str) -> Lead | None:
+        rows = await self.conn.execute_fetchall("SELECT * FROM leads WHERE ref = ?", (ref,))
+        return Lead(**dict(rows[0])) if rows else None
+
+    async def with_identity(self, identity_number: str) -> list[int]:
+        """The list rows of a child known by this identity number."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT id FROM leads WHERE identity_number = ? ORDER BY id", (identity_number,))
+        return [row[0] for row in rows]
+
+    async def erase(self, lead_ids: Sequence[int], placeholder: str) -> None:
+        """Remove what identifies the child of these rows, keeping the list's reference (so
+        that importing the list again does not bring them back) and what the counts need
+        (sex, birth year, nationality, district, school, status)."""
+        for chunk in chunks(lead_ids, CHUNK):
+            await self.conn.execute(
+                "UPDATE leads SET given_name = ?, family_name = NULL, identity_number = NULL,"
+                " birth_date = NULL, subdistrict_code = NULL, guardian_phone = NULL"
+                f" WHERE id IN ({placeholders(len(chunk))})", [placeholder, *chunk])

@@ -8,6 +8,7 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.domain.models import Organisation, Role, User
 from bot.errors import PermissionDenied, StaleAction
 from bot.services.access import require_user
+from storage.conversations import USER_DATA
 from storage.database import Database
 
 USERS_PAGE_SIZE = 8
@@ -59,7 +60,8 @@ async def get_user(db: Database, actor: User | None, user_id: int) -> User:
 async def set_user_active(
     db: Database, actor: User | None, user_id: int, active: bool, now: datetime
 ) -> User:
-    """Deactivate (or restore) a user. A deactivated user can do nothing; their cases stay."""
+    """Deactivate (or restore) a user. A deactivated user can do nothing; their cases stay,
+    their work in progress (a half-filled registration) goes."""
     async with db.unit_of_work() as uow:
         actor = require_user(await uow.users.get(require_user(actor).id), Role.COORDINATOR)
         target = await uow.users.get(user_id)
@@ -72,6 +74,8 @@ async def set_user_active(
         if target.active == active:
             return target
         await uow.users.set_active(target.id, active)
+        if not active:
+            await uow.conversations.put_data(USER_DATA, {target.channel_user_id: None})
         await uow.audit.record(
             at=now, actor_id=actor.id, action="user.activate" if active else "user.deactivate",
             entity="user", entity_id=target.id, before={"active": target.active},

@@ -42,7 +42,9 @@ age-group-outside = outside 3–18
 location-shared = pin shared
 
 # Erasing a child's personal data (PDPA)
-erase-usage = Send the case code after the command, e.g. /erase SPK-2568-00042
-erase-ask = Erase the personal data of <b>{ $code }</b>? The name, identity number, birth date, guardian, address and the notes typed on its referrals are removed for good. The anonymous figures (sex, birth year, district, cause, needs, referrals) stay.
+erase-usage = Send the case code after the command, e.g. /erase SPK-2568-00042, or for a child who is only on an imported list, the list's reference.
+erase-ask = Erase the personal data of <b>{ $code }</b>? The name, identity number, birth date, guardian, address, the notes typed on its referrals and the child's rows on imported lists are removed for good. The anonymous figures (sex, birth year, district, cause, needs, referrals) stay.
+erase-ask-lead = Erase the personal data of the child on an imported list with the reference <b>{ $ref }</b>? The name, identity number, birth date, sub-district and guardian phone are removed for good, from every list row with the same identity number. The anonymous figures (sex, birth year, district, what the school found) stay.
 button-erase = 🗑 Erase
-erase-done = Erased: the personal data of { $code } ({ $notes } notes blanked). The case stays in the figures.
+erase-done = Erased: the personal data of { $code } ({ $notes } notes blanked, { $rows } imported-list rows erased). The case stays in the figures.
+erase-done-lead = Erased: the personal data of the list reference { $ref } ({ $rows } imported-list rows). The child stays in the figures.

@@ -34,7 +34,7 @@ help-coordinator =
     /reminders: reminders overdue, due soon, or not delivered
     /invite: invite a teacher, a focal point or a coordinator
     /users: list users, deactivate or restore them
-    /erase CODE: erase a child's personal data on request (PDPA)
+    /erase CODE: erase a child's personal data on request (PDPA); a list's reference for a child only on an imported list
     Send a CSV or XLSX list to import the children on it.
 
 language-ask = Choose your language:

@@ -34,5 +34,6 @@ error-invite-expired = This invite has expired. Ask your coordinator for a new o
 error-already-registered = You already use Panong. Send /help to see what you can do.
 error-unknown-organisation = That organisation is not in the directory.
 error-case-not-found = There is no case { $code } that you may open.
+error-nothing-to-erase = There is no case or imported-list reference { $reference }.
 error-referral-taken = { $name } already took this referral.
 error-group-linked-elsewhere = This group already receives the referrals of another unit, { $unit_en } ({ $unit_th }).

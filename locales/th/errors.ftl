@@ -34,5 +34,6 @@ error-invite-expired = ลิงก์เชิญนี้หมดอายุ
 error-already-registered = คุณใช้งานพาน้องอยู่แล้ว พิมพ์ /help เพื่อดูสิ่งที่ทำได้
 error-unknown-organisation = ไม่พบหน่วยงานนี้ในทำเนียบ
 error-case-not-found = ไม่พบเคส { $code } ที่คุณเปิดดูได้
+error-nothing-to-erase = ไม่พบเคสหรือเลขอ้างอิงในรายชื่อที่นำเข้า { $reference }
 error-referral-taken = { $name } รับเรื่องนี้ไปแล้ว
 error-group-linked-elsewhere = กลุ่มนี้รับเรื่องส่งต่อของหน่วยงานอื่นอยู่แล้ว คือ { $unit_th } ({ $unit_en })

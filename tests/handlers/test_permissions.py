@@ -46,6 +46,7 @@ MATRIX = [
     ("/invite", ("coordinator",)),
     ("/users", ("coordinator",)),
     ("/erase {code}", ("coordinator",)),
+    ("/erase OBEC-002", ("coordinator",)),  # the list reference of {lead}
     ("rf:{referral}:accept", ("focal",)),
     ("rf:{referral}:decline", ("focal",)),
     ("rf:{referral}:show", ("focal",)),
@@ -63,7 +64,8 @@ MATRIX = [
     ("sm:province:-:fy", ("coordinator",)),
     ("rp:csv:province:-:fy", ("coordinator",)),
     ("rp:xlsx:province:-:fy", ("coordinator",)),
-    ("er:{case}:1", ("coordinator",)),
+    ("er:case:{case}:1", ("coordinator",)),
+    ("er:lead:{lead}:1", ("coordinator",)),
     ("ua:{user}:0:0:0", ("coordinator",)),
 ]
 

@@ -1,7 +1,9 @@
 """The class that owns the database: migrations, transactions and online backups, against
 a real SQLite file."""
 
+import os
 import sqlite3
+import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -346,3 +348,66 @@ async def test_backing_up_a_missing_database_raises_file_not_found(tmp_path: Pat
 
     assert not (tmp_path / "missing.db").exists()
     assert not target.exists()
+
+
+# --- what is deleted, and who may read the files ------------------------------------------
+
+
+async def test_the_database_its_wal_and_a_new_folder_are_the_owners_only(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "new" / "panong.db"
+    async with Database(path) as db:
+        await db.migrate()
+        await _fill(db, 3)
+        for each in (path, path.with_name("panong.db-wal"), path.with_name("panong.db-shm")):
+            assert stat.S_IMODE(os.stat(each).st_mode) == 0o600, each
+        assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+
+
+async def test_an_existing_world_readable_database_is_narrowed_to_its_owner(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "panong.db"
+    sqlite3.connect(path).close()
+    path.chmod(0o644)
+    async with Database(path):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+async def test_a_backup_and_its_new_folder_are_the_owners_only(db: Database,
+                                                               tmp_path: Path) -> None:
+    target = tmp_path / "backups" / "copy.db"
+    await _fill(db, 2)
+
+    await backup_database(db.path, target)
+
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(target.parent).st_mode) == 0o700
+
+
+async def test_every_connection_zeroes_deleted_content_and_commits_durably(
+    db: Database,
+) -> None:
+    for conn in (db.writer, db.read.conn):
+        assert (await conn.execute_fetchall("PRAGMA secure_delete"))[0][0] == 1
+        assert (await conn.execute_fetchall("PRAGMA journal_size_limit"))[0][0] == (
+            storage.database.JOURNAL_SIZE_LIMIT)
+    assert (await db.writer.execute_fetchall("PRAGMA synchronous"))[0][0] == 2  # FULL
+
+
+async def test_a_checkpoint_leaves_deleted_values_nowhere_on_disk(db: Database) -> None:
+    secret = "ค่าลับ-0812345678"
+    async with db.unit_of_work() as uow:
+        await uow.conn.execute("INSERT INTO bot_state (key, value) VALUES ('k', ?)", (secret,))
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        await uow.conn.execute("DELETE FROM bot_state WHERE key = 'k'")
+        await uow.commit()
+    wal = db.path.with_name(db.path.name + "-wal")
+    assert secret.encode() in wal.read_bytes()  # the WAL still holds the inserted page
+
+    assert await db.checkpoint()
+
+    assert wal.stat().st_size == 0
+    assert secret.encode() not in db.path.read_bytes()
