@@ -1,15 +1,19 @@
 """Reading the name lists that OBEC's dropout system and DOLE distribute: CSV or XLSX,
 Thai or English headers, every row checked with the same rules as the registration wizard.
 
-Pure CPU work on bytes, with no database: the caller runs it in a worker thread and then
-saves what passed (`bot.services.imports`).
+Pure CPU work on a file, with no database, in constant memory: the rows that pass and the
+rows refused are written to a file as they are checked, in batches, for the bot to save
+(`bot.services.imports`) and to send back. The bot runs it in a child process with a
+memory and time limit (`bot.import_process`), so that no file can take the bot down.
 """
 
 import csv
-import io
+import pickle
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
+from pathlib import Path
+from typing import BinaryIO
 
 from pydantic import BaseModel, ConfigDict
 
@@ -19,9 +23,9 @@ from bot.domain.models import Nationality, Sex
 from bot.errors import AppError, InvalidDate, InvalidInput
 from bot.geography import Geography
 
-MAX_ROWS = 200_000
 REF_LIMIT = 40
 PROGRESS_EVERY = 5_000
+BATCH = 2_000  # rows per batch written, and saved at a time
 
 # Accepted headers per column, compared without case, spaces, dots, dashes or underscores.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -54,6 +58,17 @@ NATIONALITIES = {
 }
 
 
+class Limits(BaseModel):
+    """How much of a file is read before it is refused (settings `PANONG_IMPORT_*`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_rows: int  # lines read, blank ones included
+    max_blank_run: int  # blank lines in a row: the list has ended
+    max_unpacked_mb: int  # an XLSX's parts, uncompressed
+    max_ratio: int  # uncompressed / compressed, for the whole XLSX or any large part
+
+
 class ImportFileError(AppError):
     """The file as a whole cannot be read; nothing was imported."""
 
@@ -69,9 +84,9 @@ class ImportFileError(AppError):
 class RowProblem(InvalidInput):
     """A row that cannot be imported; the others go on."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, **params: object) -> None:
         self.reason = reason
-        super().__init__()
+        super().__init__(**params)
 
     @property
     def key(self) -> str:  # type: ignore[override]
@@ -107,19 +122,69 @@ class Rejected(BaseModel):
 
 
 class ParsedList(BaseModel):
+    """A list read and checked: the counts, and the file holding its rows in batches."""
+
     model_config = ConfigDict(frozen=True)
 
-    rows: list[LeadRow]
-    rejected: list[Rejected]
     total: int
+    accepted: int
+    rejected: int
+    stopped_at: int | None  # the line after which only blank lines followed
+    path: Path
+
+    def batches(self) -> Iterator[list[LeadRow]]:
+        """The rows that passed, a batch at a time."""
+        for kind, batch in self._batches():
+            if kind == "rows":
+                yield [LeadRow(**row) for row in batch]
+
+    def rejections(self) -> Iterator[Rejected]:
+        for kind, batch in self._batches():
+            if kind == "rejected":
+                yield from (Rejected(**row) for row in batch)
+
+    def _batches(self) -> Iterator[tuple[str, list[dict[str, object]]]]:
+        # Written by `read` in a process of ours, in a folder of ours: not foreign pickles.
+        with self.path.open("rb") as stored:
+            while True:
+                try:
+                    yield pickle.load(stored)
+                except EOFError:
+                    return
 
 
-def read(data: bytes, file_name: str, geography: Geography, today: date, *,
-         progress: Callable[[int], None] | None = None) -> ParsedList:
-    """Check every row of a CSV or XLSX list."""
-    table = _table(data, file_name)
-    header = next(table, None)
-    if header is None:
+class _Batches:
+    """Rows and refusals written to `path` as they come, a batch at a time."""
+
+    def __init__(self, stored: BinaryIO) -> None:
+        self.stored = stored
+        self.pending: dict[str, list[dict[str, object]]] = {"rows": [], "rejected": []}
+
+    def add(self, kind: str, item: BaseModel) -> None:
+        batch = self.pending[kind]
+        batch.append(item.model_dump())
+        if len(batch) >= BATCH:
+            self.flush(kind)
+
+    def flush(self, kind: str) -> None:
+        if self.pending[kind]:
+            pickle.dump((kind, self.pending[kind]), self.stored, pickle.HIGHEST_PROTOCOL)
+            self.pending[kind] = []
+
+
+def read(source: Path, file_name: str, geography: Geography, today: date, out: Path, *,
+         limits: Limits, progress: Callable[[int], None] | None = None,
+         progress_every: int = PROGRESS_EVERY) -> ParsedList:
+    """Check every row of a CSV or XLSX list, writing the outcome to `out`."""
+    first_line, table = _table(source, file_name, limits)
+    lines = enumerate(table, start=first_line)
+    header: list[object] = []
+    for header_line, header in lines:  # the first line that is not blank
+        if any(str(cell).strip() for cell in header if cell is not None):
+            break
+        if header_line - first_line + 1 >= limits.max_blank_run:
+            raise ImportFileError("empty")
+    else:
         raise ImportFileError("empty")
     columns = _columns(header)
     missing = [name for name in REQUIRED if name not in columns]
@@ -128,66 +193,113 @@ def read(data: bytes, file_name: str, geography: Geography, today: date, *,
     if missing:
         raise ImportFileError("missing-columns", columns=", ".join(missing))
     places = _PlaceFinder(geography)
-    rows, rejected, seen = [], [], set()
-    total = 0
-    for line, cells in enumerate(table, start=2):
-        if not any(str(cell).strip() for cell in cells if cell is not None):
-            continue  # blank lines between blocks
-        total += 1
-        if total > MAX_ROWS:
-            raise ImportFileError("too-many-rows", limit=MAX_ROWS)
-        values = {name: cells[index] if index < len(cells) else None
-                  for name, index in columns.items()}
-        ref = _text(values.get("ref"))[:REF_LIMIT]
-        try:
-            if not ref:
-                raise RowProblem("ref")
-            if ref in seen:
-                raise RowProblem("duplicate-in-file")
-            rows.append(_row(ref, values, places, today))
-            seen.add(ref)
-        except InvalidInput as error:
-            rejected.append(Rejected(line=line, ref=ref, reason=error.key,
-                                     params={k: v for k, v in error.params.items()
-                                             if isinstance(v, str | int)}))
-        if progress is not None and total % PROGRESS_EVERY == 0:
-            progress(total)
+    seen: set[str] = set()
+    total = accepted = rejected = blank_run = 0
+    stopped_at = None
+    with out.open("wb") as stored:
+        written = _Batches(stored)
+        for line, cells in lines:
+            if line - header_line > limits.max_rows:
+                raise ImportFileError("too-many-rows", limit=limits.max_rows)
+            if not any(str(cell).strip() for cell in cells if cell is not None):
+                blank_run += 1  # blank lines between blocks, up to a point
+                if blank_run >= limits.max_blank_run:
+                    stopped_at = line - blank_run
+                    break
+                continue
+            blank_run = 0
+            total += 1
+            values = {name: cells[index] if index < len(cells) else None
+                      for name, index in columns.items()}
+            ref = _text(values.get("ref"))[:REF_LIMIT]
+            try:
+                if not ref:
+                    raise RowProblem("ref")
+                if ref in seen:
+                    raise RowProblem("duplicate-in-file")
+                written.add("rows", _row(ref, values, places, today))
+                seen.add(ref)
+                accepted += 1
+            except InvalidInput as error:
+                written.add("rejected", Rejected(
+                    line=line, ref=ref, reason=error.key,
+                    params={k: v for k, v in error.params.items() if isinstance(v, str | int)}))
+                rejected += 1
+            if progress is not None and total % progress_every == 0:
+                progress(total)
+        written.flush("rows")
+        written.flush("rejected")
     if not total:
         raise ImportFileError("empty")
-    return ParsedList(rows=rows, rejected=rejected, total=total)
+    return ParsedList(total=total, accepted=accepted, rejected=rejected,
+                      stopped_at=stopped_at, path=out)
 
 
-def _table(data: bytes, file_name: str) -> Iterator[list[object]]:
-    if not data.strip():
+def _table(source: Path, file_name: str, limits: Limits) -> tuple[int, Iterator[list[object]]]:
+    """The line number of the first row, and the rows, as lists of cells."""
+    if source.stat().st_size == 0:
         raise ImportFileError("empty")
-    if zipfile.is_zipfile(io.BytesIO(data)):
-        return _xlsx(data)
+    if zipfile.is_zipfile(source):
+        return _xlsx(source, limits)
     if file_name.lower().endswith((".xlsx", ".xlsm", ".xls")):
         raise ImportFileError("not-a-table")
-    try:
-        decoded = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        # A text list in another encoding (Excel's Thai "ANSI" CSV), or not text at all.
-        looks_like_text = file_name.lower().endswith((".csv", ".txt", ".tsv"))
-        raise ImportFileError("encoding" if looks_like_text else "not-a-table") from error
-    if "\x00" in decoded:
-        raise ImportFileError("not-a-table")
-    try:
-        dialect = csv.Sniffer().sniff(decoded[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return iter(list(csv.reader(io.StringIO(decoded), dialect)))
+    return 1, _csv(source, file_name)
 
 
-def _xlsx(data: bytes) -> Iterator[list[object]]:
-    import openpyxl  # only imports need it
+def _csv(source: Path, file_name: str) -> Iterator[list[object]]:
+    """A text list read as a stream, from its first line that is not blank."""
+    looks_like_text = file_name.lower().endswith((".csv", ".txt", ".tsv"))
+    with source.open(encoding="utf-8-sig", newline="") as stream:
+        try:
+            sample = stream.read(4096)
+            if "\x00" in sample:
+                raise ImportFileError("not-a-table")
+            try:
+                dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+                    sample, delimiters=",;\t")
+            except csv.Error:
+                dialect = csv.excel
+            stream.seek(0)
+            reader = csv.reader(stream, dialect)
+            try:
+                yield from reader
+            except csv.Error as error:
+                if "field larger" in str(error):
+                    raise ImportFileError("cell-too-long", line=reader.line_num,
+                                          limit=csv.field_size_limit()) from error
+                raise ImportFileError("not-a-table") from error  # a NUL: not text
+        except UnicodeDecodeError as error:
+            # A text list in another encoding (Excel's Thai "ANSI" CSV), or not text at all.
+            raise ImportFileError("encoding" if looks_like_text else "not-a-table") from error
+
+
+def _xlsx(source: Path, limits: Limits) -> tuple[int, Iterator[list[object]]]:
+    """The first sheet of a workbook whose size, unpacked, was checked first."""
+    import python_calamine  # only imports need it
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        with zipfile.ZipFile(source) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ImportFileError("not-a-table") from error
+    packed = sum(part.compress_size for part in parts)
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > limits.max_unpacked_mb * 1024 * 1024:
+        raise ImportFileError("unpacked-too-large", limit=limits.max_unpacked_mb)
+    if unpacked > limits.max_ratio * max(packed, 1) or any(
+            part.file_size > 1024 * 1024
+            and part.file_size > limits.max_ratio * max(part.compress_size, 1)
+            for part in parts):
+        raise ImportFileError("packed-too-tight", ratio=limits.max_ratio)
+    try:
+        with source.open("rb") as stream:
+            workbook = python_calamine.CalamineWorkbook.from_filelike(stream)
+        sheet = workbook.get_sheet_by_index(0)
     except Exception as error:  # a zip that is not a workbook, or a damaged one
         raise ImportFileError("not-a-table") from error
-    sheet = workbook.worksheets[0]
-    return (list(row) for row in sheet.iter_rows(values_only=True))
+    # The sheet starts at its first cell that is not empty, which is the header.
+    first_row = sheet.start[0] + 1 if sheet.start else 1
+    return first_row, iter(sheet.iter_rows())
 
 
 def _squash(header: object) -> str:
