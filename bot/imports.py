@@ -49,12 +49,19 @@ SEXES = {"male": Sex.MALE, "m": Sex.MALE, "boy": Sex.MALE, "ชาย": Sex.MALE
          "ด.ช.": Sex.MALE, "เด็กชาย": Sex.MALE, "female": Sex.FEMALE, "f": Sex.FEMALE,
          "girl": Sex.FEMALE, "หญิง": Sex.FEMALE, "ญ": Sex.FEMALE, "ด.ญ.": Sex.FEMALE,
          "เด็กหญิง": Sex.FEMALE}
+# Compared without case, spaces, dots or dashes, and without a leading "สัญชาติ"
+# ("สัญชาติไทย") or a trailing "nationality".
 NATIONALITIES = {
-    "thai": Nationality.THAI, "ไทย": Nationality.THAI, "myanmar": Nationality.MYANMAR,
-    "burmese": Nationality.MYANMAR, "เมียนมา": Nationality.MYANMAR, "พม่า": Nationality.MYANMAR,
-    "cambodian": Nationality.CAMBODIAN, "cambodia": Nationality.CAMBODIAN,
-    "กัมพูชา": Nationality.CAMBODIAN, "เขมร": Nationality.CAMBODIAN, "lao": Nationality.LAO,
-    "laos": Nationality.LAO, "ลาว": Nationality.LAO,
+    **dict.fromkeys(("thai", "thailand", "th", "ไทย", "ประเทศไทย"), Nationality.THAI),
+    **dict.fromkeys(("myanmar", "burmese", "burma", "mm", "เมียนมา", "เมียนมาร์", "เมียนม่า",
+                     "พม่า"), Nationality.MYANMAR),
+    **dict.fromkeys(("cambodian", "cambodia", "khmer", "kh", "กัมพูชา", "เขมร"),
+                    Nationality.CAMBODIAN),
+    **dict.fromkeys(("lao", "laos", "laotian", "la", "laopdr", "ลาว", "สปปลาว"),
+                    Nationality.LAO),
+    **dict.fromkeys(("other", "อื่น", "อื่นๆ", "vietnamese", "vietnam", "เวียดนาม", "chinese",
+                     "china", "จีน"), Nationality.OTHER),
+    **dict.fromkeys(("unknown", "ไม่ทราบ", "ไม่ระบุ"), Nationality.UNKNOWN),
 }
 
 
@@ -363,10 +370,11 @@ def _row(ref: str, values: dict[str, object], places: _PlaceFinder, today: date)
     if sex is None:
         raise RowProblem("sex")
     kind, number = _identity(_text(values.get("id_number")))
-    nationality = NATIONALITIES.get(_text(values.get("nationality")).casefold(),
-                                    Nationality.THAI if kind is IdentityType.THAI_ID
-                                    else Nationality.UNKNOWN)
+    nationality = _nationality(_text(values.get("nationality")), kind)
     born, birth_year = _birth(values.get("birth_date"), _text(values.get("age")), today)
+    age = dates.age_from(born, birth_year, today)
+    if not ages.is_target_age(age):
+        raise RowProblem("age-outside", age=age)
     district = places.district(_text(values.get("district")))
     if district is None:
         raise RowProblem("district")
@@ -377,6 +385,18 @@ def _row(ref: str, values: dict[str, object], places: _PlaceFinder, today: date)
                    birth_year=birth_year, district_code=district,
                    subdistrict_code=places.subdistrict(district, sub_raw) if sub_raw else None,
                    guardian_phone=phone.parse_thai_mobile(phone_raw) if phone_raw else None)
+
+
+def _nationality(raw: str, kind: IdentityType) -> Nationality:
+    """As written; when left empty, Thai for a Thai ID and unknown otherwise."""
+    key = "".join(ch for ch in raw.casefold() if ch not in " .-_()")
+    key = key.removeprefix("สัญชาติ").removesuffix("nationality")
+    if not key:  # empty, or a dash
+        return Nationality.THAI if kind is IdentityType.THAI_ID else Nationality.UNKNOWN
+    found = NATIONALITIES.get(key)
+    if found is None:
+        raise RowProblem("nationality", value=raw[:REF_LIMIT])
+    return found
 
 
 def _identity(raw: str) -> tuple[IdentityType, str | None]:

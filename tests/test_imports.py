@@ -116,6 +116,40 @@ def test_missing_columns_are_named(tmp_path: Path) -> None:
     assert refused.value.params == {"columns": "ref, district, birth_date / age"}
 
 
+def test_spellings_of_nationalities_are_understood_and_others_are_refused_with_the_value(
+    tmp_path: Path
+) -> None:
+    header = ["ref", "name", "sex", "age", "district", "nationality"]
+    spellings = {"สัญชาติไทย": "thai", "Thai": "thai", "พม่า": "myanmar", "Burmese": "myanmar",
+                 "เมียนมา": "myanmar", "สัญชาติเมียนมา": "myanmar", "Cambodian": "cambodian",
+                 "กัมพูชา": "cambodian", "เขมร": "cambodian", "ลาว": "lao", "Lao": "lao",
+                 "สปป. ลาว": "lao", "-": "unknown", "": "unknown"}
+    rows = [[f"R{n}", "Aye", "หญิง", "9", "บางบ่อ", spelling]
+            for n, spelling in enumerate([*spellings, "Martian"])]
+
+    parsed = read_bytes(csv_bytes(header, rows), "list.csv", tmp_path)
+
+    checked = [row.nationality for batch in parsed.batches() for row in batch]
+    assert checked == list(spellings.values())
+    assert [(row.line, row.reason, row.params) for row in parsed.rejections()] == [
+        (len(rows) + 1, "import-error-nationality", {"value": "Martian"})]
+
+
+def test_children_outside_the_ages_3_to_18_are_refused_with_their_age(tmp_path: Path) -> None:
+    header = ["ref", "name", "sex", "age", "birth date", "district"]
+    rows = [["A", "Aye", "หญิง", "2", "", "บางบ่อ"], ["B", "Aye", "หญิง", "3", "", "บางบ่อ"],
+            ["C", "Aye", "หญิง", "18", "", "บางบ่อ"], ["D", "Aye", "หญิง", "19", "", "บางบ่อ"],
+            ["E", "Aye", "หญิง", "", "1/1/2548", "บางบ่อ"]]  # 20 on 24 Nov 2025
+
+    parsed = read_bytes(csv_bytes(header, rows), "list.csv", tmp_path)
+
+    assert [row.ref for batch in parsed.batches() for row in batch] == ["B", "C"]
+    assert [(row.ref, row.reason, row.params) for row in parsed.rejections()] == [
+        ("A", "import-error-age-outside", {"age": 2}),
+        ("D", "import-error-age-outside", {"age": 19}),
+        ("E", "import-error-age-outside", {"age": 20})]
+
+
 def test_blank_lines_end_the_list_after_a_long_run_and_count_toward_the_limit(
     tmp_path: Path
 ) -> None:

@@ -27,6 +27,8 @@ import-error-too-complex = The file is too large or too complex to read safely. 
 import-error-cell-too-long = Line { $line } has a cell longer than { $limit } characters: this is not a list of names. Nothing was imported.
 import-error-unpacked-too-large = The XLSX file unpacks to more than { $limit } MB. Nothing was imported. Split the list, or send it as CSV.
 import-error-packed-too-tight = The XLSX file is compressed more than { $ratio } times, which a list never is: it may be harmful. Nothing was imported.
+import-error-nationality = The nationality "{ $value }" is not understood (Thai, Myanmar, Cambodian, Lao, other or unknown; ไทย, เมียนมา, กัมพูชา, ลาว).
+import-error-age-outside = The child is { $age } years old, outside the ages 3–18 this programme locates.
 import-stopped = Reading stopped after line { $line }: only blank lines followed it.
 import-leads-notice = 📋 { $count ->
         [one] 1 child from an imported list was

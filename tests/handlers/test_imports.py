@@ -163,17 +163,26 @@ async def test_a_list_that_reads_too_long_is_stopped_and_refused(
     assert rows[0][0] == 0
 
 
-async def test_the_rejected_rows_file_cannot_run_formulas(
+async def test_the_rejected_rows_file_cannot_run_formulas_and_says_what_was_not_understood(
     chat: ChatHarness, runtime: Runtime, coordinator: User
 ) -> None:
     await _english(runtime, coordinator)
-    rows = [ROWS[0], ['=HYPERLINK("http://evil.example","x")', *ROWS[3][1:]],
-            ["@SUM(1)", *ROWS[3][1:]]]
+    header = [*THAI_HEADER, "สัญชาติ"]
+    rows = [[*ROWS[0], "สัญชาติไทย"], [*ROWS[1], "Martian"],
+            ['=HYPERLINK("http://evil.example","x")', *ROWS[3][1:], ""],
+            ["@SUM(1)", "Aye", "", "หญิง", "", "1/1/2566", "บางพลี", "", "", ""]]
+
     listed = io.StringIO()
-    csv.writer(listed).writerows([THAI_HEADER, *rows])  # quoted where a cell has a comma
+    csv.writer(listed).writerows([header, *rows])  # quoted where a cell has a comma
 
     await chat.send_file(COORDINATOR, "obec.csv", listed.getvalue().encode())
 
-    sex = "The sex is missing or not understood (male/female, ชาย/หญิง)."
+    assert "Added: 1 · already known: 0 · rejected: 3" in "\n".join(
+        chat.request.texts(COORDINATOR.id))
     assert rejected_rows(chat)[1:] == [
-        ["3", "'=HYPERLINK(\"http://evil.example\",\"x\")", sex], ["4", "'@SUM(1)", sex]]
+        ["3", "OBEC-002", 'The nationality "Martian" is not understood (Thai, Myanmar, '
+         "Cambodian, Lao, other or unknown; ไทย, เมียนมา, กัมพูชา, ลาว)."],
+        ["4", "'=HYPERLINK(\"http://evil.example\",\"x\")",
+         "The sex is missing or not understood (male/female, ชาย/หญิง)."],
+        ["5", "'@SUM(1)", "The child is 2 years old, outside the ages 3–18 this programme "
+         "locates."]]
