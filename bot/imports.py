@@ -12,6 +12,7 @@ import pickle
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -339,6 +340,7 @@ class _PlaceFinder:
 
     def __init__(self, geography: Geography) -> None:
         self.geography = geography
+        self.seen: dict[str, str | None] = {}
         self.districts = {}
         for place in geography.districts:
             for key in (place.code, place.name_th, place.name_en):
@@ -352,7 +354,11 @@ class _PlaceFinder:
         return key.removesuffix(" district")
 
     def district(self, raw: str) -> str | None:
-        return self.districts.get(self._key(raw)) if raw else None
+        if not raw:
+            return None
+        if raw not in self.seen:  # a list names the same few districts again and again
+            self.seen[raw] = self.districts.get(self._key(raw))
+        return self.seen[raw]
 
     def subdistrict(self, district_code: str, raw: str) -> str | None:
         key = self._key(raw)
@@ -410,6 +416,10 @@ def _identity(raw: str) -> tuple[IdentityType, str | None]:
     return IdentityType.FOREIGN_DOC, identity.parse_foreign_document(raw)
 
 
+# Children of one list were born within a few thousand days of each other.
+_parse_date = lru_cache(maxsize=8192)(dates.parse_date)
+
+
 def _birth(raw: object, age: str, today: date) -> tuple[date | None, int]:
     if isinstance(raw, datetime):
         raw = raw.date()
@@ -417,8 +427,9 @@ def _birth(raw: object, age: str, today: date) -> tuple[date | None, int]:
         if raw > today:
             raise InvalidDate("future")
         return raw, raw.year
-    if raw is not None and _text(raw):
-        born = dates.parse_date(_text(raw), today)
+    written = _text(raw)
+    if written:
+        born = _parse_date(written, today)
         return born, born.year
     if age:
         return None, today.year - ages.parse_age(age)
