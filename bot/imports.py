@@ -161,8 +161,8 @@ class ParsedList(BaseModel):
                     return
 
 
-class _Batches:
-    """Rows and refusals written to `path` as they come, a batch at a time."""
+class _BatchWriter:
+    """Rows and refusals written to `stored` as they come, a batch at a time."""
 
     def __init__(self, stored: BinaryIO) -> None:
         self.stored = stored
@@ -205,7 +205,7 @@ def read(source: Path, file_name: str, geography: Geography, today: date, out: P
     total = accepted = rejected = blank_run = 0
     stopped_at = None
     with out.open("wb") as stored:
-        written = _Batches(stored)
+        written = _BatchWriter(stored)
         for line, cells in lines:
             if line - header_line > limits.max_rows:
                 raise ImportFileError("too-many-rows", limit=limits.max_rows)
@@ -255,7 +255,7 @@ def _table(source: Path, file_name: str, limits: Limits) -> tuple[int, Iterator[
 
 
 def _csv(source: Path, file_name: str) -> Iterator[list[object]]:
-    """A text list read as a stream, from its first line that is not blank."""
+    """A text list read as a stream, a row at a time."""
     looks_like_text = file_name.lower().endswith((".csv", ".txt", ".tsv"))
     with source.open(encoding="utf-8-sig", newline="") as stream:
         try:
