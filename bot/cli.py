@@ -254,7 +254,8 @@ async def _import(settings: Settings, source: Path) -> int:
                                      already=result.already, rejected=result.rejected,
                                      unassigned=result.unassigned)))
             if parsed.stopped_at is not None:
-                print(presenters.plain(t("import-stopped", line=parsed.stopped_at)))
+                print(presenters.plain(t("import-stopped", line=parsed.stopped_at,
+                                         blank=settings.import_max_blank_rows)))
             for row in parsed.rejections():
                 print(f"  line {row.line} ({row.ref or '-'}): "
                       f"{presenters.plain(t(row.reason, **row.params))}")

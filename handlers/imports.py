@@ -64,7 +64,8 @@ async def receive_list(update: Update, context: PanongContext) -> None:
                  already=result.already, rejected=result.rejected,
                  unassigned=result.unassigned)
         if parsed.stopped_at is not None:
-            done += "\n" + t("import-stopped", line=parsed.stopped_at)
+            done += "\n" + t("import-stopped", line=parsed.stopped_at,
+                              blank=runtime.settings.import_max_blank_rows)
         await edit_status(status, done)
         if result.rejected:
             rejected = Path(folder, "rejected.csv")

@@ -29,7 +29,7 @@ import-error-unpacked-too-large = The XLSX file unpacks to more than { $limit } 
 import-error-packed-too-tight = The XLSX file is compressed more than { $ratio } times, which a list never is: it may be harmful. Nothing was imported.
 import-error-nationality = The nationality "{ $value }" is not understood (Thai, Myanmar, Cambodian, Lao, other or unknown; ไทย, เมียนมา, กัมพูชา, ลาว).
 import-error-age-outside = The child is { $age } years old, outside the ages 3–18 this programme locates.
-import-stopped = Reading stopped after line { $line }: only blank lines followed it.
+import-stopped = Reading stopped after line { $line }: { $blank } blank lines followed it, and nothing after them was read. Remove the blank lines and send the rest again if the list goes on.
 import-leads-notice = 📋 { $count ->
         [one] 1 child from an imported list was
        *[other] { $count } children from an imported list were

@@ -186,3 +186,18 @@ async def test_the_rejected_rows_file_cannot_run_formulas_and_says_what_was_not_
          "The sex is missing or not understood (male/female, ชาย/หญิง)."],
         ["5", "'@SUM(1)", "The child is 2 years old, outside the ages 3–18 this programme "
          "locates."]]
+
+
+async def test_the_answer_says_where_a_long_run_of_blank_lines_ended_the_list(
+    chat: ChatHarness, runtime: Runtime, coordinator: User
+) -> None:
+    await _english(runtime, coordinator)
+    after = csv_bytes(THAI_HEADER, ROWS[1:2]).split(b"\n", 1)[1]
+
+    await chat.send_file(COORDINATOR, "obec.csv",
+                         csv_bytes(THAI_HEADER, ROWS[:1]) + b"\n" * 1_001 + after)
+
+    report = chat.request.texts(COORDINATOR.id)[-1]
+    assert "List imported: 1 rows." in report
+    assert "Reading stopped after line 2: 1,000 blank lines followed it, and nothing after " \
+        "them was read." in report
