@@ -6,12 +6,12 @@ import logging
 import shutil
 import signal
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import imports as lists
 from bot import presenters, reports
 from bot.config import Settings
 from bot.directory import DirectoryError, load_directory
@@ -19,6 +19,7 @@ from bot.domain.models import OrganisationKind, Role
 from bot.errors import UnknownOrganisation
 from bot.geography import Geography
 from bot.i18n import translator
+from bot.import_process import read_apart
 from bot.imports import ImportFileError
 from bot.routing import RoutingError
 from bot.runtime import Runtime, system_clock
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "reminders":
             return asyncio.run(_reminders(settings))
         if args.command == "import":
-            return asyncio.run(_import(settings, args.file.name, args.file.read_bytes()))
+            return asyncio.run(_import(settings, args.file))
         if args.command == "report":
             return asyncio.run(_report(settings, args.scope, Period(args.period), args.format,
                                        args.output))
@@ -239,25 +240,30 @@ async def _reminders(settings: Settings) -> int:
     return 0
 
 
-async def _import(settings: Settings, name: str, data: bytes) -> int:
+async def _import(settings: Settings, source: Path) -> int:
     t = translator(settings.default_language)
     runtime = await Runtime.start(settings)
     try:
-        parsed = lists.read(data, name, runtime.geography,
-                            system_clock().astimezone(settings.tz).date())
-        result = await imports.import_list(runtime.db, None, parsed, file_name=name,
-                                           now=system_clock())
+        with tempfile.TemporaryDirectory(prefix="panong-import-") as folder:
+            parsed = read_apart(source, source.name, runtime.geography, runtime.today(),
+                                Path(folder, "checked"), limits=settings.import_limits,
+                                process=settings.import_process)
+            result = await imports.import_list(runtime.db, None, parsed,
+                                               file_name=source.name, now=system_clock())
+            print(presenters.plain(t("import-done", total=result.total, added=result.added,
+                                     already=result.already, rejected=result.rejected,
+                                     unassigned=result.unassigned)))
+            if parsed.stopped_at is not None:
+                print(presenters.plain(t("import-stopped", line=parsed.stopped_at,
+                                         blank=settings.import_max_blank_rows)))
+            for row in parsed.rejections():
+                print(f"  line {row.line} ({row.ref or '-'}): "
+                      f"{presenters.plain(t(row.reason, **row.params))}")
     except ImportFileError as exc:
         print(presenters.plain(t(exc.key, **exc.params)), file=sys.stderr)
         return 2
     finally:
         await runtime.close()
-    print(presenters.plain(t("import-done", total=result.total, added=result.added,
-                             already=result.already, rejected=len(result.rejected),
-                             unassigned=result.unassigned)))
-    for row in result.rejected:
-        print(f"  line {row.line} ({row.ref or '-'}): "
-              f"{presenters.plain(t(row.reason, **row.params))}")
     return 0
 
 

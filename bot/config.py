@@ -3,12 +3,17 @@
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain.schedule import ReminderPolicy
+
+if TYPE_CHECKING:
+    from bot.import_process import ProcessLimits
+    from bot.imports import Limits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -129,6 +134,27 @@ class Settings(BaseSettings):
         description="Of Telegram's 30 messages a second, how many the outbox leaves free "
         "for answers to people at any moment.")
 
+    # Reading imported lists (see bot/import_process.py).
+    import_max_rows: int = Field(
+        default=200_000, ge=1,
+        description="Lines an imported list may have, blank ones included.")
+    import_max_blank_rows: int = Field(
+        default=1_000, ge=1,
+        description="Blank lines in a row after which a list is taken to have ended.")
+    import_max_unpacked_mb: int = Field(
+        default=200, ge=1,
+        description="The most an XLSX may unpack to, in MB.")
+    import_max_ratio: int = Field(
+        default=100, ge=1,
+        description="The most an XLSX, or any large part of it, may be compressed (unpacked "
+        "size over packed size): more is a zip bomb.")
+    import_memory_mb: int = Field(
+        default=1024, ge=256,
+        description="Address space of the process that reads a list, in MB.")
+    import_seconds: float = Field(
+        default=120, gt=0,
+        description="How long reading a list may take before it is refused.")
+
     @field_validator("default_language")
     @classmethod
     def _supported_language(cls, value: str) -> str:
@@ -156,6 +182,20 @@ class Settings(BaseSettings):
             question_days=self.reminder_question_days,
             attendance_days=self.reminder_attendance_days, quiet_hours=self.quiet_hours,
             quiet_weekends=self.quiet_weekends)
+
+    @property
+    def import_limits(self) -> "Limits":
+        from bot.imports import Limits  # which imports these settings
+
+        return Limits(max_rows=self.import_max_rows, max_blank_run=self.import_max_blank_rows,
+                      max_unpacked_mb=self.import_max_unpacked_mb,
+                      max_ratio=self.import_max_ratio)
+
+    @property
+    def import_process(self) -> "ProcessLimits":
+        from bot.import_process import ProcessLimits
+
+        return ProcessLimits(memory_mb=self.import_memory_mb, seconds=self.import_seconds)
 
     @property
     def invite_validity(self) -> timedelta:

@@ -34,6 +34,14 @@ SHEET_NAME_LIMIT = 31
 PROGRESS_EVERY = 5000
 
 
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell that a spreadsheet will not run as a formula: text starting with = + - @
+    (or a tab or carriage return, which some strip first) gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
+
+
 def _age_label(t: Translator, group: str) -> str:
     return t("age-group-outside") if group == OUTSIDE else t(f"age-group-{group}")
 
@@ -191,7 +199,7 @@ def write_csv(path: Path, t: Translator, geography: Geography, cases: Iterable[t
         writer.writerow(_case_header(t))
         cells = _CaseRows(t, geography, tz, organisations)
         for listed, row in enumerate(cases, start=1):
-            writer.writerow(cells(row))
+            writer.writerow([spreadsheet_safe(cell) for cell in cells(row)])
             if progress is not None and listed % PROGRESS_EVERY == 0:
                 progress(listed)
     return listed

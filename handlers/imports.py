@@ -1,20 +1,24 @@
 """A coordinator sends a list (CSV or XLSX) to import; /locate for the schools' teachers.
 
-Reading and checking a large list is CPU work, done in a worker thread with its progress
-edited into a message, so that everyone else is answered meanwhile.
+The list is saved to a temporary folder and read and checked in a child process with a
+memory and time limit (`bot.import_process`), waited for in a worker thread with its
+progress edited into a message, so that everyone else is answered meanwhile and no file
+can take the bot down.
 """
 
 import asyncio
 import csv
-import io
+import tempfile
+from pathlib import Path
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot import imports as lists
 from bot import presenters
 from bot.errors import StaleAction
 from bot.i18n import Translator
+from bot.import_process import read_apart
 from bot.imports import ImportFileError, ParsedList
+from bot.reports import spreadsheet_safe
 from bot.services import imports
 from bot.services.imports import LeadResult
 from handlers.callback_data import LeadMarkButton, LeadOpenButton, LeadPageButton
@@ -34,39 +38,51 @@ async def receive_list(update: Update, context: PanongContext) -> None:
     imports.require_importer(context.actor)
     runtime, t = context.runtime, context.t
     document = message.document
+    name = document.file_name or "list"
     if document.file_size and document.file_size > MAX_BYTES:
         await tell_error(update, context, ImportFileError("too-large"))
         return
     status = await message.reply_text(t("import-reading"))
-    data = bytes(await (await document.get_file()).download_as_bytearray())
     progress = Progress(status, lambda done: t("import-progress", done=done))
-    try:
-        parsed = await asyncio.to_thread(lists.read, data, document.file_name or "",
-                                         runtime.geography, runtime.today(),
-                                         progress=progress)
-    except ImportFileError as error:
+    with tempfile.TemporaryDirectory(prefix="panong-import-") as folder:
+        source = Path(folder, "list")
+        await (await document.get_file()).download_to_drive(source)
+        try:
+            parsed = await asyncio.to_thread(
+                read_apart, source, document.file_name or "", runtime.geography,
+                runtime.today(), Path(folder, "checked"), limits=runtime.settings.import_limits,
+                process=runtime.settings.import_process, progress=progress)
+        except ImportFileError as error:
+            await progress.settled()
+            await edit_status(status, t(error.key, **error.params))
+            return
         await progress.settled()
-        await edit_status(status, t(error.key, **error.params))
-        return
-    await progress.settled()
-    result = await imports.import_list(runtime.db, context.actor, parsed,
-                                       file_name=document.file_name or "list", now=runtime.now())
-    await edit_status(status, t("import-done", total=result.total, added=result.added,
-                                already=result.already, rejected=len(result.rejected),
-                                unassigned=result.unassigned))
-    if result.rejected:
-        await message.reply_document(_rejected_file(parsed, t),
-                                     filename=f"rejected-{document.file_name or 'list'}.csv",
-                                     caption=t("import-rejected-file"))
+        result = await imports.import_list(runtime.db, context.actor, parsed, file_name=name,
+                                           now=runtime.now())
+        done = t("import-done", total=result.total, added=result.added,
+                 already=result.already, rejected=result.rejected,
+                 unassigned=result.unassigned)
+        if parsed.stopped_at is not None:
+            done += "\n" + t("import-stopped", line=parsed.stopped_at,
+                              blank=runtime.settings.import_max_blank_rows)
+        await edit_status(status, done)
+        if result.rejected:
+            rejected = Path(folder, "rejected.csv")
+            await asyncio.to_thread(_write_rejected, rejected, parsed, t)
+            await message.reply_document(rejected, filename=f"rejected-{name}.csv",
+                                         caption=t("import-rejected-file"))
 
 
-def _rejected_file(parsed: ParsedList, t: Translator) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([t("import-column-line"), t("import-column-ref"), t("import-column-reason")])
-    for row in parsed.rejected:
-        writer.writerow([row.line, row.ref, presenters.plain(t(row.reason, **row.params))])
-    return out.getvalue().encode("utf-8-sig")
+def _write_rejected(path: Path, parsed: ParsedList, t: Translator) -> None:
+    """The rejected rows with their reasons; cells as the list had them, made safe to open
+    in a spreadsheet."""
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow([t("import-column-line"), t("import-column-ref"),
+                         t("import-column-reason")])
+        for row in parsed.rejections():
+            writer.writerow([row.line, spreadsheet_safe(row.ref),
+                             presenters.plain(t(row.reason, **row.params))])
 
 
 async def _lead_list(context: PanongContext, page: int) -> tuple[str, InlineKeyboardMarkup]:

@@ -57,13 +57,17 @@ class LeadRepository:
         return found
 
     async def add_import(self, *, file_name: str, imported_by: int | None, now: datetime,
-                         total: int, added: int, already: int, rejected: int) -> int:
+                         total: int, rejected: int) -> int:
+        """The import, before its rows: how many were added is counted as they are."""
         rows = await self.conn.execute_fetchall(
             "INSERT INTO imports (file_name, imported_by, imported_at, total, added, already,"
-            " rejected) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (file_name, imported_by, now.astimezone(UTC).isoformat(), total, added, already,
-             rejected))
+            " rejected) VALUES (?, ?, ?, ?, 0, 0, ?) RETURNING id",
+            (file_name, imported_by, now.astimezone(UTC).isoformat(), total, rejected))
         return rows[0][0]
+
+    async def count_import(self, import_id: int, *, added: int, already: int) -> None:
+        await self.conn.execute("UPDATE imports SET added = ?, already = ? WHERE id = ?",
+                                (added, already, import_id))
 
     async def add_many(self, import_id: int, leads: Iterable[dict[str, object]],
                        now: datetime) -> None:

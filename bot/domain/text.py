@@ -13,11 +13,16 @@ _INVISIBLE = frozenset(
         *range(0x2066, 0x206A),
     )
 )
-_REMOVE_INVISIBLE = dict.fromkeys(_INVISIBLE)
+# One pass: invisible characters dropped, control characters (category Cc: C0, DEL, C1)
+# turned into spaces.
+_CLEAN = {**dict.fromkeys(_INVISIBLE), **dict.fromkeys((*range(0x20), *range(0x7F, 0xA0)),
+                                                        " ")}
 
 
 def normalize_digits(s: str) -> str:
     """Turn Thai (and any other Unicode decimal) digits into ASCII 0-9; leave the rest."""
+    if s.isascii():
+        return s
     return "".join(
         str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in s
     )
@@ -25,9 +30,7 @@ def normalize_digits(s: str) -> str:
 
 def clean_text(s: str) -> str:
     """Drop invisible characters, turn control characters into spaces and collapse whitespace."""
-    s = unicodedata.normalize("NFC", s.translate(_REMOVE_INVISIBLE))
-    s = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in s)
-    return " ".join(s.split())
+    return " ".join(unicodedata.normalize("NFC", s.translate(_CLEAN)).split())
 
 
 def parse_short_text(raw: str, limit: int) -> str:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.domain.identity import IdentityType
 from bot.domain.models import Need, Organisation, OrganisationKind, Role, User
 from bot.errors import ImportNotAllowed, PermissionDenied, StaleAction
-from bot.imports import LeadRow, ParsedList, Rejected
+from bot.imports import LeadRow, ParsedList
 from bot.services.access import require_user
 from bot.services.notices import Notice
 from bot.services.outbox import owe_notices
@@ -46,7 +46,7 @@ class Imported(BaseModel):
     total: int
     added: int
     already: int  # imported before, or registered as a case already
-    rejected: list[Rejected]
+    rejected: int
     unassigned: int  # no school covers their district
     notices: list[Notice]
 
@@ -62,28 +62,34 @@ class LeadPage(BaseModel):
 
 async def import_list(db: Database, actor: User | None, parsed: ParsedList, *,
                       file_name: str, now: datetime) -> Imported:
-    """Save the rows that passed; `actor` None is the command line."""
+    """Save the rows that passed, a batch at a time in one transaction; `actor` None is the
+    command line."""
     async with db.unit_of_work() as uow:
         if actor is not None:
             actor = require_user(await uow.users.get(actor.id), Role.COORDINATOR)
-        known = await uow.leads.existing("ref", [row.ref for row in parsed.rows], "leads")
-        registered = await uow.leads.existing(
-            "identity_number", [row.identity_number for row in parsed.rows
-                                if row.identity_type is IdentityType.THAI_ID
-                                and row.identity_number], "children")
-        new = [row for row in parsed.rows
-               if row.ref not in known and row.identity_number not in registered]
         choose = await _school_chooser(uow, now.year)
-        leads = [{**row.model_dump(mode="json"), "school_id": choose(row)} for row in new]
         import_id = await uow.leads.add_import(
             file_name=file_name[:200], imported_by=actor.id if actor else None, now=now,
-            total=parsed.total, added=len(new), already=len(parsed.rows) - len(new),
-            rejected=len(parsed.rejected))
-        await uow.leads.add_many(import_id, leads, now)
-        assigned = Counter(lead["school_id"] for lead in leads if lead["school_id"])
+            total=parsed.total, rejected=parsed.rejected)
+        added = unassigned = 0
+        assigned: Counter[str] = Counter()
+        for rows in parsed.batches():
+            known = await uow.leads.existing("ref", [row.ref for row in rows], "leads")
+            registered = await uow.leads.existing(
+                "identity_number", [row.identity_number for row in rows
+                                    if row.identity_type is IdentityType.THAI_ID
+                                    and row.identity_number], "children")
+            leads = [{**row.model_dump(mode="json"), "school_id": choose(row)} for row in rows
+                     if row.ref not in known and row.identity_number not in registered]
+            await uow.leads.add_many(import_id, leads, now)
+            added += len(leads)
+            assigned.update(lead["school_id"] for lead in leads if lead["school_id"])
+            unassigned += sum(1 for lead in leads if not lead["school_id"])
+        already = parsed.accepted - added
+        await uow.leads.count_import(import_id, added=added, already=already)
         await uow.audit.record(at=now, actor_id=actor.id if actor else None,
                                action="import.list", entity="import", entity_id=import_id,
-                               after={"file": file_name[:200], "added": len(new),
+                               after={"file": file_name[:200], "added": added,
                                       "schools": dict(assigned)})
         notices = []
         for school_id, count in assigned.items():
@@ -95,10 +101,8 @@ async def import_list(db: Database, actor: User | None, parsed: ParsedList, *,
                                                                         school_id)]
         await owe_notices(uow, notices, now)
         await uow.commit()
-    return Imported(total=parsed.total, added=len(new), already=len(parsed.rows) - len(new),
-                    rejected=parsed.rejected, unassigned=sum(1 for lead in leads
-                                                             if not lead["school_id"]),
-                    notices=notices)
+    return Imported(total=parsed.total, added=added, already=already,
+                    rejected=parsed.rejected, unassigned=unassigned, notices=notices)
 
 
 async def _school_chooser(repos: Repositories, year: int) -> Callable[[LeadRow], str | None]:

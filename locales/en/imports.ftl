@@ -22,6 +22,14 @@ import-error-duplicate-in-file = The same reference appears earlier in the file.
 import-error-sex = The sex is missing or not understood (male/female, ชาย/หญิง).
 import-error-district = The district is missing or not in this province.
 import-error-birth = Neither a birth date nor an age is given.
+import-error-too-slow = Reading the list took longer than { $seconds } seconds, so it was stopped. Nothing was imported. Send a plain list (one sheet, no pictures or formulas) or split it.
+import-error-too-complex = The file is too large or too complex to read safely. Nothing was imported. Send a plain list: one sheet, with no cells far below or to the right of the list.
+import-error-cell-too-long = Line { $line } has a cell longer than { $limit } characters: this is not a list of names. Nothing was imported.
+import-error-unpacked-too-large = The XLSX file unpacks to more than { $limit } MB. Nothing was imported. Split the list, or send it as CSV.
+import-error-packed-too-tight = The XLSX file is compressed more than { $ratio } times, which a list never is: it may be harmful. Nothing was imported.
+import-error-nationality = The nationality "{ $value }" is not understood (Thai, Myanmar, Cambodian, Lao, other or unknown; ไทย, เมียนมา, กัมพูชา, ลาว).
+import-error-age-outside = The child is { $age } years old, outside the ages 3–18 this programme locates.
+import-stopped = Reading stopped after line { $line }: { $blank } blank lines followed it, and nothing after them was read. Remove the blank lines and send the rest again if the list goes on.
 import-leads-notice = 📋 { $count ->
         [one] 1 child from an imported list was
        *[other] { $count } children from an imported list were

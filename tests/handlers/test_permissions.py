@@ -7,18 +7,18 @@ Buttons are pressed with forged callback data, as anyone could.
 """
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.domain.models import Role, User
-from bot.imports import read
 from bot.runtime import Runtime
 from bot.services import imports, reminders, users
 from tests.conftest import add_user
 from tests.handlers.conftest import COORDINATOR, OTHER_TEACHER, STRANGER, TEACHER, ChatHarness
 from tests.support.cases import by_need, register_and_send
 from tests.support.telegram_fake import FakeUser
-from tests.test_imports import ROWS, THAI_HEADER, csv_bytes
+from tests.test_imports import ROWS, THAI_HEADER, csv_bytes, read_bytes
 
 FOCAL = FakeUser(id=2001, first_name="Malai", language_code="en")  # the referral's unit
 OTHER_FOCAL = FakeUser(id=4001, first_name="Dao", language_code="en")  # another unit
@@ -72,7 +72,7 @@ MATRIX = [
 
 @pytest.fixture
 async def world(runtime: Runtime, coordinator: User, teacher: User,
-                other_teacher: User) -> dict[str, object]:
+                other_teacher: User, tmp_path: Path) -> dict[str, object]:
     for person, unit in ((FOCAL, "spp1_samutprakan"), (OTHER_FOCAL, "dole_d1103")):
         await add_user(runtime, Role.FOCAL_POINT, unit, str(person.id), person.first_name,
                        inviter=coordinator, language="en")
@@ -85,8 +85,9 @@ async def world(runtime: Runtime, coordinator: User, teacher: User,
                         "EDUCATION").view
     reminder = await reminders.remind_me(runtime.db, teacher, education.referral.case_id,
                                          runtime.now() + timedelta(days=1), now=runtime.now())
-    await imports.import_list(runtime.db, coordinator, read(
-        csv_bytes(THAI_HEADER, ROWS), "list.csv", runtime.geography, runtime.today()),
+    await imports.import_list(runtime.db, coordinator, read_bytes(
+        csv_bytes(THAI_HEADER, ROWS), "list.csv", tmp_path, runtime.geography,
+        runtime.today()),
         file_name="list.csv", now=runtime.now())
     return {"case": education.referral.case_id, "code": education.case_code,
             "referral": education.referral.id, "reminder": reminder.id,

@@ -3,20 +3,20 @@ themselves; the plans of the summary queries; who may see which summary."""
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from statistics import median
 
 import pytest
 
 from bot.domain.models import NEED_BITS, Need, Outcome, ReferralStatus, Role, User
 from bot.errors import PermissionDenied
-from bot.imports import read
 from bot.presenters import MESSAGE_LIMIT, split_messages
 from bot.runtime import Runtime
 from bot.services import imports, summaries
 from bot.services.summaries import RETURNED, Period, Scope, ScopeKind, Summary
 from tests.conftest import add_user
 from tests.support.dataset import GeneratedCase, generate, write
-from tests.test_imports import ROWS, THAI_HEADER, csv_bytes
+from tests.test_imports import ROWS, THAI_HEADER, csv_bytes, read_bytes
 
 NOW = datetime(2025, 11, 24, 3, 0, tzinfo=UTC)  # the test clock's start
 WEEK = timedelta(days=7)
@@ -182,10 +182,10 @@ def test_returned_counts_school_non_formal_and_vocational_training() -> None:
 
 
 async def test_the_survey_table_counts_the_imported_lists_and_what_schools_found(
-    runtime: Runtime, coordinator: User, teacher: User
+    runtime: Runtime, coordinator: User, teacher: User, tmp_path: Path
 ) -> None:
-    parsed = read(csv_bytes(THAI_HEADER, ROWS), "list.csv", runtime.geography,
-                  runtime.today())
+    parsed = read_bytes(csv_bytes(THAI_HEADER, ROWS), "list.csv", tmp_path,
+                        runtime.geography, runtime.today())
     await imports.import_list(runtime.db, coordinator, parsed, file_name="list.csv",
                               now=runtime.now())
     await imports.mark_lead(runtime.db, teacher, 2, imports.LeadResult.NOT_FOUND,
