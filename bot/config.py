@@ -1,10 +1,12 @@
 """Settings, read once from the environment or a `.env` file (prefix `PANONG_`)."""
 
+import os
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -13,13 +15,27 @@ from bot.domain.schedule import ReminderPolicy
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 LOCALES_DIR = PROJECT_ROOT / "locales"
+# Beside the project, not in the working directory: a bot started from another folder (a
+# service manager, cron, another shell) must read the same settings.
+PROJECT_ENV_FILE = PROJECT_ROOT / ".env"
+ENV_FILE_VARIABLE = "PANONG_ENV_FILE"
 
 SUPPORTED_LANGUAGES = ("th", "en")
 
+# Settings only the real bot reads: the sandbox replaces each with its own.
+PRODUCTION_ONLY = ("bot_username", "base_url", "base_file_url", "database_path")
+
+
+class MissingEnvFile(Exception):
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{ENV_FILE_VARIABLE} names {path}, which does not exist")
+        self.path = path
+
 
 class Settings(BaseSettings):
+    # No env_file here: `load_settings` says which one (see `env_file`), and tests pass none.
     model_config = SettingsConfigDict(
-        env_prefix="PANONG_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="PANONG_", env_file=None, env_file_encoding="utf-8", extra="ignore"
     )
 
     telegram_token: SecretStr | None = Field(
@@ -73,6 +89,11 @@ class Settings(BaseSettings):
     sandbox_host: str = Field(
         default="127.0.0.1",
         description="Where the sandbox listens. Keep it on loopback: the sandbox has no login.",
+    )
+    sandbox_allow_remote: bool = Field(
+        default=False,
+        description="Let the sandbox listen on an address other machines can reach. It has no "
+        "login: anyone who reaches it can act as any demo person, coordinator included.",
     )
     sandbox_port: int = Field(default=8080, ge=0, le=65535)
     sandbox_database_path: Path = Field(
@@ -143,3 +164,35 @@ class Settings(BaseSettings):
     @property
     def invite_validity(self) -> timedelta:
         return timedelta(days=self.invite_valid_days)
+
+
+def env_file() -> Path | None:
+    """The settings file to read: the one PANONG_ENV_FILE names (it must exist), else the
+    project's own `.env` when there is one."""
+    named = os.environ.get(ENV_FILE_VARIABLE)
+    if named:
+        path = Path(named).expanduser()
+        if not path.exists():
+            raise MissingEnvFile(path)
+        return path
+    return PROJECT_ENV_FILE if PROJECT_ENV_FILE.is_file() else None
+
+
+def production_configuration(settings: Settings, path: Path | None) -> list[str]:
+    """What says this machine is set up for the real bot rather than for the sandbox: a
+    settings file that sets anything but the sandbox's own settings, or a setting only the
+    real bot reads changed from its default. Empty when nothing is configured."""
+    found = []
+    if path is not None:
+        names = [name for name in dotenv_values(path)
+                 if name.upper().startswith("PANONG_")
+                 and not name.upper().startswith("PANONG_SANDBOX_")]
+        if names:
+            found.append(f"the settings file {path} sets {', '.join(sorted(names))}")
+    for name in PRODUCTION_ONLY:
+        value, default = getattr(settings, name), Settings.model_fields[name].default
+        if isinstance(value, Path) and value.resolve() == default.resolve():
+            continue
+        if value != default:
+            found.append(f"PANONG_{name.upper()} is {value}")
+    return found
