@@ -16,6 +16,7 @@ from bot.geography import Geography
 from bot.i18n import Translator
 from bot.services.cases import CaseCard, CaseGlimpse, CasePage, ReferralLine
 from bot.services.imports import LeadPage
+from bot.services.onboarding import INVITES_PAGE_SIZE, InvitePage, PendingInvite
 from bot.services.referrals import Change, MovePlan, Plan, ReferralPage, ReferralView
 from bot.services.registration import CaseDraft
 from bot.services.reminders import Overview
@@ -226,6 +227,27 @@ def user_list(page: UserPage, t: Translator) -> str:
                        else user.organisation_id,
                        state=t("users-active") if user.active else t("users-inactive")))
     return "\n".join(lines)
+
+
+def invite_list(page: InvitePage, t: Translator, tz: tzinfo) -> str:
+    if not page.invites:
+        return t("invites-none")
+    lines = [t("invites-title", page=page.page + 1, pages=page.pages)]
+    first = page.page * INVITES_PAGE_SIZE + 1
+    for number, pending in enumerate(page.invites, start=first):
+        lines.append(t("invites-line", number=number, **invite_names(pending, t),
+                       date=local_date(pending.invite.expires_at, t, tz)))
+    return "\n".join(lines)
+
+
+def invite_names(pending: PendingInvite, t: Translator) -> dict[str, str]:
+    """The role, organisation and maker of an invite, as its line and question name them."""
+    organisation = pending.organisation
+    return {"role": t(f"role-{pending.invite.role}"),
+            "organisation": organisation.short_name(t.lang) if organisation
+            else pending.invite.organisation_id,
+            "creator": pending.creator.display_name if pending.creator
+            else t("invites-from-server")}
 
 
 def local_date(moment: datetime, t: Translator, tz: tzinfo) -> str:

@@ -220,6 +220,8 @@ class Invite(BaseModel):
     expires_at: datetime
     used_by: int | None = None
     used_at: datetime | None = None
+    revoked_at: datetime | None = None
+    revoked_by: int | None = None
 
 
 class Child(BaseModel):
