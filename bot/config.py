@@ -67,6 +67,11 @@ class Settings(BaseSettings):
         default="SPK", description="Prefix of readable case codes, e.g. SPK-2568-00042."
     )
     invite_valid_days: int = Field(default=7, ge=1, le=90)
+    duplicate_reveals_per_day: int = Field(
+        default=10, ge=0,
+        description="Registrations a day in which a teacher is shown the code, school and "
+        "date of a possible duplicate they may not open; after that they are told only "
+        "that one exists.")
     persistence_interval_seconds: float = Field(
         default=1.0,
         gt=0,

@@ -18,7 +18,7 @@ from bot.services.cases import CaseCard, CaseGlimpse, CasePage, ReferralLine
 from bot.services.imports import LeadPage
 from bot.services.onboarding import INVITES_PAGE_SIZE, InvitePage, PendingInvite
 from bot.services.referrals import Change, MovePlan, Plan, ReferralPage, ReferralView
-from bot.services.registration import CaseDraft
+from bot.services.registration import CaseDraft, revealed
 from bot.services.reminders import Overview
 from bot.services.summaries import Period, Summary
 from bot.services.users import UserPage
@@ -149,6 +149,8 @@ def case_card(card: CaseCard, t: Translator, geography: Geography, today: date,
         _line(t, "field-registered", t("registered-by", name=card.teacher_name,
                                        organisation=card.organisation.short_name(t.lang),
                                        date=local_date(case.created_at, t, tz))),
+        *([_line(t, "field-duplicate", card.possible_duplicate_code)]
+          if card.possible_duplicate_code else []),
         *_referral_section(card, t, tz),
     ])
 
@@ -227,6 +229,17 @@ def user_list(page: UserPage, t: Translator) -> str:
                        else user.organisation_id,
                        state=t("users-active") if user.active else t("users-inactive")))
     return "\n".join(lines)
+
+
+def duplicate_question(draft: CaseDraft, t: Translator) -> str:
+    """The possible duplicates by code, save those withheld from this teacher today."""
+    shown = [duplicate.code for duplicate in revealed(draft)]
+    if not shown:
+        return t("ask-duplicates-withheld")
+    text = t("ask-duplicates", codes=", ".join(shown))
+    if len(shown) < len(draft.duplicates):
+        text += "\n" + t("duplicates-more-withheld")
+    return text
 
 
 def invite_list(page: InvitePage, t: Translator, tz: tzinfo) -> str:

@@ -399,6 +399,8 @@ class PossibleDuplicate(BaseModel):
     case_id: int
     code: str
     reason: DuplicateReason
+    # Not to be shown to this teacher: they have looked up too many others' cases today.
+    withheld: bool = False
 
 
 class DuplicateCandidate(NamedTuple):
