@@ -13,7 +13,13 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot import presenters, reports
-from bot.config import Settings
+from bot.config import (
+    PROJECT_ENV_FILE,
+    MissingEnvFile,
+    Settings,
+    env_file,
+    production_configuration,
+)
 from bot.directory import DirectoryError, load_directory
 from bot.domain.models import OrganisationKind, Role
 from bot.errors import UnknownOrganisation
@@ -39,7 +45,20 @@ real bot. The sandbox database ({database}) starts empty at each run. Ctrl+C sto
 
 To talk to Telegram instead: get a token from @BotFather (/newbot), put
     PANONG_TELEGRAM_TOKEN=123456:ABC-your-token
-in a file named .env in this folder, and run `make run` again.
+in {env_file}, and run `make run` again.
+"""
+
+REMOTE_WARNING = """\
+WARNING: the sandbox listens on {host}, beyond this machine (PANONG_SANDBOX_ALLOW_REMOTE).
+It has no login: anyone who can reach it can act as any demo person and read every chat.
+"""
+
+NO_TOKEN = """\
+PANONG_TELEGRAM_TOKEN is not set, but this machine is configured for the real bot:
+{found}
+so the bot cannot start, and the sandbox does not start in its place.
+Put PANONG_TELEGRAM_TOKEN=... in {env_file} (or in the environment) to run the bot. To run
+the local sandbox instead, remove those settings (PANONG_ENV_FILE=/dev/null reads no file).
 """
 
 
@@ -82,13 +101,17 @@ def main(argv: list[str] | None = None) -> int:
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
-        settings = Settings()
+        settings_file = env_file()
+        settings = Settings(_env_file=settings_file)
+    except MissingEnvFile as exc:
+        print(f"Configuration error: {exc}.", file=sys.stderr)
+        return 2
     except ValidationError as exc:
         print(f"Configuration error:\n{exc}", file=sys.stderr)
         return 2
     try:
         if args.command == "run":
-            return _run(settings)
+            return _run(settings, settings_file)
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
         if args.command == "invite":
@@ -118,10 +141,19 @@ def main(argv: list[str] | None = None) -> int:
     raise AssertionError(args.command)
 
 
-def _run(settings: Settings) -> int:
+def _run(settings: Settings, settings_file: Path | None) -> int:
     if settings.telegram_token is None:
+        from sandbox.run import UnsafeSandbox
+
+        if found := production_configuration(settings, settings_file):
+            print(NO_TOKEN.format(found="\n".join(f"  - {line}" for line in found),
+                                  env_file=settings_file or PROJECT_ENV_FILE), file=sys.stderr)
+            return 2
         try:
-            asyncio.run(_sandbox(settings))
+            asyncio.run(_sandbox(settings, settings_file))
+        except UnsafeSandbox as exc:
+            print(exc, file=sys.stderr)
+            return 2
         except OSError as exc:
             print(f"The sandbox cannot listen on {settings.sandbox_host}:"
                   f"{settings.sandbox_port} ({exc.strerror}). Stop whatever uses that port, or "
@@ -152,13 +184,15 @@ async def _serve(settings: Settings) -> None:
         await runtime.close()
 
 
-async def _sandbox(settings: Settings) -> None:
+async def _sandbox(settings: Settings, settings_file: Path | None) -> None:
     from sandbox.run import Sandbox
 
     stop = _stop_on_signals()
     async with Sandbox(settings) as sandbox:
-        print(SANDBOX_BANNER.format(url=sandbox.url, database=settings.sandbox_database_path),
-              flush=True)
+        if sandbox.remote:
+            print(REMOTE_WARNING.format(host=settings.sandbox_host), file=sys.stderr)
+        print(SANDBOX_BANNER.format(url=sandbox.url, database=settings.sandbox_database_path,
+                                    env_file=settings_file or PROJECT_ENV_FILE), flush=True)
         await sandbox.run_until(stop)
 
 

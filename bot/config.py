@@ -1,11 +1,13 @@
 """Settings, read once from the environment or a `.env` file (prefix `PANONG_`)."""
 
+import os
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -18,13 +20,27 @@ if TYPE_CHECKING:
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 LOCALES_DIR = PROJECT_ROOT / "locales"
+# Beside the project, not in the working directory: a bot started from another folder (a
+# service manager, cron, another shell) must read the same settings.
+PROJECT_ENV_FILE = PROJECT_ROOT / ".env"
+ENV_FILE_VARIABLE = "PANONG_ENV_FILE"
 
 SUPPORTED_LANGUAGES = ("th", "en")
 
+# Settings only the real bot reads: the sandbox replaces each with its own.
+PRODUCTION_ONLY = ("bot_username", "base_url", "base_file_url", "database_path")
+
+
+class MissingEnvFile(Exception):
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{ENV_FILE_VARIABLE} names {path}, which does not exist")
+        self.path = path
+
 
 class Settings(BaseSettings):
+    # No env_file here: `load_settings` says which one (see `env_file`), and tests pass none.
     model_config = SettingsConfigDict(
-        env_prefix="PANONG_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="PANONG_", env_file=None, env_file_encoding="utf-8", extra="ignore"
     )
 
     telegram_token: SecretStr | None = Field(
@@ -56,6 +72,11 @@ class Settings(BaseSettings):
         default="SPK", description="Prefix of readable case codes, e.g. SPK-2568-00042."
     )
     invite_valid_days: int = Field(default=7, ge=1, le=90)
+    duplicate_reveals_per_day: int = Field(
+        default=10, ge=0,
+        description="Registrations a day in which a teacher is shown the code, school and "
+        "date of a possible duplicate they may not open; after that they are told only "
+        "that one exists.")
     persistence_interval_seconds: float = Field(
         default=1.0,
         gt=0,
@@ -82,6 +103,11 @@ class Settings(BaseSettings):
     sandbox_host: str = Field(
         default="127.0.0.1",
         description="Where the sandbox listens. Keep it on loopback: the sandbox has no login.",
+    )
+    sandbox_allow_remote: bool = Field(
+        default=False,
+        description="Let the sandbox listen on an address other machines can reach. It has no "
+        "login: anyone who reaches it can act as any demo person, coordinator included.",
     )
     sandbox_port: int = Field(default=8080, ge=0, le=65535)
     sandbox_database_path: Path = Field(
@@ -204,3 +230,34 @@ class Settings(BaseSettings):
     @property
     def draft_expiry(self) -> timedelta:
         return timedelta(days=self.draft_expiry_days)
+
+def env_file() -> Path | None:
+    """The settings file to read: the one PANONG_ENV_FILE names (it must exist), else the
+    project's own `.env` when there is one."""
+    named = os.environ.get(ENV_FILE_VARIABLE)
+    if named:
+        path = Path(named).expanduser()
+        if not path.exists():
+            raise MissingEnvFile(path)
+        return path
+    return PROJECT_ENV_FILE if PROJECT_ENV_FILE.is_file() else None
+
+
+def production_configuration(settings: Settings, path: Path | None) -> list[str]:
+    """What says this machine is set up for the real bot rather than for the sandbox: a
+    settings file that sets anything but the sandbox's own settings, or a setting only the
+    real bot reads changed from its default. Empty when nothing is configured."""
+    found = []
+    if path is not None:
+        names = [name for name in dotenv_values(path)
+                 if name.upper().startswith("PANONG_")
+                 and not name.upper().startswith("PANONG_SANDBOX_")]
+        if names:
+            found.append(f"the settings file {path} sets {', '.join(sorted(names))}")
+    for name in PRODUCTION_ONLY:
+        value, default = getattr(settings, name), Settings.model_fields[name].default
+        if isinstance(value, Path) and value.resolve() == default.resolve():
+            continue
+        if value != default:
+            found.append(f"PANONG_{name.upper()} is {value}")
+    return found

@@ -139,6 +139,12 @@ class InviteExpired(AppError):
     key = "error-invite-expired"
 
 
+class InviteRevoked(AppError):
+    """Withdrawn by a coordinator, or its maker is no longer an active coordinator."""
+
+    key = "error-invite-revoked"
+
+
 class AlreadyRegistered(AppError):
     key = "error-already-registered"
 

@@ -16,8 +16,9 @@ from bot.geography import Geography
 from bot.i18n import Translator
 from bot.services.cases import CaseCard, CaseGlimpse, CasePage, ReferralLine
 from bot.services.imports import LeadPage
+from bot.services.onboarding import INVITES_PAGE_SIZE, InvitePage, PendingInvite
 from bot.services.referrals import Change, MovePlan, Plan, ReferralPage, ReferralView
-from bot.services.registration import CaseDraft
+from bot.services.registration import CaseDraft, revealed
 from bot.services.reminders import Overview
 from bot.services.summaries import Period, Summary
 from bot.services.users import UserPage
@@ -143,6 +144,8 @@ def case_card(card: CaseCard, t: Translator, geography: Geography, today: date,
         _line(t, "field-registered", t("registered-by", name=card.teacher_name,
                                        organisation=card.organisation.short_name(t.lang),
                                        date=local_date(case.created_at, t, tz))),
+        *([_line(t, "field-duplicate", card.possible_duplicate_code)]
+          if card.possible_duplicate_code else []),
         *_referral_section(card, t, tz),
     ])
 
@@ -221,6 +224,38 @@ def user_list(page: UserPage, t: Translator) -> str:
                        else user.organisation_id,
                        state=t("users-active") if user.active else t("users-inactive")))
     return "\n".join(lines)
+
+
+def duplicate_question(draft: CaseDraft, t: Translator) -> str:
+    """The possible duplicates by code, save those withheld from this teacher today."""
+    shown = [duplicate.code for duplicate in revealed(draft)]
+    if not shown:
+        return t("ask-duplicates-withheld")
+    text = t("ask-duplicates", codes=", ".join(shown))
+    if len(shown) < len(draft.duplicates):
+        text += "\n" + t("duplicates-more-withheld")
+    return text
+
+
+def invite_list(page: InvitePage, t: Translator, tz: tzinfo) -> str:
+    if not page.invites:
+        return t("invites-none")
+    lines = [t("invites-title", page=page.page + 1, pages=page.pages)]
+    first = page.page * INVITES_PAGE_SIZE + 1
+    for number, pending in enumerate(page.invites, start=first):
+        lines.append(t("invites-line", number=number, **invite_names(pending, t),
+                       date=local_date(pending.invite.expires_at, t, tz)))
+    return "\n".join(lines)
+
+
+def invite_names(pending: PendingInvite, t: Translator) -> dict[str, str]:
+    """The role, organisation and maker of an invite, as its line and question name them."""
+    organisation = pending.organisation
+    return {"role": t(f"role-{pending.invite.role}"),
+            "organisation": organisation.short_name(t.lang) if organisation
+            else pending.invite.organisation_id,
+            "creator": pending.creator.display_name if pending.creator
+            else t("invites-from-server")}
 
 
 def local_date(moment: datetime, t: Translator, tz: tzinfo) -> str:

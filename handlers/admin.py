@@ -1,4 +1,4 @@
-"""Coordinators' tools: /invite (role and organisation by buttons) and /users."""
+"""Coordinators' tools: /invite (role and organisation by buttons), /invites and /users."""
 
 from telegram import InlineKeyboardMarkup, Update
 
@@ -9,12 +9,14 @@ from bot.services import onboarding, users
 from handlers.callback_data import (
     InviteOrganisationButton,
     InvitePageButton,
+    InviteRevokeButton,
     InviteRoleButton,
+    InvitesPageButton,
     UserActiveButton,
     UsersPageButton,
 )
 from handlers.context import CHANNEL, PanongContext
-from handlers.keyboards import button, paged
+from handlers.keyboards import button, paged, rows
 from handlers.pages import paginated
 
 ORGANISATIONS_PAGE_SIZE = 8
@@ -75,6 +77,47 @@ async def create_invite(update: Update, context: PanongContext) -> None:
         link=onboarding.invite_link(context.bot.username, issued.invite.code),
         days=runtime.settings.invite_valid_days,
     ))
+
+
+async def _invites_page(context: PanongContext, page: int) -> tuple[str,
+                                                                    InlineKeyboardMarkup]:
+    runtime, t = context.runtime, context.t
+    found = await onboarding.list_invites(runtime.db, context.actor, page, runtime.now())
+    first = found.page * onboarding.INVITES_PAGE_SIZE + 1
+    keyboard = rows([button(t("button-revoke-invite", number=number),
+                            InviteRevokeButton(key=pending.key, confirmed=0, page=found.page))
+                     for number, pending in enumerate(found.invites, start=first)], 4)
+    return (presenters.invite_list(found, t, runtime.settings.tz),
+            paged(keyboard, found.page, found.pages, InvitesPageButton, t))
+
+
+# /invites, and its page buttons.
+list_invites, list_invites_page = paginated(_invites_page, InvitesPageButton)
+
+
+async def revoke_invite(update: Update, context: PanongContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    pressed = InviteRevokeButton.unpack(query.data)
+    if pressed is None:
+        raise StaleAction()
+    runtime, t = context.runtime, context.t
+    if not pressed.confirmed:
+        pending = await onboarding.get_pending_invite(runtime.db, context.actor, pressed.key,
+                                                      runtime.now())
+        keyboard = InlineKeyboardMarkup([[
+            button(t("button-yes"), pressed.model_copy(update={"confirmed": 1})),
+            button(t("button-no"), InvitesPageButton(page=pressed.page)),
+        ]])
+        await query.answer()
+        await query.edit_message_text(
+            t("invites-confirm-revoke", **presenters.invite_names(pending, t)),
+            reply_markup=keyboard)
+        return
+    await onboarding.revoke_invite(runtime.db, context.actor, pressed.key, runtime.now())
+    await query.answer(t("invites-revoked"))
+    text, keyboard = await _invites_page(context, pressed.page)
+    await query.edit_message_text(text, reply_markup=keyboard)
 
 
 async def _users_page(context: PanongContext, page: int) -> tuple[str, InlineKeyboardMarkup]:

@@ -92,6 +92,21 @@ class InvitePageButton(CallbackData):
     page: int
 
 
+class InvitesPageButton(CallbackData):
+    prefix: ClassVar[str] = "ivl"
+    page: int
+
+
+class InviteRevokeButton(CallbackData):
+    """Ask to withdraw a pending invite, named by the start of its code (`key`);
+    `confirmed` 0 shows the question, 1 acts."""
+
+    prefix: ClassVar[str] = "ivx"
+    key: str
+    confirmed: int
+    page: int
+
+
 class UsersPageButton(CallbackData):
     prefix: ClassVar[str] = "up"
     page: int

@@ -17,7 +17,7 @@ EVERYONE = ("new", "mycases", "case", "summary", "export", "chart", "help", "lan
             "cancel")
 TEACHERS = ("locate",)
 FOCAL_POINTS = ("inbox", "linkgroup")
-COORDINATORS = ("queue", "reminders", "invite", "users")
+COORDINATORS = ("queue", "reminders", "invite", "invites", "users")
 EXTRA = {Role.TEACHER: TEACHERS, Role.FOCAL_POINT: FOCAL_POINTS, Role.COORDINATOR: COORDINATORS}
 
 

@@ -80,7 +80,7 @@ def _prompt(context: PanongContext, draft: CaseDraft) -> tuple[str, object]:
     elif step is Step.AGE_CONFIRM:
         text = t("ask-age_confirm", age=draft.age(today) or 0)
     elif step is Step.DUPLICATES:
-        text = t("ask-duplicates", codes=", ".join(d.code for d in draft.duplicates))
+        text = presenters.duplicate_question(draft, t)
     elif step is Step.NEEDS and draft.needs:
         chosen = ", ".join(t(f"need-{need}") for need in draft.needs)
         text = t("ask-needs") + "\n" + t("needs-chosen", needs=chosen)
@@ -218,7 +218,9 @@ async def _confirm(update: Update, context: PanongContext, draft: CaseDraft) -> 
         await query.answer(context.t("summary-missing"), show_alert=True)
         await _show_in_place(update, context, draft)
         return FILLING
-    duplicates = await registration.find_duplicates(runtime.db, draft, today)
+    duplicates = await registration.find_duplicates(
+        runtime.db, context.actor, draft, today=today, now=runtime.now(),
+        reveals_per_day=runtime.settings.duplicate_reveals_per_day)
     if duplicates:
         draft = draft.model_copy(update={"step": Step.DUPLICATES, "duplicates": duplicates})
         await _save(update, context, draft)
@@ -252,7 +254,7 @@ async def _resolve_duplicate(update: Update, context: PanongContext, draft: Case
     assert query is not None and query.message is not None
     if value == "register":
         return await _register(update, context, draft)
-    if value not in {str(d.case_id) for d in draft.duplicates}:
+    if value not in {str(d.case_id) for d in registration.revealed(draft)}:
         raise StaleAction()
     existing = await cases.glimpse_case(runtime.db, context.actor, int(value))
     if isinstance(existing, cases.CaseCard):

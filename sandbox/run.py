@@ -6,9 +6,12 @@ Bot API base URL points at this process instead of api.telegram.org.
 
 import asyncio
 import contextlib
+import ipaddress
+import os
 import socket
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 
 from aiohttp import web
@@ -24,11 +27,62 @@ SANDBOX_TOKEN = "7000000001:SANDBOX-NOT-A-REAL-TOKEN"
 BOT_USERNAME = "panong_sandbox_bot"
 
 
+class UnsafeSandbox(Exception):
+    """The sandbox would destroy real data or be open to other machines; nothing started."""
+
+
+def _database_files(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("", "-wal", "-shm")]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """The same file by another name: a relative path, a symbolic or a hard link."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist
+        return False
+
+
+def _loopback_only(host: str) -> bool:
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)} if host else set()
+    except socket.gaierror:
+        return False
+    return bool(addresses) and all(
+        ipaddress.ip_address(str(address).split("%")[0]).is_loopback for address in addresses)
+
+
+def check_safe(settings: Settings) -> bool:
+    """Refuse (UnsafeSandbox) a sandbox database that is, or shares a file with, the real
+    one, since each start empties it; and an address beyond loopback unless
+    PANONG_SANDBOX_ALLOW_REMOTE says so. True when it will be reachable from elsewhere."""
+    production = _database_files(settings.database_path)
+    for mine in _database_files(settings.sandbox_database_path):
+        if any(_same_file(mine, theirs) for theirs in production):
+            raise UnsafeSandbox(
+                f"PANONG_SANDBOX_DATABASE_PATH ({settings.sandbox_database_path}) is the "
+                f"production database ({settings.database_path}) or one of its files. The "
+                "sandbox empties its database at every start, so it would destroy the real "
+                "data. Point PANONG_SANDBOX_DATABASE_PATH at a file of its own, such as "
+                "data/sandbox.db. Nothing was changed.")
+    if _loopback_only(settings.sandbox_host):
+        return False
+    if not settings.sandbox_allow_remote:
+        raise UnsafeSandbox(
+            f"PANONG_SANDBOX_HOST is {settings.sandbox_host!r}, which is not this machine's "
+            "loopback address. The sandbox has no login: anyone who can reach it could act "
+            "as any demo person, coordinator included, and read everything typed into it. "
+            "Use PANONG_SANDBOX_HOST=127.0.0.1, or, to show it on a network you trust, set "
+            "PANONG_SANDBOX_ALLOW_REMOTE=true as well. Nothing was started.")
+    return True
+
+
 def fresh_database(settings: Settings) -> None:
     """The sandbox starts from a clean slate each time, never from yesterday's demo."""
-    path = settings.sandbox_database_path
-    for suffix in ("", "-wal", "-shm"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    for path in _database_files(settings.sandbox_database_path):
+        path.unlink(missing_ok=True)
 
 
 class Sandbox:
@@ -41,6 +95,7 @@ class Sandbox:
         self.clock = clock
         self.api = BotApi(SANDBOX_TOKEN, username=BOT_USERNAME)
         self.url = ""
+        self.remote = False  # listening beyond loopback, as PANONG_SANDBOX_ALLOW_REMOTE let it
         self.runtime: Runtime | None = None
         self.people: People | None = None
         self._runner: web.AppRunner | None = None
@@ -51,6 +106,7 @@ class Sandbox:
         from handlers.app import serve  # only running the bot needs the Telegram library
 
         settings = self.settings
+        self.remote = check_safe(settings)
         # The socket first: the bot's base URL needs the port it got (port 0 picks a free one).
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

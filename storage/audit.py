@@ -45,6 +45,14 @@ class AuditRepository:
              _dump(after)),
         )
 
+    async def count_lookups(self, actor_id: int, action: str, *, since: datetime) -> int:
+        """How often `actor_id` did `action` since then; entries written at the same instant
+        are one look-up (it may name several cases). Read through `audit_actor`."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT count(DISTINCT at) FROM audit_log WHERE actor_id = ? AND at >= ?"
+            " AND action = ?", (actor_id, since.isoformat(), action))
+        return rows[0][0]
+
     async def for_entity(self, entity: str, entity_id: str | int) -> list[AuditEntry]:
         rows = await self.conn.execute_fetchall(
             "SELECT * FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id",

@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 import yaml
 
+from bot import config
 from bot.cli import main
 from bot.config import DATA_DIR, PROJECT_ROOT
 from tests.test_imports import ROWS, THAI_HEADER, csv_bytes
@@ -25,15 +26,22 @@ INVITE_LINE = re.compile(r"/start (?P<code>[A-Za-z0-9_-]{16})$", re.MULTILINE)
 
 
 @pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A clean environment: no token, no .env (the working directory is empty), and a
-    database in tmp_path that does not exist yet."""
-    path = tmp_path / "data" / "panong.db"
+def unconfigured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Nothing configured: no token, no PANONG_ variables, and a project without a .env
+    (the returned path, not there yet); the working directory is tmp_path."""
     monkeypatch.chdir(tmp_path)
-    for name in ("PANONG_TELEGRAM_TOKEN", "PANONG_BOT_USERNAME", "PANONG_DIRECTORY_PATH",
-                 "PANONG_ROUTING_PATH",
-                 "PANONG_PROVINCE_CODE"):
-        monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):
+        if name.startswith("PANONG_"):
+            monkeypatch.delenv(name)
+    project_env = tmp_path / "project" / ".env"
+    monkeypatch.setattr(config, "PROJECT_ENV_FILE", project_env)
+    return project_env
+
+
+@pytest.fixture
+def database(unconfigured: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Nothing configured but a database in tmp_path that does not exist yet."""
+    path = tmp_path / "data" / "panong.db"
     monkeypatch.setenv("PANONG_DATABASE_PATH", str(path))
     return path
 
@@ -52,13 +60,19 @@ def _invite_code(out: str) -> str:
     return found["code"]
 
 
+def _state(path: Path) -> tuple[int, int] | None:
+    return (path.stat().st_mtime_ns, path.stat().st_size) if path.exists() else None
+
+
 def test_run_without_a_token_starts_the_sandbox_and_stops_on_sigterm(
-    database: Path, tmp_path: Path
+    unconfigured: Path, tmp_path: Path
 ) -> None:
     sandbox_db = tmp_path / "data" / "sandbox.db"
-    env = {**os.environ, "PANONG_SANDBOX_PORT": "0",
+    no_settings = tmp_path / "empty.env"  # not the project's own .env, whatever it holds
+    no_settings.write_text("", encoding="utf-8")
+    real_database = _state(DATA_DIR / "panong.db")
+    env = {**os.environ, "PANONG_SANDBOX_PORT": "0", "PANONG_ENV_FILE": str(no_settings),
            "PANONG_SANDBOX_DATABASE_PATH": str(sandbox_db)}
-    env.pop("PANONG_TELEGRAM_TOKEN", None)
     process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=PROJECT_ROOT,
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                text=True)
@@ -78,25 +92,108 @@ def test_run_without_a_token_starts_the_sandbox_and_stops_on_sigterm(
     finally:
         process.kill()
         process.wait()
-    assert sandbox_db.exists() and not database.exists()  # the real database is untouched
+    assert sandbox_db.exists()
+    assert _state(DATA_DIR / "panong.db") == real_database  # the real database is untouched
 
 
 def test_run_without_a_token_explains_a_port_in_use(
-    database: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    unconfigured: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
 ) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         monkeypatch.setenv("PANONG_SANDBOX_PORT", str(taken.getsockname()[1]))
-        monkeypatch.setenv("PANONG_SANDBOX_DATABASE_PATH", str(database.parent / "s.db"))
+        monkeypatch.setenv("PANONG_SANDBOX_DATABASE_PATH", str(tmp_path / "s.db"))
         assert main(["run"]) == 2
     assert "PANONG_SANDBOX_PORT" in capsys.readouterr().err
 
 
-def test_a_bad_setting_in_the_dot_env_file_of_the_working_directory_is_reported(
-    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("host", ["0.0.0.0", "", "192.0.2.1"])
+def test_run_refuses_a_sandbox_beyond_loopback_without_the_explicit_setting(
+    unconfigured: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], host: str
 ) -> None:
-    (tmp_path / ".env").write_text("PANONG_INVITE_VALID_DAYS=0\n", encoding="utf-8")
+    sandbox_db = tmp_path / "sandbox.db"
+    sandbox_db.write_bytes(b"yesterday's demo")
+    monkeypatch.setenv("PANONG_SANDBOX_HOST", host)
+    monkeypatch.setenv("PANONG_SANDBOX_PORT", "0")
+    monkeypatch.setenv("PANONG_SANDBOX_DATABASE_PATH", str(sandbox_db))
+
+    assert main(["run"]) == 2
+
+    err = capsys.readouterr().err
+    assert "no login" in err and "PANONG_SANDBOX_ALLOW_REMOTE=true" in err
+    assert sandbox_db.read_bytes() == b"yesterday's demo"  # nothing was started or emptied
+
+
+def test_run_with_settings_for_the_real_bot_but_no_token_does_not_start_the_sandbox(
+    unconfigured: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings_file = tmp_path / "production.env"
+    settings_file.write_text(f"PANONG_DATABASE_PATH={tmp_path / 'live.db'}\n"
+                             "PANONG_SANDBOX_PORT=0\n", encoding="utf-8")
+    monkeypatch.setenv("PANONG_ENV_FILE", str(settings_file))
+    monkeypatch.setenv("PANONG_SANDBOX_DATABASE_PATH", str(tmp_path / "sandbox.db"))
+
+    assert main(["run"]) == 2
+
+    err = capsys.readouterr().err
+    assert "PANONG_TELEGRAM_TOKEN is not set" in err
+    assert f"{settings_file} sets PANONG_DATABASE_PATH" in err
+    assert not (tmp_path / "sandbox.db").exists() and not (tmp_path / "live.db").exists()
+
+
+def test_run_with_a_production_setting_in_the_environment_but_no_token_is_refused(
+    database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PANONG_SANDBOX_DATABASE_PATH", str(tmp_path / "sandbox.db"))
+
+    assert main(["run"]) == 2
+
+    assert f"PANONG_DATABASE_PATH is {database}" in capsys.readouterr().err
+    assert not (tmp_path / "sandbox.db").exists()
+
+
+def test_a_missing_file_named_by_panong_env_file_is_reported(
+    database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PANONG_ENV_FILE", str(tmp_path / "nowhere.env"))
+
+    assert main(["migrate"]) == 2
+
+    assert f"PANONG_ENV_FILE names {tmp_path / 'nowhere.env'}" in capsys.readouterr().err
+    assert not database.exists()
+
+
+def test_the_project_dot_env_is_read_from_any_working_directory_and_the_folders_is_not(
+    unconfigured: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    unconfigured.parent.mkdir()
+    unconfigured.write_text(f"PANONG_DATABASE_PATH={tmp_path / 'live.db'}\n"
+                            "PANONG_BOT_USERNAME=project_bot\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / ".env").write_text("PANONG_BOT_USERNAME=stray_bot\n", encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+
+    assert main(["invite", "--role", "coordinator"]) == 0
+
+    assert "https://t.me/project_bot?start=" in capsys.readouterr().out
+    assert (tmp_path / "live.db").exists()
+
+
+def test_a_bad_setting_in_the_settings_file_is_reported(
+    database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings_file = tmp_path / "panong.env"
+    settings_file.write_text("PANONG_INVITE_VALID_DAYS=0\n", encoding="utf-8")
+    monkeypatch.setenv("PANONG_ENV_FILE", str(settings_file))
 
     assert main(["migrate"]) == 2
 

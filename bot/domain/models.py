@@ -220,6 +220,8 @@ class Invite(BaseModel):
     expires_at: datetime
     used_by: int | None = None
     used_at: datetime | None = None
+    revoked_at: datetime | None = None
+    revoked_by: int | None = None
 
 
 class Child(BaseModel):
@@ -409,6 +411,8 @@ class PossibleDuplicate(BaseModel):
     case_id: int
     code: str
     reason: DuplicateReason
+    # Not to be shown to this teacher: they have looked up too many others' cases today.
+    withheld: bool = False
 
 
 class DuplicateCandidate(NamedTuple):

@@ -64,6 +64,9 @@ class CaseCard(BaseModel):
     can_send: bool = False
     can_withdraw: bool = False
     holder: bool = False  # the teacher or a coordinator: may record a move, set reminders
+    # For coordinators: the case the registration check found, which the teacher may not
+    # have been shown.
+    possible_duplicate_code: str | None = None
 
 
 class CaseGlimpse(BaseModel):
@@ -117,16 +120,21 @@ async def build_card(repos: Repositories, case: Case, viewer: User) -> CaseCard:
     teacher = await repos.users.get(case.teacher_id)
     organisation = await repos.organisations.get(case.organisation_id)
     assert teacher is not None and organisation is not None
+    duplicate = await repos.cases.get(case.possible_duplicate_of) \
+        if case.possible_duplicate_of and viewer.role is Role.COORDINATOR else None
     return CaseCard(case=case, child=await repos.cases.child(case.child_id),
                     teacher_name=teacher.display_name, organisation=organisation,
                     referrals=lines, history=history[-HISTORY_SHOWN:],
                     can_send=holder and any(r.status is ReferralStatus.PROPOSED
                                             for r in referrals),
                     can_withdraw=holder and any(r.status in WITHDRAWABLE for r in referrals),
-                    holder=holder)
+                    holder=holder,
+                    possible_duplicate_code=duplicate.code if duplicate else None)
 
 
-async def _may_open(repos: Repositories, actor: User, case: Case) -> bool:
+async def may_open(repos: Repositories, actor: User, case: Case) -> bool:
+    """Whether `actor` may see the case's card: its teacher, a coordinator, or a unit that
+    took one of its referrals."""
     return holds(actor, case) or _unit_took(actor, await repos.referrals.for_case(case.id))
 
 
@@ -149,7 +157,7 @@ async def open_case(db: Database, actor: User | None, code: str) -> CaseCard:
     code = code.strip().upper()
     read = db.read
     case = await read.cases.by_code(code)
-    if case is None or not await _may_open(read, actor, case):
+    if case is None or not await may_open(read, actor, case):
         raise CaseNotFound(code=code)
     return await build_card(read, case, actor)
 
@@ -161,7 +169,7 @@ async def glimpse_case(db: Database, actor: User | None, case_id: int) -> CaseCa
     case = await db.read.cases.get(case_id)
     if case is None:
         raise PermissionDenied()
-    if await _may_open(db.read, actor, case):
+    if await may_open(db.read, actor, case):
         return await open_case(db, actor, case.code)
     organisation = await db.read.organisations.get(case.organisation_id)
     assert organisation is not None

@@ -17,15 +17,22 @@ from bot.errors import (
     AlreadyRegistered,
     InviteExpired,
     InviteNotFound,
+    InviteRevoked,
     InviteUsed,
+    StaleAction,
     UnknownOrganisation,
 )
 from bot.services.access import require_user
 from bot.services.notices import Notice
 from bot.services.outbox import owe_notices
 from storage.database import Database
+from storage.repositories import Repositories
 
 INVITE_CODE_BYTES = 12  # 16 URL-safe characters: fits Telegram's 64-character start parameter
+# An invite is named in buttons by the start of its code: enough to tell invites apart, not
+# enough to use one.
+INVITE_KEY_LENGTH = 8
+INVITES_PAGE_SIZE = 8
 
 
 class IssuedInvite(BaseModel):
@@ -43,6 +50,28 @@ class Joined(BaseModel):
     user: User
     organisation: Organisation
     notices: list[Notice]
+
+
+class PendingInvite(BaseModel):
+    """An invite nobody has used yet, with where it leads and who made it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    invite: Invite
+    organisation: Organisation | None
+    creator: User | None
+
+    @property
+    def key(self) -> str:
+        return self.invite.code[:INVITE_KEY_LENGTH]
+
+
+class InvitePage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    invites: list[PendingInvite]
+    page: int
+    pages: int
 
 
 def invite_link(bot_username: str, code: str) -> str:
@@ -121,6 +150,11 @@ async def redeem_invite(
             raise InviteUsed()
         if invite.expires_at <= now:
             raise InviteExpired()
+        inviter = await uow.users.get(invite.created_by) if invite.created_by else None
+        if invite.revoked_at is not None or (invite.created_by is not None and (
+                inviter is None or not inviter.active or inviter.role is not Role.COORDINATOR)):
+            # A coordinator's invite is worth what its maker's access is worth today.
+            raise InviteRevoked()
         organisation = await uow.organisations.get(invite.organisation_id)
         if organisation is None or not organisation.active:
             # The unit left the directory after the invite was made.
@@ -142,9 +176,8 @@ async def redeem_invite(
             after={"role": user.role, "organisation_id": user.organisation_id,
                    "invite": code[:6]},
         )
-        inviter = await uow.users.get(invite.created_by) if invite.created_by else None
         notices = []
-        if inviter is not None and inviter.active:
+        if inviter is not None:
             notices.append(
                 Notice(
                     channel=inviter.channel,
@@ -160,3 +193,57 @@ async def redeem_invite(
         await owe_notices(uow, notices, now)
         await uow.commit()
     return Joined(user=user, organisation=organisation, notices=notices)
+
+
+async def list_invites(db: Database, actor: User | None, page: int,
+                       now: datetime) -> InvitePage:
+    """Pending invites, every coordinator's: any coordinator may withdraw any of them."""
+    require_user(actor, Role.COORDINATOR)
+    total = await db.read.invites.count_pending(now)
+    pages = max(1, -(-total // INVITES_PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    invites = await db.read.invites.pending(now, offset=page * INVITES_PAGE_SIZE,
+                                            limit=INVITES_PAGE_SIZE)
+    organisations = {org.id: org for org in await db.read.organisations.active()}
+    creators: dict[int | None, User | None] = {None: None}
+    for invite in invites:
+        if invite.created_by not in creators:
+            creators[invite.created_by] = await db.read.users.get(invite.created_by)
+    return InvitePage(invites=[PendingInvite(
+        invite=invite, organisation=organisations.get(invite.organisation_id),
+        creator=creators[invite.created_by]) for invite in invites], page=page, pages=pages)
+
+
+async def _pending(uow: Repositories, key: str, now: datetime) -> PendingInvite:
+    found = await uow.invites.by_prefix(key) if len(key) == INVITE_KEY_LENGTH else []
+    if len(found) != 1:
+        raise StaleAction()
+    invite = found[0]
+    if invite.used_by is not None or invite.revoked_at is not None or invite.expires_at <= now:
+        raise StaleAction()
+    return PendingInvite(
+        invite=invite, organisation=await uow.organisations.get(invite.organisation_id),
+        creator=await uow.users.get(invite.created_by) if invite.created_by else None)
+
+
+async def get_pending_invite(db: Database, actor: User | None, key: str,
+                             now: datetime) -> PendingInvite:
+    """The pending invite a button names, for a coordinator about to withdraw it."""
+    require_user(actor, Role.COORDINATOR)
+    return await _pending(db.read, key, now)
+
+
+async def revoke_invite(db: Database, actor: User | None, key: str,
+                        now: datetime) -> PendingInvite:
+    async with db.unit_of_work() as uow:
+        actor = require_user(await uow.users.get(require_user(actor).id), Role.COORDINATOR)
+        pending = await _pending(uow, key, now)
+        if not await uow.invites.revoke(pending.invite.code, actor.id, now):
+            raise StaleAction()
+        await uow.audit.record(
+            at=now, actor_id=actor.id, action="invite.revoke", entity="invite",
+            entity_id=pending.invite.code[:6],
+            after={"role": pending.invite.role, "organisation_id": pending.invite.organisation_id,
+                   "created_by": pending.invite.created_by})
+        await uow.commit()
+    return pending

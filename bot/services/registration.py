@@ -7,7 +7,7 @@ current step and passes the user's answer back. Half-filled answers live in a `C
 """
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
@@ -32,7 +32,7 @@ from bot.domain.models import (
 )
 from bot.errors import ChoiceExpected, InvalidInput, StaleAction, TextExpected
 from bot.geography import Geography
-from bot.services import referrals
+from bot.services import cases, referrals
 from bot.services.access import require_user
 from storage.conversations import ConversationEnd
 from storage.database import Database
@@ -73,6 +73,9 @@ ORDER = list(Step)[: list(Step).index(Step.SUMMARY) + 1]
 
 # How many possible duplicates the wizard names at most.
 MOST_DUPLICATES_SHOWN = 5
+DUPLICATE_SHOWN, DUPLICATE_WITHHELD = "case.duplicate_shown", "case.duplicate_withheld"
+# The window over which look-ups that show somebody else's case are counted.
+DUPLICATE_REVEAL_WINDOW = timedelta(days=1)
 
 # Steps a teacher may leave empty with a Skip button.
 OPTIONAL = frozenset({Step.FAMILY_NAME, Step.NICKNAME, Step.ADDRESS, Step.LOCATION,
@@ -253,7 +256,7 @@ def choices(draft: CaseDraft, geography: Geography) -> list[Choice]:
     step = draft.step
     if step is Step.DUPLICATES:
         return [Choice(value=str(d.case_id), name_th=d.code, name_en=d.code)
-                for d in draft.duplicates] + _keyed("duplicates", ["register"])
+                for d in revealed(draft)] + _keyed("duplicates", ["register"])
     # Every other step's buttons follow from a few answers: made once, then looked up.
     return list(_step_choices(step, frozenset(draft.needs) if step is Step.NEEDS else None,
                               draft.district_code if step is Step.SUBDISTRICT else None,
@@ -447,9 +450,50 @@ def missing_steps(draft: CaseDraft, today: date) -> list[Step]:
 # --- duplicates and the save --------------------------------------------------------------
 
 
+def revealed(draft: CaseDraft) -> list[PossibleDuplicate]:
+    """The possible duplicates the teacher may be shown (and open)."""
+    return [duplicate for duplicate in draft.duplicates if not duplicate.withheld]
+
+
 async def find_duplicates(
-    db: Database, draft: CaseDraft, today: date
+    db: Database, actor: User | None, draft: CaseDraft, *, today: date, now: datetime,
+    reveals_per_day: int,
 ) -> list[PossibleDuplicate]:
+    """Cases that may be the same child (see `_matches`). Naming a case its finder may not
+    open tells them that child's code, school and date, so whoever types an ID or a phone
+    could probe with it: each such look-up is audited, case by case, and after
+    `reveals_per_day` of them in a day the matches are withheld: the teacher is told only
+    that one exists, and the case records it for the coordinators."""
+    actor = require_user(actor)
+    matches = await _matches(db, draft, today)
+    others = [match for match in matches
+              if not await cases.may_open(db.read, actor, await _case(db, match.case_id))]
+    if not others:
+        return matches
+    async with db.unit_of_work() as uow:
+        shown = await uow.audit.count_lookups(actor.id, DUPLICATE_SHOWN,
+                                              since=now - DUPLICATE_REVEAL_WINDOW)
+        withhold = shown >= reveals_per_day
+        for match in others:
+            await uow.audit.record(
+                at=now, actor_id=actor.id,
+                action=DUPLICATE_WITHHELD if withhold else DUPLICATE_SHOWN,
+                entity="case", entity_id=match.case_id, after={"reason": match.reason})
+        await uow.commit()
+    if not withhold:
+        return matches
+    hidden = {match.case_id for match in others}
+    return [match.model_copy(update={"withheld": match.case_id in hidden})
+            for match in matches]
+
+
+async def _case(db: Database, case_id: int) -> Case:
+    case = await db.read.cases.get(case_id)
+    assert case is not None  # cases are never deleted
+    return case
+
+
+async def _matches(db: Database, draft: CaseDraft, today: date) -> list[PossibleDuplicate]:
     """Cases that may be the same child: the same ID or G-code; or, for a child without
     one, a similar name with the same birth year (±1 when a year is estimated) and
     district; or the same guardian phone. None for a draft already saved (its answer was

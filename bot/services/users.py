@@ -81,5 +81,12 @@ async def set_user_active(
             entity="user", entity_id=target.id, before={"active": target.active},
             after={"active": active},
         )
+        if not active:
+            # Their invites would otherwise let in whoever they sent them to after they left;
+            # restoring the user does not bring them back.
+            for code in await uow.invites.revoke_made_by(target.id, actor.id, now):
+                await uow.audit.record(
+                    at=now, actor_id=actor.id, action="invite.revoke", entity="invite",
+                    entity_id=code[:6], after={"reason": "creator deactivated"})
         await uow.commit()
     return target.model_copy(update={"active": active})

@@ -19,3 +19,11 @@ users-confirm-deactivate = Deactivate { $name }? They will not be able to use Pa
 users-confirm-reactivate = Restore { $name }'s access to Panong?
 users-deactivated = { $name } is deactivated.
 users-reactivated = { $name } can use Panong again.
+
+invites-title = <b>Pending invites</b> (page { $page } of { $pages })
+invites-none = No invite is waiting to be used.
+invites-line = { $number }. { $role }, { $organisation }: made by { $creator }, works until { $date }
+invites-from-server = the server (command line)
+button-revoke-invite = Withdraw { $number }
+invites-confirm-revoke = Withdraw the invite for a { $role } of { $organisation } made by { $creator }? Its link will stop working.
+invites-revoked = The invite is withdrawn: its link no longer works.

@@ -32,6 +32,7 @@ field-consent = Consent
 field-needs = Needs
 field-wish = Wishes
 field-registered = Registered
+field-duplicate = Possibly the same child as
 
 age-with-birth-date = { $age } years (born { $born })
 age-approximate = about { $age } years

@@ -34,6 +34,7 @@ help-coordinator =
     /reminders: reminders overdue, due soon, or not delivered
     /invite: invite a teacher, a focal point or a coordinator
     /users: list users, deactivate or restore them
+    /invites: invites not used yet; withdraw one
     /erase CODE: erase a child's personal data on request (PDPA); a list's reference for a child only on an imported list
     Send a CSV or XLSX list to import the children on it.
 
@@ -52,6 +53,7 @@ command-language = Language
 command-cancel = Cancel
 command-invite = Invite a user
 command-users = Users
+command-invites = Pending invites
 command-inbox = Open referrals
 command-linkgroup = Receive referrals in a group
 command-queue = Needs waiting for a unit

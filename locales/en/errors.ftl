@@ -31,6 +31,7 @@ error-stale = This button is no longer valid. Please use the latest message.
 error-invite-unknown = This invite link is not valid. Ask your coordinator for a new one.
 error-invite-used = This invite has already been used. Ask your coordinator for a new one.
 error-invite-expired = This invite has expired. Ask your coordinator for a new one.
+error-invite-revoked = This invite has been withdrawn. Ask your coordinator for a new one.
 error-already-registered = You already use Panong. Send /help to see what you can do.
 error-unknown-organisation = That organisation is not in the directory.
 error-case-not-found = There is no case { $code } that you may open.

@@ -30,6 +30,8 @@ needs-chosen = Chosen: { $needs }
 ask-wish = What does the child <b>wish</b> to do?
 ask-edit = What do you want to change?
 ask-duplicates = This child may already be registered: { $codes }. Open the existing case, or register anyway?
+ask-duplicates-withheld = This child may already be registered. It cannot be shown to you now, as you have checked many possible matches today; a coordinator can check it. Register anyway?
+duplicates-more-withheld = There may be more matches; a coordinator can check them.
 
 summary-title = <b>Please check before saving</b>
 summary-missing = Some answers are still missing; please complete them.

@@ -19,3 +19,11 @@ users-confirm-deactivate = ระงับการใช้งานของ {
 users-confirm-reactivate = คืนสิทธิ์การใช้พาน้องให้ { $name } หรือไม่
 users-deactivated = ระงับ { $name } แล้ว
 users-reactivated = { $name } ใช้พาน้องได้อีกครั้งแล้ว
+
+invites-title = <b>ลิงก์เชิญที่รอใช้</b> (หน้า { $page } จาก { $pages })
+invites-none = ไม่มีลิงก์เชิญที่รอใช้
+invites-line = { $number }. { $role } { $organisation } สร้างโดย { $creator } ใช้ได้ถึง { $date }
+invites-from-server = เซิร์ฟเวอร์ (บรรทัดคำสั่ง)
+button-revoke-invite = ยกเลิก { $number }
+invites-confirm-revoke = ยกเลิกลิงก์เชิญ{ $role } ของ{ $organisation } ที่ { $creator } สร้างหรือไม่ ลิงก์นี้จะใช้ไม่ได้อีก
+invites-revoked = ยกเลิกลิงก์เชิญแล้ว ลิงก์นี้ใช้ไม่ได้อีก

@@ -32,6 +32,7 @@ field-consent = ความยินยอม
 field-needs = ความต้องการ
 field-wish = ความประสงค์
 field-registered = บันทึกโดย
+field-duplicate = อาจเป็นเด็กคนเดียวกับ
 
 age-with-birth-date = { $age } ปี (เกิด { $born })
 age-approximate = ประมาณ { $age } ปี

@@ -111,3 +111,27 @@ async def test_an_edited_message_is_not_taken_as_an_answer(
     assert "send it again as a new message" in chat.last_text(TEACHER)
     # The wizard still waits for the given name.
     assert "family name" in await chat.send(TEACHER, "Mya")
+
+
+async def test_a_coordinator_lists_pending_invites_and_withdraws_one(
+    chat: ChatHarness, runtime: Runtime, coordinator: User
+) -> None:
+    await chat.send(COORDINATOR, "/invite")
+    await chat.press(COORDINATOR, "Teacher")
+    created = await chat.press(COORDINATOR, "Wat Phraek Sa School")
+    link = re.search(r"start=([\w-]+)", created)
+    assert link is not None, created
+
+    listing = await chat.send(COORDINATOR, "/invites")
+    assert ("1. Teacher, Wat Phraek Sa School: made by Khun Prasert, works until 1 Dec 2025"
+            in listing)
+    assert link.group(1) not in str(chat.request.calls[-1].params)  # buttons hold no code
+    await chat.press(COORDINATOR, "Withdraw 1")
+    assert "Withdraw the invite for a Teacher" in chat.last_text(COORDINATOR)
+    await chat.press(COORDINATOR, "Yes")
+    assert "withdrawn" in chat.alerts()[-1]
+    assert "No invite is waiting" in chat.last_text(COORDINATOR)
+
+    refused = await chat.send(FakeUser(id=4242, first_name="Malee"), f"/start {link.group(1)}")
+    assert "ถูกยกเลิก" in refused  # "withdrawn", in the newcomer's default language
+    assert await runtime.db.read.users.by_channel_id("telegram", "4242") is None

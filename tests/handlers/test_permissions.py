@@ -13,7 +13,7 @@ import pytest
 
 from bot.domain.models import Role, User
 from bot.runtime import Runtime
-from bot.services import imports, reminders, users
+from bot.services import imports, onboarding, reminders, users
 from tests.conftest import add_user
 from tests.handlers.conftest import COORDINATOR, OTHER_TEACHER, STRANGER, TEACHER, ChatHarness
 from tests.support.cases import by_need, register_and_send
@@ -32,8 +32,8 @@ REFUSALS = ("not allowed", "only for invited", "account has been deactivated", "
             "ใช้ไม่ได้แล้ว")
 ACTIVE = ("teacher", "other_teacher", "focal", "other_focal", "coordinator")
 
-# (what is done, who may do it). {case}, {code}, {referral}, {reminder}, {lead} and {user}
-# stand for the world's objects.
+# (what is done, who may do it). {case}, {code}, {referral}, {reminder}, {lead}, {user} and
+# {invite} stand for the world's objects.
 MATRIX = [
     ("/new", ACTIVE),
     ("/mycases", ACTIVE),
@@ -44,6 +44,10 @@ MATRIX = [
     ("/queue", ("coordinator",)),
     ("/reminders", ("coordinator",)),
     ("/invite", ("coordinator",)),
+    ("/invites", ("coordinator",)),
+    ("ivl:0", ("coordinator",)),
+    ("ivx:{invite}:0:0", ("coordinator",)),
+    ("ivx:{invite}:1:0", ("coordinator",)),
     ("/users", ("coordinator",)),
     ("/erase {code}", ("coordinator",)),
     ("/erase OBEC-002", ("coordinator",)),  # the list reference of {lead}
@@ -89,7 +93,11 @@ async def world(runtime: Runtime, coordinator: User, teacher: User,
         csv_bytes(THAI_HEADER, ROWS), "list.csv", tmp_path, runtime.geography,
         runtime.today()),
         file_name="list.csv", now=runtime.now())
-    return {"case": education.referral.case_id, "code": education.case_code,
+    invite = await onboarding.create_invite(
+        runtime.db, coordinator, role=Role.TEACHER, organisation_id="school_wat_phraek_sa",
+        valid_for=timedelta(days=7), now=runtime.now())
+    return {"invite": invite.invite.code[:onboarding.INVITE_KEY_LENGTH],
+            "case": education.referral.case_id, "code": education.case_code,
             "referral": education.referral.id, "reminder": reminder.id,
             "lead": 2,  # Mya Thida, in Mueang: Wat Phraek Sa School's to locate
             "user": teacher.id}

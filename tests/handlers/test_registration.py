@@ -1,5 +1,7 @@
 """A teacher registers found children through the real Application, pressing buttons."""
 
+import pytest
+
 from bot.domain.models import Role, User
 from bot.runtime import Runtime
 from handlers.app import build_application
@@ -305,3 +307,30 @@ async def test_names_that_look_like_html_are_shown_as_typed_and_the_messages_sta
 
     await chat.send(COORDINATOR, "/users")  # button labels are plain text: nothing to escape
     assert "Deactivate Kru O'Neil & <Som>" in [label for label, _ in chat.buttons(COORDINATOR)]
+
+
+async def test_past_the_daily_limit_a_teacher_is_told_of_a_match_without_its_code(
+    chat: ChatHarness, runtime: Runtime, teacher: User, other_teacher: User,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runtime.settings, "duplicate_reveals_per_day", 0)
+    other = FakeUser(id=int(other_teacher.channel_user_id), first_name="Anan",
+                     language_code="en")
+    for person in (TEACHER, other):
+        await answer_up_to_identity(chat, person)
+        await chat.press(person, "Thai ID")
+        await chat.send(person, VALID_THAI_ID)
+        await answer_from_nationality(chat, person, nationality="Thai")
+        reply = await chat.press(person, "Confirm")
+
+    assert "may already be registered" in reply and "a coordinator can check" in reply
+    assert "SPK-2568-00001" not in str(chat.request.calls[-1].params)  # nor in a button
+    first = await runtime.db.read.cases.by_code("SPK-2568-00001")
+    assert first is not None
+    await chat.press_data(other, f"w:duplicates:{first.id}")  # forged: the withheld case
+    assert "no longer valid" in chat.alerts()[-1]
+    saved = await chat.press(other, "Register anyway")
+    assert "SPK-2568-00002" in saved
+    audit = await runtime.db.read.audit.for_entity("case", first.id)
+    assert (audit[-1].action, audit[-1].actor_id) == ("case.duplicate_withheld",
+                                                      other_teacher.id)

@@ -12,15 +12,17 @@ from bot.errors import (
     AppError,
     InviteExpired,
     InviteNotFound,
+    InviteRevoked,
     InviteUsed,
     PermissionDenied,
+    StaleAction,
     UnknownOrganisation,
 )
 from bot.i18n import translator
 from bot.runtime import Runtime
-from bot.services import onboarding
+from bot.services import onboarding, users
 from bot.services.onboarding import IssuedInvite, Joined
-from tests.conftest import START, FakeClock
+from tests.conftest import START, FakeClock, add_user
 
 WEEK = timedelta(days=7)
 
@@ -308,17 +310,96 @@ async def test_someone_already_registered_cannot_redeem_another_invite(
     assert unused is not None and unused.used_by is None
 
 
-async def test_a_deactivated_inviter_gets_no_notice(runtime: Runtime, coordinator: User) -> None:
+async def test_an_invite_whose_maker_is_no_longer_active_is_refused_at_redemption(
+    runtime: Runtime, coordinator: User
+) -> None:
     invite = await _invite(runtime, coordinator)
-    await _deactivate(runtime, coordinator)
+    await _deactivate(runtime, coordinator)  # directly: the check does not rely on revocation
 
-    joined = await _redeem(runtime, invite.code)
-    user, notices = joined.user, joined.notices
+    with pytest.raises(InviteRevoked):
+        await _redeem(runtime, invite.code)
 
-    assert notices == []
-    assert await runtime.db.read.users.get(user.id) == user
-    used = await runtime.db.read.invites.get(invite.code)
-    assert used is not None and used.used_by == user.id
+    assert await runtime.db.read.users.by_channel_id("telegram", "2001") is None
+    unused = await runtime.db.read.invites.get(invite.code)
+    assert unused is not None and unused.used_by is None
+
+
+async def test_deactivating_a_coordinator_withdraws_their_pending_invites_for_good(
+    runtime: Runtime, coordinator: User
+) -> None:
+    other = await add_user(runtime, Role.COORDINATOR, "peo_samutprakan", "9002", "Khun Nok",
+                           inviter=coordinator)
+    theirs = [await _invite(runtime, other), await _invite(runtime, other, Role.FOCAL_POINT,
+                                                           "dole_d1103")]
+    used = await _invite(runtime, other)
+    await _redeem(runtime, used.code, "2002")
+    mine = await _invite(runtime, coordinator)
+
+    await users.set_user_active(runtime.db, coordinator, other.id, False, runtime.now())
+    await users.set_user_active(runtime.db, coordinator, other.id, True, runtime.now())
+
+    for invite in theirs:
+        with pytest.raises(InviteRevoked):
+            await _redeem(runtime, invite.code)
+        stored = await runtime.db.read.invites.get(invite.code)
+        assert stored is not None and stored.revoked_by == coordinator.id
+        audit = await runtime.db.read.audit.for_entity("invite", invite.code[:6])
+        assert [(entry.action, entry.actor_id) for entry in audit][-1] == (
+            "invite.revoke", coordinator.id)
+    assert (await runtime.db.read.invites.get(used.code)).revoked_at is None  # type: ignore
+    assert (await _redeem(runtime, mine.code)).notices  # its maker is still active
+
+
+async def test_coordinators_list_every_pending_invite_a_page_at_a_time(
+    runtime: Runtime, clock: FakeClock, coordinator: User, teacher: User
+) -> None:
+    expired = await _invite(runtime, coordinator)
+    clock.advance(days=1)
+    pending = [await _invite(runtime, None, Role.COORDINATOR, "peo_samutprakan")]
+    for _ in range(onboarding.INVITES_PAGE_SIZE):
+        clock.advance(minutes=1)  # each expires a minute after the one before
+        pending.append(await _invite(runtime, coordinator))
+    used, withdrawn = await _invite(runtime, coordinator), await _invite(runtime, coordinator)
+    await _redeem(runtime, used.code)
+    await onboarding.revoke_invite(runtime.db, coordinator,
+                                   withdrawn.code[:onboarding.INVITE_KEY_LENGTH], runtime.now())
+    clock.advance(days=6)  # the first invite has expired, the others not
+
+    first = await onboarding.list_invites(runtime.db, coordinator, 0, runtime.now())
+    second = await onboarding.list_invites(runtime.db, coordinator, 1, runtime.now())
+
+    assert (first.page, first.pages, second.page) == (0, 2, 1)
+    listed = [item.invite.code for item in first.invites + second.invites]
+    assert listed == [invite.code for invite in pending]
+    assert first.invites[0].creator is None and first.invites[1].creator == coordinator
+    assert first.invites[1].organisation is not None
+    assert first.invites[1].organisation.id == "school_wat_phraek_sa"
+    assert expired.code not in listed
+    with pytest.raises(PermissionDenied):
+        await onboarding.list_invites(runtime.db, teacher, 0, runtime.now())
+
+
+async def test_a_coordinator_withdraws_an_invite_once_and_it_is_audited(
+    runtime: Runtime, coordinator: User, teacher: User
+) -> None:
+    invite = await _invite(runtime, coordinator)
+    key = invite.code[:onboarding.INVITE_KEY_LENGTH]
+    with pytest.raises(PermissionDenied):
+        await onboarding.revoke_invite(runtime.db, teacher, key, runtime.now())
+    for wrong in ("nosuchky", invite.code[:4], key.swapcase()):
+        with pytest.raises(StaleAction):
+            await onboarding.revoke_invite(runtime.db, coordinator, wrong, runtime.now())
+
+    withdrawn = await onboarding.revoke_invite(runtime.db, coordinator, key, runtime.now())
+
+    assert withdrawn.invite.code == invite.code
+    with pytest.raises(StaleAction):
+        await onboarding.revoke_invite(runtime.db, coordinator, key, runtime.now())
+    with pytest.raises(InviteRevoked):
+        await _redeem(runtime, invite.code)
+    audit = await runtime.db.read.audit.for_entity("invite", invite.code[:6])
+    assert [entry.action for entry in audit] == ["invite.create", "invite.revoke"]
+    assert audit[-1].actor_id == coordinator.id
 
 
 async def test_an_invite_from_the_command_line_notifies_nobody(runtime: Runtime) -> None:

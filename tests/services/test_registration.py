@@ -16,6 +16,7 @@ from bot.domain.models import (
     DuplicateReason,
     EducationWish,
     Need,
+    PossibleDuplicate,
     User,
 )
 from bot.errors import (
@@ -29,9 +30,9 @@ from bot.errors import (
 )
 from bot.geography import Geography
 from bot.runtime import Runtime
-from bot.services import registration, users
+from bot.services import cases, registration, users
 from bot.services.registration import CaseDraft, Field_, Step
-from tests.conftest import START
+from tests.conftest import START, FakeClock
 
 THAI_ID = "3100600445635"
 OTHER_THAI_ID = "1234545678781"
@@ -615,7 +616,7 @@ async def test_a_registration_found_as_a_possible_duplicate_points_at_the_first(
 ) -> None:
     first = await register(runtime, teacher, complete(runtime))
     draft = complete(runtime)
-    duplicates = await registration.find_duplicates(runtime.db, draft, runtime.today())
+    duplicates = await find_duplicates(runtime, other_teacher, draft)
     draft = draft.model_copy(update={"duplicates": duplicates})
 
     second = await register(runtime, other_teacher, draft)
@@ -629,9 +630,17 @@ async def test_a_registration_found_as_a_possible_duplicate_points_at_the_first(
 # --- duplicates -----------------------------------------------------------------------------
 
 
-async def _duplicates(runtime: Runtime, draft: CaseDraft) -> list[tuple[str, DuplicateReason]]:
-    found = await registration.find_duplicates(runtime.db, draft, runtime.today())
-    return [(d.code, d.reason) for d in found]
+async def find_duplicates(runtime: Runtime, actor: User, draft: CaseDraft,
+                          reveals_per_day: int = 10) -> list[PossibleDuplicate]:
+    return await registration.find_duplicates(runtime.db, actor, draft, today=runtime.today(),
+                                              now=runtime.now(),
+                                              reveals_per_day=reveals_per_day)
+
+
+async def _duplicates(runtime: Runtime, actor: User,
+                      draft: CaseDraft) -> list[tuple[str, DuplicateReason]]:
+    """As the teacher who registered the cases, who may open them all."""
+    return [(d.code, d.reason) for d in await find_duplicates(runtime, actor, draft)]
 
 
 async def test_a_draft_already_saved_has_no_duplicates_and_many_look_alikes_show_five(
@@ -640,10 +649,10 @@ async def test_a_draft_already_saved_has_no_duplicates_and_many_look_alikes_show
     drafts = [complete(runtime) for _ in range(7)]
     saved = [await register(runtime, teacher, draft) for draft in drafts]
 
-    assert await _duplicates(runtime, complete(runtime)) == [
+    assert await _duplicates(runtime, teacher, complete(runtime)) == [
         (case.code, DuplicateReason.SIMILAR_NAME) for case in saved[-5:]]
     # Confirming a saved draft again (its answer was lost): it is nobody's twin.
-    assert await _duplicates(runtime, drafts[-1]) == []
+    assert await _duplicates(runtime, teacher, drafts[-1]) == []
 
 
 async def test_a_child_with_the_same_thai_id_is_a_possible_duplicate(
@@ -656,8 +665,9 @@ async def test_a_child_with_the_same_thai_id_is_a_possible_duplicate(
                     id_type=press("thai_id"), id_number="3 1006 00445 63 5")
     other = complete(runtime, id_type=press("thai_id"), id_number=OTHER_THAI_ID)
 
-    assert await _duplicates(runtime, same) == [(existing.code, DuplicateReason.SAME_IDENTITY)]
-    assert await _duplicates(runtime, other) == []
+    assert await _duplicates(runtime, teacher, same) == [
+        (existing.code, DuplicateReason.SAME_IDENTITY)]
+    assert await _duplicates(runtime, teacher, other) == []
 
 
 async def test_a_similar_name_with_the_same_birth_year_and_district_is_a_possible_duplicate(
@@ -673,7 +683,7 @@ async def test_a_similar_name_with_the_same_birth_year_and_district_is_a_possibl
                                       (("aung kyaw", "MIN"), aung)]:
         draft = complete(runtime, given_name=given, family_name=family,
                          birth_date="1/1/2555", sex=press("female"))
-        assert await _duplicates(runtime, draft) == [
+        assert await _duplicates(runtime, teacher, draft) == [
             (existing.code, DuplicateReason.SIMILAR_NAME)
         ], (given, family)
 
@@ -685,7 +695,7 @@ async def test_the_same_name_in_another_district_is_not_a_duplicate(
 
     elsewhere = complete(runtime, district=press("1102"))
 
-    assert await _duplicates(runtime, elsewhere) == []
+    assert await _duplicates(runtime, teacher, elsewhere) == []
 
 
 async def test_the_same_name_born_a_year_apart_by_exact_dates_is_not_a_duplicate(
@@ -695,7 +705,7 @@ async def test_the_same_name_born_a_year_apart_by_exact_dates_is_not_a_duplicate
 
     a_year_younger = complete(runtime, birth_date="15/3/2556")
 
-    assert await _duplicates(runtime, a_year_younger) == []
+    assert await _duplicates(runtime, teacher, a_year_younger) == []
 
 
 async def test_an_approximate_age_matches_within_one_year(
@@ -708,7 +718,7 @@ async def test_an_approximate_age_matches_within_one_year(
                               ("11", False), ("15", False)]:
         draft = complete(runtime, birth_date=press("unknown"), age=age)
         expected = [(existing.code, DuplicateReason.SIMILAR_NAME)] if is_duplicate else []
-        assert await _duplicates(runtime, draft) == expected, age
+        assert await _duplicates(runtime, teacher, draft) == expected, age
 
 
 async def test_the_same_guardian_phone_is_a_possible_duplicate(
@@ -722,10 +732,10 @@ async def test_the_same_guardian_phone_is_a_possible_duplicate(
     stranger = complete(runtime, given_name="Nang", family_name="Seng", district=press("1104"),
                         guardian_phone="0899999999")
 
-    assert await _duplicates(runtime, sibling) == [
+    assert await _duplicates(runtime, teacher, sibling) == [
         (existing.code, DuplicateReason.SAME_GUARDIAN_PHONE)
     ]
-    assert await _duplicates(runtime, stranger) == []
+    assert await _duplicates(runtime, teacher, stranger) == []
 
 
 async def test_each_possible_duplicate_is_listed_once_with_its_first_reason(
@@ -736,5 +746,51 @@ async def test_each_possible_duplicate_is_listed_once_with_its_first_reason(
 
     draft = complete(runtime, guardian_phone="0812345678")
 
-    assert await _duplicates(runtime, draft) == [(existing.code, DuplicateReason.SIMILAR_NAME)]
+    assert await _duplicates(runtime, teacher, draft) == [
+        (existing.code, DuplicateReason.SIMILAR_NAME)]
 
+
+
+async def test_a_case_the_finder_may_not_open_is_shown_audited_and_counted_per_look_up(
+    runtime: Runtime, clock: FakeClock, teacher: User, other_teacher: User, coordinator: User
+) -> None:
+    theirs = await register(runtime, teacher, complete(runtime))
+    draft = complete(runtime)
+
+    for _ in range(2):  # two look-ups, each showing the other school's case
+        found = await find_duplicates(runtime, other_teacher, draft, reveals_per_day=2)
+        assert [(d.code, d.withheld) for d in found] == [(theirs.code, False)]
+        clock.advance(minutes=1)
+    withheld = await find_duplicates(runtime, other_teacher, draft, reveals_per_day=2)
+
+    assert [(d.case_id, d.withheld) for d in withheld] == [(theirs.id, True)]
+    assert registration.revealed(draft.model_copy(update={"duplicates": withheld})) == []
+    audit = await runtime.db.read.audit.for_entity("case", theirs.id)
+    assert [(entry.action, entry.actor_id) for entry in audit[1:]] == [
+        ("case.duplicate_shown", other_teacher.id), ("case.duplicate_shown", other_teacher.id),
+        ("case.duplicate_withheld", other_teacher.id)]
+    # Its own teacher and the coordinators may open it anyway: never withheld, not counted.
+    for finder in (teacher, coordinator):
+        mine = await find_duplicates(runtime, finder, draft, reveals_per_day=0)
+        assert [(d.code, d.withheld) for d in mine] == [(theirs.code, False)]
+    assert len(await runtime.db.read.audit.for_entity("case", theirs.id)) == len(audit)
+    # A day after the first look-up, one more may be shown.
+    clock.advance(days=1, minutes=-1)
+    again = await find_duplicates(runtime, other_teacher, draft, reveals_per_day=2)
+    assert [d.withheld for d in again] == [False]
+
+
+async def test_a_withheld_match_still_links_the_new_case_for_the_coordinators(
+    runtime: Runtime, teacher: User, other_teacher: User, coordinator: User
+) -> None:
+    first = await register(runtime, teacher, complete(runtime))
+    draft = complete(runtime)
+    withheld = await find_duplicates(runtime, other_teacher, draft, reveals_per_day=0)
+    second = await register(runtime, other_teacher,
+                            draft.model_copy(update={"duplicates": withheld}))
+
+    assert second.possible_duplicate_of == first.id
+    card = await cases.open_case(runtime.db, coordinator, second.code)
+    assert card.possible_duplicate_code == first.code
+    own = await cases.open_case(runtime.db, other_teacher, second.code)
+    assert own.possible_duplicate_code is None  # the teacher still does not learn it
