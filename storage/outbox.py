@@ -168,10 +168,12 @@ class OutboxRepository:
         return [_message(row) for row in rows]
 
     async def forget_case(self, case_id: int) -> None:
-        """An erased case: no owed message about it is sent, and none keeps what it said."""
+        """An erased case: no notice about it keeps what it said (a typed answer may
+        describe the child), and none still owed is sent. Referral messages and reminders
+        owed stay: they are composed when sent, from what is left of the case."""
         await self.conn.execute(
-            "UPDATE outbox SET status = 'cancelled' WHERE case_id = ? AND status = 'pending'",
-            (case_id,))
+            "UPDATE outbox SET status = 'cancelled'"
+            " WHERE case_id = ? AND status = 'pending' AND kind = 'notice'", (case_id,))
         await self.conn.execute(
-            "UPDATE outbox SET payload = '{}' WHERE case_id = ? AND payload != '{}'",
-            (case_id,))
+            "UPDATE outbox SET payload = '{}'"
+            " WHERE case_id = ? AND kind = 'notice' AND payload != '{}'", (case_id,))

@@ -91,6 +91,7 @@ async def _erase_case(db: Database, actor: User | None, case_id: int, *,
         await uow.leads.erase(lead_ids, ERASED)
         referral_ids = [str(r.id) for r in await uow.referrals.for_case(case_id)]
         notes = await uow.audit.erase_notes("referral", referral_ids, ERASED)
+        await uow.outbox.forget_case(case_id)
         await uow.audit.record(at=now, actor_id=actor.id, action="case.erase", entity="case",
                                entity_id=case_id, after={"child_id": child_id,
                                                          "notes_erased": notes,

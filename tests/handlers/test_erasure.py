@@ -1,12 +1,13 @@
 """/erase through the real Application: a coordinator confirms before anything goes."""
 
+from pathlib import Path
+
 from bot.domain.models import User
-from bot.imports import read
 from bot.runtime import Runtime
 from bot.services import imports, users
 from tests.handlers.conftest import COORDINATOR, ChatHarness
 from tests.support.cases import register_and_send
-from tests.test_imports import ROWS, THAI_HEADER, csv_bytes
+from tests.test_imports import ROWS, THAI_HEADER, csv_bytes, read_bytes
 
 
 async def test_a_coordinator_erases_from_chat_after_confirming(
@@ -26,11 +27,11 @@ async def test_a_coordinator_erases_from_chat_after_confirming(
 
 
 async def test_a_child_only_on_an_imported_list_is_erased_by_the_lists_reference(
-    chat: ChatHarness, runtime: Runtime, coordinator: User
+    chat: ChatHarness, runtime: Runtime, coordinator: User, tmp_path: Path
 ) -> None:
     await users.set_language(runtime.db, coordinator, "en", runtime.now())
-    await imports.import_list(runtime.db, coordinator, read(
-        csv_bytes(THAI_HEADER, ROWS), "list.csv", runtime.geography, runtime.today()),
+    await imports.import_list(runtime.db, coordinator, read_bytes(
+        csv_bytes(THAI_HEADER, ROWS), "list.csv", tmp_path, runtime.geography, runtime.today()),
         file_name="list.csv", now=runtime.now())
 
     asked = await chat.send(COORDINATOR, "/erase OBEC-001")

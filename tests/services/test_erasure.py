@@ -1,19 +1,19 @@
 """Erasing a child's personal data on request: identifying data goes, the counts stay."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.domain.models import Role, User
 from bot.errors import NothingToErase, PermissionDenied, StaleAction
-from bot.imports import read
 from bot.runtime import Runtime
 from bot.services import erasure, imports, referrals, summaries
 from bot.services.summaries import Period, Scope, ScopeKind
 from tests.conftest import add_user
 from tests.services.test_tallies import snapshot
 from tests.support.cases import by_need, register_and_send
-from tests.test_imports import ROWS, THAI_HEADER, csv_bytes
+from tests.test_imports import ROWS, THAI_HEADER, csv_bytes, read_bytes
 
 
 async def _summary(runtime: Runtime, coordinator: User) -> summaries.Summary:
@@ -93,12 +93,12 @@ def _on_disk(runtime: Runtime) -> bytes:
 
 
 async def test_after_erasing_no_erased_value_is_in_any_table_or_on_disk(
-    runtime: Runtime, teacher: User, coordinator: User
+    runtime: Runtime, teacher: User, coordinator: User, tmp_path: Path
 ) -> None:
     # On a list first (สมชาย ใจดี in Bang Phli, with a Thai ID; Mya Thida in Mueang, without),
     # then สมชาย found and registered under the same Thai ID.
-    await imports.import_list(runtime.db, coordinator, read(
-        csv_bytes(THAI_HEADER, ROWS), "list.csv", runtime.geography, runtime.today()),
+    await imports.import_list(runtime.db, coordinator, read_bytes(
+        csv_bytes(THAI_HEADER, ROWS), "list.csv", tmp_path, runtime.geography, runtime.today()),
         file_name="list.csv", now=runtime.now())
     changes = await register_and_send(runtime, teacher, given_name="สมชาย")
     case = await runtime.db.read.cases.get(changes[0].view.referral.case_id)

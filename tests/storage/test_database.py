@@ -133,7 +133,7 @@ async def test_migration_12_stores_old_guardian_phones_in_e164(
         await db.writer.commit()
 
         monkeypatch.undo()
-        assert await db.migrate() == ["0012_phones_e164"]
+        assert (await db.migrate())[0] == "0012_phones_e164"
 
         children = await db.writer.execute_fetchall(
             "SELECT guardian_phone FROM children ORDER BY id")
