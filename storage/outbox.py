@@ -64,7 +64,7 @@ class OutboxRepository:
             " ON CONFLICT (dedup_key) WHERE status = 'pending' DO NOTHING",
             [(o.channel, o.chat_id, o.language, o.kind,
               json.dumps(o.payload, ensure_ascii=False), o.case_id, o.referral_id,
-              o.reminder_id, o.message_id, o.dedup_key, uuid.uuid4().hex, _iso(now), _iso(now))
+              o.reminder_id, o.message_id, o.dedup_key, str(uuid.uuid4()), _iso(now), _iso(now))
              for o in owed])
 
     async def claim(self, now: datetime, until: datetime, limit: int,

@@ -20,8 +20,8 @@ CREATE TABLE outbox (
     -- Rows with the same key while pending are one message: a second edit of the same
     -- referral message adds nothing, since the edit shows the referral as it is when sent.
     dedup_key        TEXT,
-    -- Sent with the request where the channel takes one (LINE's X-Line-Retry-Key), so that
-    -- a retried send is never delivered twice.
+    -- A UUID, sent with the request where the channel takes one (LINE's X-Line-Retry-Key),
+    -- so that a retried send is never delivered twice.
     retry_key        TEXT NOT NULL,
     status           TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'cancelled')),
     attempts         INTEGER NOT NULL DEFAULT 0,
@@ -45,7 +45,9 @@ INSERT INTO outbox (channel, chat_id, language, kind, payload, case_id, reminder
 SELECT m.channel, m.chat_id, m.language, 'reminder',
        CASE WHEN m.instead_of IS NULL THEN '{}'
             ELSE json_object('instead_of', m.instead_of) END,
-       r.case_id, m.reminder_id, lower(hex(randomblob(16))), m.status, m.attempts,
+       r.case_id, m.reminder_id, (SELECT substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-8'
+        || substr(h, 18, 3) || '-' || substr(h, 21, 12) FROM (SELECT lower(hex(randomblob(16))) AS h)),
+       m.status, m.attempts,
        m.next_attempt_at, m.last_error, m.next_attempt_at, m.sent_at
 FROM reminder_messages AS m JOIN reminders AS r ON r.id = m.reminder_id
 ORDER BY m.id;

@@ -2,6 +2,7 @@
 outage and arrives when Telegram is back, in order per chat, once; what never gets through
 is listed for the coordinators; a person who blocked the bot is marked unreachable."""
 
+import uuid
 from http import HTTPStatus
 
 from bot.domain.models import User
@@ -36,6 +37,7 @@ async def test_a_notice_telegram_does_not_take_waits_and_arrives_once_it_is_back
     assert joined_notices(chat) == []
     [owed] = await runtime.db.read.outbox.pending(10)
     assert owed.attempts == 1 and owed.last_error
+    assert str(uuid.UUID(owed.retry_key)) == owed.retry_key  # as LINE's X-Line-Retry-Key
 
     clock.advance(seconds=FIRST_RETRY.total_seconds() - 1)
     assert await chat.deliver() == 0  # not before its pause is over
