@@ -1,4 +1,5 @@
-"""Work done once per update, before any handler: who is talking, and in which language.
+"""Work done once per update, before any handler: who is talking, and in which language
+(`bot.flows.session`, the same on every channel).
 
 Unknown and deactivated users are answered here and go no further; the only thing a
 stranger can do is redeem an invite with /start CODE.
@@ -10,10 +11,9 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
 
 from bot.domain.models import User
-from bot.i18n import Translator, pick_language, translator
+from bot.flows.session import begin
+from bot.i18n import Translator, translator
 from bot.runtime import Runtime
-from bot.services import reminders, users
-from bot.services.access import identify
 
 CHANNEL = "telegram"
 RUNTIME_KEY = "runtime"
@@ -72,27 +72,15 @@ async def identify_user(update: Update, context: PanongContext) -> None:
         return
     if chat.type != chat.PRIVATE and not _for_the_bot_in_a_group(update):
         raise ApplicationHandlerStop
-    runtime = context.runtime
-    actor = await identify(runtime.db, CHANNEL, str(user.id))
-    context.actor = actor
-    language = pick_language(actor.language if actor else None, user.language_code,
-                             runtime.settings.default_language)
-    context.t = translator(language)
-    if actor is not None and actor.unreachable_since is not None:
-        # They blocked the bot and have come back: reminders go to them again.
-        await reminders.reachable_again(runtime.db, actor)
-    if actor is not None and actor.active and actor.language is None:
-        # Users made by the command line have no language yet: keep the one their phone
-        # uses, so that notices sent outside their own updates read the same.
-        context.actor = actor = await users.set_language(runtime.db, actor, language,
-                                                         runtime.now())
+    session = await begin(context.runtime, channel=CHANNEL, channel_user_id=str(user.id),
+                          language_code=user.language_code, joining=_is_invite(update))
+    context.actor = session.actor
+    context.t = translator(session.language)
     if update.edited_message is not None:
         await update.edited_message.reply_text(context.t("edited-message-ignored"))
         raise ApplicationHandlerStop
-    if actor is None and not _is_invite(update):
-        await _refuse(update, context.t("not-registered"))
-    if actor is not None and not actor.active:
-        await _refuse(update, context.t("error-deactivated"))
+    if session.refusal is not None:
+        await _refuse(update, context.t(session.refusal))
 
 
 async def _refuse(update: Update, text: str) -> None:

@@ -1,0 +1,3 @@
+"""The channel-neutral layer between the services and the chat adapters: what every
+channel does the same way (who is talking, in which language, what to answer), which
+Telegram (`handlers/`) and LINE (`line/`) only translate to and from their platforms."""
