@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(settings: Settings, settings_file: Path | None) -> int:
-    if settings.telegram_token is None:
+    if settings.telegram_token is None and not settings.line_enabled:
         from sandbox.run import UnsafeSandbox
 
         if found := production_configuration(settings, settings_file):
@@ -173,13 +173,21 @@ def _stop_on_signals() -> asyncio.Event:
 
 
 async def _serve(settings: Settings) -> None:
-    # Imported here: only running the bot needs the Telegram library.
-    from handlers.app import serve
-
+    """Telegram, LINE or both, on one database, with one outbox delivering for both."""
     stop = _stop_on_signals()
     runtime = await Runtime.start(settings)
+    channels = []
+    # Imported here: only running a channel needs its library.
+    if settings.telegram_token is not None:
+        from handlers.app import serve as serve_telegram
+
+        channels.append(serve_telegram(runtime, stop))
+    if settings.line_enabled:
+        from line.webhook import serve as serve_line
+
+        channels.append(serve_line(runtime, stop))
     try:
-        await serve(runtime, stop)
+        await asyncio.gather(runtime.outbox.run(stop), *channels)
     finally:
         await runtime.close()
 
@@ -259,6 +267,8 @@ async def _invite(settings: Settings, role: Role, organisation_id: str | None) -
     else:
         print("  (the bot's @username is not known yet: start the bot once, or set "
               "PANONG_BOT_USERNAME)")
+    if settings.line_basic_id:
+        print(f"  on LINE: {onboarding.line_invite_link(settings.line_basic_id, invite.code)}")
     print(f"or send this to the bot:  /start {invite.code}")
     return 0
 

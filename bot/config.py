@@ -100,6 +100,35 @@ class Settings(BaseSettings):
         "connection) is tried again before the user is told it could not be delivered.")
     telegram_retry_backoff_seconds: float = Field(
         default=1.0, ge=0, description="The first pause before a retry; doubled each time.")
+    # LINE (see line/): the bot runs on LINE when both the secret and the token are set.
+    line_channel_secret: SecretStr | None = Field(
+        default=None, description="The Messaging API channel's secret: every webhook "
+        "request's X-Line-Signature is checked with it.")
+    line_channel_access_token: SecretStr | None = Field(
+        default=None, description="The Messaging API channel's long-lived access token.")
+    line_basic_id: str | None = Field(
+        default=None, description="The LINE Official Account's basic ID (@ and 8 characters, "
+        "in the LINE Official Account Manager): invites then carry a LINE link too.")
+    line_webhook_host: str = Field(
+        default="127.0.0.1", description="Where the LINE webhook listens (behind the "
+        "reverse proxy that terminates HTTPS).")
+    line_webhook_port: int = Field(default=8081, ge=0, le=65535)
+    line_webhook_path: str = "/line/webhook"
+    line_public_url: str | None = Field(
+        default=None, description="The webhook's public HTTPS address, as set in the LINE "
+        "Developers console (shown at start-up).")
+    line_api_base_url: str = Field(
+        default="https://api.line.me", description="The Messaging API's api host: change it "
+        "for a stand-in.")
+    line_api_data_base_url: str = Field(
+        default="https://api-data.line.me", description="The Messaging API's api-data host "
+        "(files people send).")
+    line_push_budget: int = Field(
+        default=300, ge=0, description="Pushes a month the account may send (the plan's free "
+        "messages): past it, notices wait for the person's next message.")
+    line_push_warn_at: int = Field(
+        default=30, ge=0, description="Pushes left in the month when the coordinators are "
+        "told.")
     sandbox_host: str = Field(
         default="127.0.0.1",
         description="Where the sandbox listens. Keep it on loopback: the sandbox has no login.",
@@ -193,6 +222,11 @@ class Settings(BaseSettings):
     def _known_timezone(cls, value: str) -> str:
         ZoneInfo(value)
         return value
+
+    @property
+    def line_enabled(self) -> bool:
+        return self.line_channel_secret is not None \
+            and self.line_channel_access_token is not None
 
     @cached_property
     def tz(self) -> ZoneInfo:

@@ -75,6 +75,10 @@ def _translator(lang: str, directory: Path) -> Translator:
     return Translator(lang, _bundle(lang, directory))
 
 
+# Each language as its speakers write it, for the language choice.
+LANGUAGE_NAMES = {"th": "ไทย", "en": "English"}
+
+
 def pick_language(saved: str | None, messenger: str | None, default: str) -> str:
     if saved in SUPPORTED_LANGUAGES:
         return saved

@@ -70,13 +70,18 @@ async def create_invite(update: Update, context: PanongContext) -> None:
         valid_for=runtime.settings.invite_validity, now=runtime.now(),
     )
     await query.answer()
-    await query.edit_message_text(t(
+    text = t(
         "invite-created",
         role=t(f"role-{issued.invite.role}"),
         organisation=issued.organisation.name(t.lang),
         link=onboarding.invite_link(context.bot.username, issued.invite.code),
         days=runtime.settings.invite_valid_days,
-    ))
+    )
+    basic_id = runtime.settings.line_basic_id
+    if basic_id:
+        text += "\n" + t("invite-created-line",
+                         link=onboarding.line_invite_link(basic_id, issued.invite.code))
+    await query.edit_message_text(text)
 
 
 async def _invites_page(context: PanongContext, page: int) -> tuple[str,

@@ -291,8 +291,8 @@ async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
 
     The Application runs inside the caller's event loop (not `run_polling`, which makes its
     own) so that the database opened by the runtime and the bot share one loop. Updates not
-    yet fetched stay with Telegram across a restart; none are dropped. The outbox is
-    delivered alongside from the first moment: whatever a crash left owed goes first.
+    yet fetched stay with Telegram across a restart; none are dropped. The caller runs
+    the outbox beside it (`runtime.outbox.run`): whatever a crash left owed goes first.
     """
     application = build_application(runtime)
     async with application:
@@ -301,7 +301,6 @@ async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
         await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
         await application.start()
         _wake_for_reminders(application, runtime)
-        delivering = asyncio.create_task(runtime.outbox.run(stop), name="outbox")
         _expire_drafts_daily(application)
         settle()
         try:
@@ -309,4 +308,3 @@ async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
         finally:
             await application.updater.stop()
             await application.stop()
-            await delivering

@@ -6,14 +6,12 @@ Anything else is logged with its update and the user is told that nothing was sa
 
 import logging
 
-from telegram import Bot, Update
+from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot import presenters
 from bot.errors import AppError
 from bot.i18n import pick_language, translator
 from bot.presenters import plain
-from bot.runtime import Runtime
 from bot.services import reminders
 from bot.services.access import identify
 from handlers.context import CHANNEL, PanongContext
@@ -92,24 +90,3 @@ async def on_error(update: object, context: PanongContext) -> None:
                                            context.t("error-unexpected"))
     except TelegramError:
         log.exception("could not tell the user about the error")
-
-
-
-async def tell_of_undelivered(bot: Bot, runtime: Runtime) -> None:
-    """Tell each person whose messages did not get through, once Telegram takes them."""
-    settings = runtime.settings
-    for user in await reminders.to_tell_of_undelivered(runtime.db,
-                                                       limit=settings.reminder_batch):
-        if user.channel != CHANNEL:
-            continue
-        assert user.undelivered_since is not None
-        t = translator(pick_language(user.language, None, settings.default_language))
-        since = presenters.local_time(user.undelivered_since, t, settings.tz)
-        try:
-            await bot.send_message(int(user.channel_user_id),
-                                   t("error-undelivered", since=since))
-        except (Forbidden, BadRequest):
-            pass  # they blocked the bot, or the chat is gone: nobody left to tell
-        except TelegramError:
-            return  # Telegram still fails: the next wake-up tries again
-        await reminders.told_of_undelivered(runtime.db, user)

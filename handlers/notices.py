@@ -4,7 +4,8 @@ that act on what the notice is about (sent from the outbox, `handlers.outbox`)."
 from telegram import InlineKeyboardMarkup
 
 from bot.domain.models import AttendanceAnswer
-from bot.i18n import Translator, pick_language, translator
+from bot.flows.notices import notice_text
+from bot.i18n import Translator
 from bot.services.notices import Notice, NoticeButton
 from handlers.callback_data import (
     AttendanceButton,
@@ -18,13 +19,8 @@ from handlers.keyboards import button, rows
 
 def render(notice: Notice, default_language: str) -> tuple[str, InlineKeyboardMarkup | None]:
     """The notice's text and buttons in its recipient's language."""
-    t = translator(pick_language(notice.language, None, default_language))
-    params = {
-        **notice.params,
-        **{name: by_language[t.lang] for name, by_language in notice.names.items()},
-        **{name: t(key) for name, key in notice.labels.items()},
-    }
-    return t(notice.key, **params), _keyboard(notice, t)
+    text, t = notice_text(notice, default_language)
+    return text, _keyboard(notice, t)
 
 
 def _keyboard(notice: Notice, t: Translator) -> InlineKeyboardMarkup | None:

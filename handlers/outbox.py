@@ -26,11 +26,14 @@ from handlers.retries import RetryingRateLimiter
 
 
 class TelegramSender:
+    batch = 1  # one message a call
+
     def __init__(self, bot: Bot, runtime: Runtime) -> None:
         self.bot = bot
         self.runtime = runtime
 
-    async def send(self, message: OutboxMessage, outgoing: Outgoing) -> Outcome:
+    async def send(self, messages: list[tuple[OutboxMessage, Outgoing]]) -> Outcome:
+        [(message, outgoing)] = messages
         if isinstance(outgoing, ShowReferral):
             text, keyboard = referral_message(outgoing.view, translator(outgoing.language),
                                               self.runtime)

@@ -23,7 +23,6 @@ from handlers.callback_data import (
     SnoozeButton,
 )
 from handlers.context import RUNTIME_KEY, PanongContext
-from handlers.errors import tell_of_undelivered
 from handlers.keyboards import button, rows
 
 log = logging.getLogger(__name__)
@@ -42,10 +41,13 @@ async def queue_due_reminders(runtime: Runtime) -> int:
 
 async def reminders_job(context: PanongContext) -> None:
     """Run by the JobQueue every minute or so, and once at start-up to catch up: due
-    reminders, then word to those whose answers did not get through."""
+    reminders, then word to those whose answers did not get through (owed, like them)."""
     runtime: Runtime = context.application.bot_data[RUNTIME_KEY]
+    settings = runtime.settings
     await queue_due_reminders(runtime)
-    await tell_of_undelivered(context.bot, runtime)
+    await reminders.owe_word_of_undelivered(
+        runtime.db, limit=settings.reminder_batch, tz=settings.tz,
+        default_language=settings.default_language, now=runtime.now())
 
 
 # --- buttons on reminders ---------------------------------------------------------------

@@ -4,14 +4,12 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.errors import StaleAction
-from bot.i18n import pick_language, translator
+from bot.i18n import LANGUAGE_NAMES, pick_language, translator
 from bot.services import onboarding, users
 from handlers.callback_data import LanguageButton
 from handlers.commands import set_commands_for
 from handlers.context import CHANNEL, PanongContext
 from handlers.keyboards import button
-
-LANGUAGE_NAMES = {"th": "ไทย", "en": "English"}
 
 
 async def start(update: Update, context: PanongContext) -> None:

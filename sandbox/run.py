@@ -103,8 +103,6 @@ class Sandbox:
         self._bot: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> "Sandbox":
-        from handlers.app import serve  # only running the bot needs the Telegram library
-
         settings = self.settings
         self.remote = check_safe(settings)
         # The socket first: the bot's base URL needs the port it got (port 0 picks a free one).
@@ -134,12 +132,19 @@ class Sandbox:
             await web.SockSite(self._runner, sock).start()
             if self.seed:
                 await self.people.seed()
-            self._bot = asyncio.create_task(serve(self.runtime, self._stop))
+            self._bot = asyncio.create_task(self._serve())
         except BaseException:
             sock.close()
             await self.close()
             raise
         return self
+
+    async def _serve(self) -> None:
+        """The bot and its outbox, as `panong run` serves them."""
+        from handlers.app import serve  # only running the bot needs the Telegram library
+
+        await asyncio.gather(serve(self.runtime, self._stop),
+                             self.runtime.outbox.run(self._stop))
 
     async def run_until(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set; a bot that stops by itself (it failed) raises here."""

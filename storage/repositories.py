@@ -16,6 +16,7 @@ from storage.referrals import ReferralRepository
 from storage.reminders import ReminderRepository
 from storage.summaries import SummaryRepository
 from storage.tallies import TallyRepository
+from storage.usage import UsageRepository
 from storage.users import UserRepository
 
 
@@ -35,4 +36,5 @@ class Repositories:
         self.referrals = ReferralRepository(conn, self.tallies)
         self.reminders = ReminderRepository(conn)
         self.summaries = SummaryRepository(conn)
+        self.usage = UsageRepository(conn)
         self.users = UserRepository(conn)

@@ -91,9 +91,16 @@ Outcome = Sent | RetryLater | Refused | Blocked | ChatGone
 
 
 class Sender(Protocol):
-    """One channel's way of showing an outbox row (Telegram's in `handlers.outbox`)."""
+    """One channel's way of showing outbox rows (Telegram's in `handlers.outbox`, LINE's in
+    `line.sender`)."""
 
-    async def send(self, message: OutboxMessage, outgoing: Outgoing) -> Outcome: ...
+    # How many of one chat's rows one send may carry, in order (LINE: up to 5 messages a
+    # push; Telegram: one message a call).
+    batch: int
+
+    async def send(self, messages: list[tuple[OutboxMessage, Outgoing]]) -> Outcome:
+        """Show the rows, in order, as one call: the outcome is the same for all."""
+        ...
 
 
 class Dispatcher:
@@ -108,7 +115,9 @@ class Dispatcher:
         self._drain_lock = asyncio.Lock()
 
     def register(self, channel: str, sender: Sender) -> None:
+        """Deliver `channel`'s rows with `sender`, from now on: what is owed goes at once."""
         self._senders[channel] = sender
+        self.db.owed.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set: whenever something is owed, and every `interval`
@@ -173,65 +182,85 @@ class Dispatcher:
         return rows
 
     async def _send_chat(self, rows: list[OutboxMessage]) -> tuple[int, int]:
-        """One chat's rows in order; the rest wait when one must be retried. (rows finished,
-        rows delivered)."""
+        """One chat's rows in order, as many a call as its channel takes; the rest wait
+        when a call must be retried. (rows finished, rows delivered)."""
+        sender = self._senders[rows[0].channel]
         sent = 0
-        for index, row in enumerate(rows):
+        for start in range(0, len(rows), sender.batch):
+            chunk = rows[start:start + sender.batch]
             try:
-                outcome = await self._send(row)
+                outcome = await self._send(chunk, sender)
             except Exception:
-                log.exception("outbox row %s could not be handled", row.id)
+                log.exception("outbox rows %s could not be handled", [r.id for r in chunk])
                 outcome = RetryLater(error="internal error")
-                await self._record(row, None, outcome)
+                await self._record([(row, None) for row in chunk], outcome)
             if isinstance(outcome, Sent):
-                sent += 1
+                sent += len(chunk)
             elif isinstance(outcome, RetryLater):
                 async with self.db.unit_of_work() as uow:
-                    await uow.outbox.release([r.id for r in rows[index + 1:]])
+                    await uow.outbox.release([r.id for r in rows[start + len(chunk):]])
                     await uow.commit()
                 break
         return len(rows), sent
 
-    async def _send(self, row: OutboxMessage) -> Outcome | None:
-        outgoing = await resolve(self.db.read, row, self.clock(), self.default_language)
-        if outgoing is None:
+    async def _send(self, rows: list[OutboxMessage], sender: Sender) -> Outcome | None:
+        """Send what the rows show now; rows with nothing left to say are cancelled."""
+        now = self.clock()
+        messages, gone = [], []
+        for row in rows:
+            outgoing = await resolve(self.db.read, row, now, self.default_language)
+            if outgoing is None:
+                gone.append(row.id)
+            else:
+                messages.append((row, outgoing))
+        if gone:
             async with self.db.unit_of_work() as uow:
-                await uow.outbox.cancelled(row.id)
+                for row_id in gone:
+                    await uow.outbox.cancelled(row_id)
                 await uow.commit()
+        if not messages:
             return None
-        outcome = await self._senders[row.channel].send(row, outgoing)
-        await self._record(row, outgoing, outcome)
+        outcome = await sender.send(messages)
+        await self._record(messages, outcome)
         return outcome
 
-    async def _record(self, row: OutboxMessage, outgoing: Outgoing | None,
+    async def _record(self, messages: list[tuple[OutboxMessage, Outgoing | None]],
                       outcome: Outcome) -> None:
+        """What happened to the rows of one call, in one transaction."""
         now = self.clock()
         async with self.db.unit_of_work() as uow:
-            if isinstance(outcome, Sent):
-                if await uow.outbox.sent(row.id, now) and isinstance(outgoing, ShowReferral) \
-                        and row.message_id is None and outcome.message_id is not None:
-                    # Later changes of the referral edit this message.
-                    await uow.referrals.add_messages([ReferralMessage(
-                        referral_id=outgoing.view.referral.id, channel=row.channel,
-                        chat_id=row.chat_id, message_id=outcome.message_id,
-                        language=outgoing.language)])
-            elif isinstance(outcome, RetryLater):
-                await _retry_later(uow, row, outcome, now)
-            elif isinstance(outcome, Refused):
-                log.warning("outbox row %s refused by %s: %s", row.id, row.channel,
-                            outcome.error)
-                await uow.outbox.failed(row.id, outcome.error)
-            elif isinstance(outcome, Blocked):
-                await uow.outbox.failed(row.id, "blocked")
-                await reminders.unreachable(uow, row, now=now,
+            for row, outgoing in messages:
+                await self._record_row(uow, row, outgoing, outcome, now)
+            if isinstance(outcome, Blocked):
+                await reminders.unreachable(uow, [row for row, _ in messages], now=now,
                                             default_language=self.default_language)
-            else:
-                await uow.outbox.failed(row.id, "chat gone")
+            elif isinstance(outcome, ChatGone):
+                row = messages[0][0]
                 await forget_unit_chat(uow, channel=row.channel, chat_id=row.chat_id, now=now)
-                if row.kind is OutboxKind.REFERRAL and row.message_id is None \
-                        and row.referral_id is not None:
-                    await show_again(uow, row.referral_id, self.default_language, now)
             await uow.commit()
+
+    async def _record_row(self, uow: Repositories, row: OutboxMessage,
+                          outgoing: Outgoing | None, outcome: Outcome, now: datetime) -> None:
+        if isinstance(outcome, Sent):
+            if await uow.outbox.sent(row.id, now) and isinstance(outgoing, ShowReferral) \
+                    and row.message_id is None and outcome.message_id is not None:
+                # Later changes of the referral edit this message.
+                await uow.referrals.add_messages([ReferralMessage(
+                    referral_id=outgoing.view.referral.id, channel=row.channel,
+                    chat_id=row.chat_id, message_id=outcome.message_id,
+                    language=outgoing.language)])
+        elif isinstance(outcome, RetryLater):
+            await _retry_later(uow, row, outcome, now)
+        elif isinstance(outcome, Refused):
+            log.warning("outbox row %s refused by %s: %s", row.id, row.channel, outcome.error)
+            await uow.outbox.failed(row.id, outcome.error)
+        elif isinstance(outcome, Blocked):
+            await uow.outbox.failed(row.id, "blocked")
+        else:
+            await uow.outbox.failed(row.id, "chat gone")
+            if row.kind is OutboxKind.REFERRAL and row.message_id is None \
+                    and row.referral_id is not None:
+                await show_again(uow, row.referral_id, self.default_language, now)
 
 
 async def _retry_later(repos: Repositories, row: OutboxMessage, outcome: RetryLater,

@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict
 
@@ -76,6 +77,11 @@ class InvitePage(BaseModel):
 
 def invite_link(bot_username: str, code: str) -> str:
     return f"https://t.me/{bot_username}?start={code}"
+
+
+def line_invite_link(basic_id: str, code: str) -> str:
+    """LINE's link that opens a chat with the account, the invite typed in, ready to send."""
+    return f"https://line.me/R/oaMessage/{quote(basic_id)}/?{quote(f'/start {code}')}"
 
 
 def invitable_roles(actor: User | None) -> list[Role]:

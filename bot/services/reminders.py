@@ -13,7 +13,7 @@ and then and:
    (`unreachable`).
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from pydantic import BaseModel, ConfigDict
 
@@ -37,10 +37,11 @@ from bot.domain.schedule import (
     data_rounds_between,
 )
 from bot.errors import PermissionDenied, StaleAction
+from bot.i18n import pick_language, translator
 from bot.services.access import require_user
 from bot.services.cases import held_case, holds
 from bot.services.notices import Notice, NoticeButton
-from bot.services.outbox import reminder_row
+from bot.services.outbox import notice_row, reminder_row
 from bot.services.recipients import (
     Target,
     coordinator_targets,
@@ -326,25 +327,40 @@ def _buttons(reminder: Reminder) -> list[NoticeButton]:
     return buttons
 
 
-async def unreachable(repos: Repositories, message: OutboxMessage, *, now: datetime,
+async def unreachable(repos: Repositories, messages: list[OutboxMessage], *, now: datetime,
                       default_language: str) -> None:
-    """The recipient of an owed message blocked the bot: mark them unreachable; a reminder
-    goes to the coordinators instead, saying whom it was for. Inside the caller's
-    transaction."""
-    user = await repos.users.by_channel_id(message.channel, message.chat_id)
+    """The recipient of owed messages (one chat's) blocked the bot: mark them unreachable;
+    each reminder goes to the coordinators instead, saying whom it was for. Inside the
+    caller's transaction."""
+    first = messages[0]
+    user = await repos.users.by_channel_id(first.channel, first.chat_id)
     if user is not None:
         await repos.users.set_unreachable(user.id, now)
         await repos.audit.record(at=now, actor_id=None, action="user.unreachable",
                                  entity="user", entity_id=user.id)
-    if message.reminder_id is None or "instead_of" in message.payload:
-        return
-    name = user.display_name if user else message.chat_id
+    name = user.display_name if user else first.chat_id
+    coordinators = await coordinator_targets(repos, default_language)
     await repos.outbox.add([
         reminder_row(channel=channel, chat_id=chat_id, language=language,
                      reminder_id=message.reminder_id, case_id=message.case_id or 0,
                      instead_of=name)
-        for channel, chat_id, language in await coordinator_targets(repos, default_language)
+        for message in messages
+        if message.reminder_id is not None and "instead_of" not in message.payload
+        for channel, chat_id, language in coordinators
         if (channel, chat_id) != (message.channel, message.chat_id)], now)
+
+
+async def blocked_the_bot(db: Database, channel: str, channel_user_id: str, *,
+                          now: datetime) -> None:
+    """They blocked the bot (LINE tells, with an unfollow): their reminders go to the
+    coordinators until they write again."""
+    async with db.unit_of_work() as uow:
+        user = await uow.users.by_channel_id(channel, channel_user_id)
+        if user is not None and user.unreachable_since is None:
+            await uow.users.set_unreachable(user.id, now)
+            await uow.audit.record(at=now, actor_id=None, action="user.unreachable",
+                                   entity="user", entity_id=user.id)
+        await uow.commit()
 
 
 async def reachable_again(db: Database, user: User) -> None:
@@ -365,15 +381,25 @@ async def undelivered(db: Database, channel: str, chat_id: str, *, now: datetime
         await uow.commit()
 
 
-async def to_tell_of_undelivered(db: Database, *, limit: int) -> list[User]:
-    return await db.read.users.undelivered(limit)
+async def owe_word_of_undelivered(db: Database, *, limit: int, tz: tzinfo,
+                                  default_language: str, now: datetime) -> int:
+    """Owe each person whose answers did not get through word of it, through the outbox,
+    which goes on trying until their messenger takes it. How many were owed."""
+    from bot.presenters import local_time  # presenters show this module's Overview
 
-
-async def told_of_undelivered(db: Database, user: User) -> None:
-    assert user.undelivered_since is not None
-    async with db.unit_of_work() as uow:
-        await uow.users.clear_undelivered(user.id, user.undelivered_since)
-        await uow.commit()
+    people = await db.read.users.undelivered(limit)
+    for user in people:
+        assert user.undelivered_since is not None
+        t = translator(pick_language(user.language, None, default_language))
+        async with db.unit_of_work() as uow:
+            await uow.outbox.add([notice_row(Notice(
+                channel=user.channel, channel_user_id=user.channel_user_id,
+                language=user.language, key="error-undelivered",
+                params={"since": local_time(user.undelivered_since, t, tz)}),
+                dedup_key=f"undelivered:{user.channel}:{user.channel_user_id}")], now)
+            await uow.users.clear_undelivered(user.id, user.undelivered_since)
+            await uow.commit()
+    return len(people)
 
 
 # --- what is due, overdue and failed ------------------------------------------------------

@@ -7,6 +7,7 @@ invite-created =
     { $link }
 
     Send this link to that one person only. It works once and expires in { $days } days.
+invite-created-line = Or on LINE, with this link: { $link }
 invite-redeemed-notice = { $name } has joined Panong as { $role } of { $organisation }.
 
 users-title = <b>Users</b> (page { $page } of { $pages })

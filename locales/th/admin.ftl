@@ -7,6 +7,7 @@ invite-created =
     { $link }
 
     ส่งลิงก์นี้ให้ผู้รับเพียงคนเดียว ใช้ได้ครั้งเดียวและหมดอายุใน { $days } วัน
+invite-created-line = หรือใน LINE ด้วยลิงก์นี้: { $link }
 invite-redeemed-notice = { $name } เข้าร่วมพาน้องแล้ว ในฐานะ{ $role } ของ{ $organisation }
 
 users-title = <b>ผู้ใช้</b> (หน้า { $page } จาก { $pages })

@@ -12,7 +12,9 @@ from telegram.error import NetworkError, TimedOut
 
 from bot.domain.models import User
 from bot.runtime import Runtime
-from handlers.errors import tell_of_undelivered
+from bot.services import reminders
+from bot.services.delivery import FIRST_RETRY
+from tests.conftest import FakeClock
 from tests.handlers.conftest import TEACHER, ChatHarness
 from tests.support.journeys import answer_from_nationality, answer_up_to_identity
 
@@ -23,6 +25,14 @@ async def _up_to_confirm(chat: ChatHarness) -> None:
     await answer_up_to_identity(chat, TEACHER)
     await chat.press(TEACHER, "No document")
     await answer_from_nationality(chat, TEACHER)
+
+
+async def owe_word(runtime: Runtime) -> None:
+    """The reminders job's word to those whose answers did not get through."""
+    settings = runtime.settings
+    await reminders.owe_word_of_undelivered(
+        runtime.db, limit=10, tz=settings.tz, default_language=settings.default_language,
+        now=runtime.now())
 
 
 async def _cases(runtime: Runtime) -> int:
@@ -67,12 +77,14 @@ async def test_when_telegram_stays_down_the_case_is_kept_and_the_user_is_told_la
     flagged = await runtime.db.read.users.get(teacher.id)
     assert flagged.undelivered_since == runtime.now()
 
-    # Telegram is back: the next wake-up of the delivery job tells them, once.
-    await tell_of_undelivered(chat.app.bot, runtime)
+    # Telegram is back: the next wake-up of the reminders job owes them word, once.
+    await owe_word(runtime)
+    await chat.deliver()
     told = chat.request.texts(TEACHER.id)[texts_before:]
     assert len(told) == 1 and "did not take some of my messages" in told[0]
     assert "Nothing you had confirmed was lost" in told[0]
-    await tell_of_undelivered(chat.app.bot, runtime)
+    await owe_word(runtime)
+    await chat.deliver()
     assert len(chat.request.texts(TEACHER.id)) == texts_before + 1
 
     # The wizard ended with the save: the Confirm button they still see saves nothing
@@ -83,8 +95,8 @@ async def test_when_telegram_stays_down_the_case_is_kept_and_the_user_is_told_la
     assert CODE in await chat.send(TEACHER, "/mycases")
 
 
-async def test_while_telegram_is_still_down_the_word_waits_for_the_next_wake_up(
-    chat: ChatHarness, runtime: Runtime, teacher: User
+async def test_while_telegram_is_still_down_the_word_waits_in_the_outbox(
+    chat: ChatHarness, runtime: Runtime, teacher: User, clock: FakeClock
 ) -> None:
     await _up_to_confirm(chat)
     for _ in range(runtime.settings.telegram_retries + 1):
@@ -93,11 +105,12 @@ async def test_while_telegram_is_still_down_the_word_waits_for_the_next_wake_up(
     for _ in range(runtime.settings.telegram_retries + 1):
         chat.request.fail_next("sendMessage", HTTPStatus.BAD_GATEWAY)
 
-    await tell_of_undelivered(chat.app.bot, runtime)
+    await owe_word(runtime)
+    await chat.deliver()
 
-    assert (await runtime.db.read.users.get(teacher.id)).undelivered_since is not None
-    await tell_of_undelivered(chat.app.bot, runtime)
-    assert (await runtime.db.read.users.get(teacher.id)).undelivered_since is None
+    assert "did not take" not in chat.last_text(TEACHER)  # owed: the outbox tries again
+    clock.advance(seconds=FIRST_RETRY.total_seconds())
+    await chat.deliver()
     assert "did not take some of my messages" in chat.last_text(TEACHER)
 
 

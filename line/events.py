@@ -1,0 +1,146 @@
+"""LINE's webhook events as flow calls, answered with LINE's widgets.
+
+Every answer to a person's own message or button goes as a reply (free; LINE's reply
+token is single use and short-lived); only what the outbox owes is pushed. One chat's
+events are handled in order, one at a time.
+
+On LINE today a person can join with an invite (`/start CODE`, which the invite's LINE
+link fills in), ask for help, choose their language, and receive every notice and
+reminder the outbox owes them; the rest of what Telegram offers is answered with where to
+do it meanwhile. Groups: when the bot leaves or is removed, a unit's link to the group
+goes.
+"""
+
+import asyncio
+import logging
+from collections import defaultdict
+
+from linebot.v3.messaging import (
+    ApiException,
+    AsyncMessagingApi,
+    ReplyMessageRequest,
+    TextMessage,
+)
+from linebot.v3.webhooks import (
+    Event,
+    FollowEvent,
+    GroupSource,
+    LeaveEvent,
+    MessageEvent,
+    PostbackEvent,
+    RoomSource,
+    TextMessageContent,
+    UnfollowEvent,
+    UserSource,
+)
+
+from bot.errors import AppError
+from bot.flows.session import Session, begin
+from bot.i18n import LANGUAGE_NAMES, Translator, pick_language, translator
+from bot.runtime import Runtime
+from bot.services import onboarding, referrals, reminders, users
+from handlers.callback_data import LanguageButton
+from line import CHANNEL
+from line.render import text_message
+
+log = logging.getLogger(__name__)
+
+# What a LINE profile cannot tell (the person hid it): how the bot calls them.
+NAMELESS = "LINE"
+
+
+class LineAdapter:
+    def __init__(self, runtime: Runtime, messaging: AsyncMessagingApi) -> None:
+        self.runtime = runtime
+        self.messaging = messaging
+        self._chats: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def handle(self, event: Event) -> None:
+        source = event.source
+        if isinstance(source, GroupSource | RoomSource):
+            if isinstance(event, LeaveEvent):
+                chat_id = source.group_id if isinstance(source, GroupSource) \
+                    else source.room_id
+                await referrals.unit_chat_lost(self.runtime.db, channel=CHANNEL,
+                                               chat_id=chat_id, now=self.runtime.now())
+            return  # in groups the bot only shows referrals; nothing said there is ours
+        if not isinstance(source, UserSource) or source.user_id is None:
+            return
+        async with self._chats[source.user_id]:
+            await self._person(event, source.user_id)
+
+    async def _person(self, event: Event, user_id: str) -> None:
+        runtime = self.runtime
+        if isinstance(event, UnfollowEvent):
+            await reminders.blocked_the_bot(runtime.db, CHANNEL, user_id, now=runtime.now())
+            return
+        text = event.message.text.strip() if isinstance(event, MessageEvent) \
+            and isinstance(event.message, TextMessageContent) else None
+        command, _, argument = (text or "").partition(" ")
+        session = await begin(runtime, channel=CHANNEL, channel_user_id=user_id,
+                              language_code=None,
+                              joining=command == "/start" and bool(argument.strip()))
+        reply_token = getattr(event, "reply_token", None)
+        if reply_token is None:
+            return
+        t = translator(session.language)
+        try:
+            answer = await self._answer(event, session, t, user_id, command, argument.strip())
+        except AppError as error:
+            answer = [text_message(t(error.key, **error.params))]
+        await self._reply(reply_token, answer, user_id)
+
+    async def _answer(self, event: Event, session: Session, t: Translator, user_id: str,
+                      command: str, argument: str) -> list[TextMessage]:
+        runtime, actor = self.runtime, session.actor
+        if session.refusal is not None:
+            return [text_message(t(session.refusal))]
+        if command == "/start" and argument:
+            return [await self._join(user_id, argument, t)]
+        assert actor is not None
+        if isinstance(event, FollowEvent) or command in ("/start", "/help"):
+            return [text_message(t("start-welcome", name=actor.display_name) + "\n\n"
+                                 + t(f"help-{actor.role}"))]
+        if command == "/language":
+            return [text_message(t("language-ask"), [
+                (name, LanguageButton(language=code).pack())
+                for code, name in LANGUAGE_NAMES.items()])]
+        if isinstance(event, PostbackEvent):
+            pressed = LanguageButton.unpack(event.postback.data)
+            if pressed is None:
+                return [text_message(t("line-not-yet"))]
+            changed = await users.set_language(runtime.db, actor, pressed.language,
+                                               runtime.now())
+            t = translator(pick_language(changed.language, None,
+                                         runtime.settings.default_language))
+            return [text_message(t("language-set"))]
+        return [text_message(t("line-not-yet"))]
+
+    async def _join(self, user_id: str, code: str, t: Translator) -> TextMessage:
+        runtime = self.runtime
+        joined = await onboarding.redeem_invite(
+            runtime.db, code=code[:64], channel=CHANNEL, channel_user_id=user_id,
+            display_name=await self._name(user_id), language=t.lang, now=runtime.now())
+        role = joined.user.role
+        return text_message(t("start-joined", role=t(f"role-{role}"),
+                              organisation=joined.organisation.name(t.lang))
+                            + "\n\n" + t(f"help-{role}"))
+
+    async def _name(self, user_id: str) -> str:
+        try:
+            profile = await self.messaging.get_profile(user_id)
+        except ApiException:
+            return NAMELESS
+        return profile.display_name or NAMELESS
+
+    async def _reply(self, reply_token: str, messages: list[TextMessage],
+                     user_id: str) -> None:
+        try:
+            await self.messaging.reply_message(ReplyMessageRequest(
+                reply_token=reply_token, messages=messages))
+        except (ApiException, OSError) as error:
+            # The answer is lost (the token expired, LINE did not answer), not what it
+            # answered: the change is committed. They are told once LINE takes messages.
+            log.warning("a LINE reply was not delivered: %s", getattr(error, "status", error))
+            await reminders.undelivered(self.runtime.db, CHANNEL, user_id,
+                                        now=self.runtime.now())

@@ -1,0 +1,297 @@
+"""The LINE adapter through its real webhook server: signed events in, replies and pushes
+out to a recording stand-in of line-bot-sdk's messaging client (nothing calls LINE)."""
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from linebot.v3.messaging import ApiException, PushMessageRequest, ReplyMessageRequest
+
+from bot.config import Settings
+from bot.domain.models import Role, User
+from bot.i18n import translator
+from bot.presenters import plain
+from bot.runtime import Runtime
+from bot.services import onboarding, referrals
+from bot.services.notices import Notice
+from bot.services.outbox import owe_notices
+from handlers.callback_data import LanguageButton
+from line.events import LineAdapter
+from line.sender import LineSender
+from line.webhook import HANDLING, build_webhook
+from tests.conftest import FakeClock, make_settings
+
+SECRET = "line-test-secret"
+PERSON = "U" + "1" * 32
+GROUP = "C" + "2" * 32
+
+
+class RecordingMessaging:
+    """Stands in for `AsyncMessagingApi`: records each reply and push the bot asks for;
+    `fail_next_push` makes the next pushes fail as LINE would answer."""
+
+    def __init__(self) -> None:
+        self.replies: list[ReplyMessageRequest] = []
+        self.pushes: list[tuple[PushMessageRequest, str | None]] = []
+        self.failures: list[ApiException] = []
+
+    async def reply_message(self, request: ReplyMessageRequest) -> None:
+        self.replies.append(request)
+
+    async def push_message_with_http_info(self, request: PushMessageRequest,
+                                          x_line_retry_key: str | None = None) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.pushes.append((request, x_line_retry_key))
+
+    async def get_profile(self, user_id: str) -> SimpleNamespace:
+        return SimpleNamespace(display_name="Kru Malee")
+
+    def fail_next_push(self, status: int, reason: str) -> None:
+        self.failures.append(ApiException(status=status, reason=reason))
+
+    def replied(self) -> list[str]:
+        return [message.text for request in self.replies for message in request.messages]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path, line_channel_secret=SECRET,
+                         line_channel_access_token="line-test-token", line_push_budget=10,
+                         line_push_warn_at=2)
+
+
+@pytest.fixture
+def messaging() -> RecordingMessaging:
+    return RecordingMessaging()
+
+
+@pytest.fixture
+async def webhook(runtime: Runtime, messaging: RecordingMessaging
+                  ) -> AsyncIterator[TestClient[Any, Any]]:
+    adapter = LineAdapter(runtime, messaging)  # type: ignore[arg-type]
+    runtime.outbox.register("line", LineSender(messaging, runtime))  # type: ignore[arg-type]
+    async with TestClient(TestServer(build_webhook(runtime, adapter))) as client:
+        yield client
+
+
+def event(kind: str, source: dict[str, str], **fields: Any) -> dict[str, Any]:
+    return {"type": kind, "mode": "active", "timestamp": 1764640000000,
+            "webhookEventId": uuid.uuid4().hex.upper()[:26],
+            "deliveryContext": {"isRedelivery": False}, "source": source,
+            "replyToken": uuid.uuid4().hex, **fields}
+
+
+def text(words: str, user: str = PERSON) -> dict[str, Any]:
+    return event("message", {"type": "user", "userId": user},
+                 message={"id": "1", "type": "text", "quoteToken": "q", "text": words})
+
+
+def postback(data: str, user: str = PERSON) -> dict[str, Any]:
+    return event("postback", {"type": "user", "userId": user}, postback={"data": data})
+
+
+def signed(*events: dict[str, Any], secret: str = SECRET) -> tuple[str, dict[str, str]]:
+    body = json.dumps({"destination": "U" + "0" * 32, "events": list(events)})
+    digest = hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest()
+    return body, {"X-Line-Signature": base64.b64encode(digest).decode(),
+                  "Content-Type": "application/json"}
+
+
+async def post(client: TestClient[Any, Any], *events: dict[str, Any]) -> int:
+    """Post the events as LINE would, and wait until the bot has handled them."""
+    body, headers = signed(*events)
+    response = await client.post("/line/webhook", data=body, headers=headers)
+    await asyncio.gather(*client.app[HANDLING])
+    return response.status
+
+
+async def invite_code(runtime: Runtime, coordinator: User, role: Role = Role.TEACHER,
+                      unit: str = "school_wat_phraek_sa") -> str:
+    issued = await onboarding.create_invite(runtime.db, coordinator, role=role,
+                                            organisation_id=unit, valid_for=timedelta(days=7),
+                                            now=runtime.now())
+    return issued.invite.code
+
+
+async def test_a_request_without_a_good_signature_is_refused_and_changes_nothing(
+    webhook: TestClient[Any, Any], messaging: RecordingMessaging, caplog: pytest.LogCaptureFixture
+) -> None:
+    body, headers = signed(text("/help"), secret="somebody-else")
+    forged = await webhook.post("/line/webhook", data=body, headers=headers)
+    unsigned = await webhook.post("/line/webhook", data=body,
+                                  headers={"Content-Type": "application/json"})
+
+    assert (forged.status, unsigned.status) == (400, 400)
+    assert messaging.replies == []
+    assert "wrong signature" in caplog.text and "no signature" in caplog.text
+    assert "/help" not in caplog.text  # the body is not logged
+
+
+async def test_a_stranger_is_told_how_to_get_access_and_joins_with_an_invite(
+    webhook: TestClient[Any, Any], runtime: Runtime, messaging: RecordingMessaging,
+    coordinator: User
+) -> None:
+    follow = event("follow", {"type": "user", "userId": PERSON}, follow={"isUnblocked": False})
+    assert await post(webhook, follow) == 200
+    assert messaging.replied() == [plain(translator("th")("not-registered"))]
+
+    await post(webhook, text(f"/start {await invite_code(runtime, coordinator)}"))
+
+    joined = await runtime.db.read.users.by_channel_id("line", PERSON)
+    assert joined is not None and joined.role is Role.TEACHER
+    assert joined.display_name == "Kru Malee"
+    assert "/new" in messaging.replied()[-1]  # the teacher's help follows the welcome
+    owed = await runtime.db.read.outbox.pending(10)
+    assert [(row.channel, row.payload["key"]) for row in owed] == [
+        ("telegram", "invite-redeemed-notice")]  # the coordinator, on Telegram, is told
+    assert "<" not in messaging.replied()[-1]  # LINE shows plain text: no markup
+
+
+async def test_a_used_invite_is_refused_in_the_persons_language(
+    webhook: TestClient[Any, Any], runtime: Runtime, messaging: RecordingMessaging,
+    coordinator: User
+) -> None:
+    code = await invite_code(runtime, coordinator)
+    await post(webhook, text(f"/start {code}"))
+    other = "U" + "3" * 32
+    await post(webhook, text(f"/start {code}", user=other))
+    assert await runtime.db.read.users.by_channel_id("line", other) is None
+    assert messaging.replied()[-1] == plain(translator("th")("error-invite-used"))
+
+
+async def test_language_is_chosen_with_quick_replies_and_forged_data_changes_nothing(
+    webhook: TestClient[Any, Any], runtime: Runtime, messaging: RecordingMessaging,
+    coordinator: User
+) -> None:
+    await post(webhook, text(f"/start {await invite_code(runtime, coordinator)}"))
+    await post(webhook, text("/language"))
+    [asked] = messaging.replies[-1].messages
+    items = asked.quick_reply.items
+    assert [item.action.label for item in items] == ["ไทย", "English"]
+    assert all(len(item.action.data) <= 300 for item in items)
+
+    await post(webhook, postback("forged:data"))
+    assert (await runtime.db.read.users.by_channel_id("line", PERSON)).language == "th"
+
+    await post(webhook, postback(LanguageButton(language="en").pack()))
+    assert (await runtime.db.read.users.by_channel_id("line", PERSON)).language == "en"
+    assert "English" in messaging.replied()[-1]
+
+
+async def test_when_the_bot_leaves_a_units_group_the_link_goes(
+    webhook: TestClient[Any, Any], runtime: Runtime, coordinator: User
+) -> None:
+    code = await invite_code(runtime, coordinator, Role.FOCAL_POINT, "spp1_samutprakan")
+    await post(webhook, text(f"/start {code}"))
+    focal = await runtime.db.read.users.by_channel_id("line", PERSON)
+    await referrals.link_group(runtime.db, focal, channel="line", chat_id=GROUP,
+                               title="ESA 1", language="th", now=runtime.now())
+
+    await post(webhook, event("leave", {"type": "group", "groupId": GROUP}))
+
+    assert await runtime.db.read.referrals.unit_chat("spp1_samutprakan") is None
+
+
+async def test_a_person_who_blocks_the_account_is_marked_unreachable(
+    webhook: TestClient[Any, Any], runtime: Runtime, coordinator: User
+) -> None:
+    await post(webhook, text(f"/start {await invite_code(runtime, coordinator)}"))
+    await post(webhook, event("unfollow", {"type": "user", "userId": PERSON}))
+    person = await runtime.db.read.users.by_channel_id("line", PERSON)
+    assert person is not None and person.unreachable_since is not None
+
+
+def notice(n: int) -> Notice:
+    return Notice(channel="line", channel_user_id=PERSON, language="en",
+                  key="import-leads-notice", params={"count": n, "waiting": n})
+
+
+async def owe(runtime: Runtime, count: int) -> None:
+    async with runtime.db.unit_of_work() as uow:
+        await owe_notices(uow, [notice(n) for n in range(1, count + 1)], runtime.now())
+        await uow.commit()
+
+
+async def test_owed_notices_are_pushed_five_to_a_push_with_a_retry_key(
+    webhook: TestClient[Any, Any], runtime: Runtime, messaging: RecordingMessaging
+) -> None:
+    await owe(runtime, 6)
+    messaging.fail_next_push(500, "Internal Server Error")
+
+    await runtime.outbox.drain()
+    assert messaging.pushes == []
+    runtime.clock.advance(seconds=30)  # type: ignore[attr-defined]
+    await runtime.outbox.drain()
+
+    assert [len(request.messages) for request, _ in messaging.pushes] == [5, 1]
+    keys = [key for _, key in messaging.pushes]
+    assert all(str(uuid.UUID(key)) == key for key in keys) and keys[0] != keys[1]
+    texts = [m.text for request, _ in messaging.pushes for m in request.messages]
+    assert texts == [plain(translator("en")("import-leads-notice", count=n, waiting=n))
+                     for n in range(1, 7)]  # in the order owed
+    assert await runtime.db.read.usage.pushes("line", "2025-11") == 2
+
+
+async def test_a_retried_push_of_the_same_rows_carries_the_same_retry_key(
+    webhook: TestClient[Any, Any], runtime: Runtime, messaging: RecordingMessaging,
+    clock: FakeClock
+) -> None:
+    """LINE took the first push but its answer was lost: the retry is the same push, and
+    LINE will not deliver it twice (it answers 409, which counts as sent)."""
+    await owe(runtime, 2)
+    taken: list[str | None] = []
+    original = messaging.push_message_with_http_info
+
+    async def lost_answer(request: PushMessageRequest, x_line_retry_key: str | None = None
+                          ) -> None:
+        taken.append(x_line_retry_key)
+        if len(taken) == 1:
+            raise ApiException(status=500, reason="answer lost")
+        if len(taken) == 2:
+            raise ApiException(status=409, reason="Conflict")
+        await original(request, x_line_retry_key)
+
+    messaging.push_message_with_http_info = lost_answer  # type: ignore[method-assign]
+    await runtime.outbox.drain()
+    clock.advance(seconds=30)
+    await runtime.outbox.drain()
+
+    assert taken[0] == taken[1]
+    assert await runtime.db.read.outbox.pending(10) == []
+
+
+async def test_when_the_months_pushes_run_low_coordinators_are_told_and_then_notices_wait(
+    webhook: TestClient[Any, Any], runtime: Runtime, messaging: RecordingMessaging,
+    coordinator: User, clock: FakeClock
+) -> None:
+    for _ in range(10):  # the budget: ten pushes, one notice each, an hour apart
+        await owe(runtime, 1)
+        await runtime.outbox.drain()
+        clock.advance(hours=1)
+    assert len(messaging.pushes) == 10
+    warnings = [row for row in await runtime.db.read.outbox.pending(100)
+                if row.payload.get("key") == "pushes-running-low"]
+    assert len(warnings) == 1 and warnings[0].chat_id == coordinator.channel_user_id
+
+    await owe(runtime, 1)
+    await runtime.outbox.drain()
+    assert len(messaging.pushes) == 10  # the eleventh waits for next month
+    [waiting] = [row for row in await runtime.db.read.outbox.pending(100)
+                 if row.channel == "line"]
+    assert waiting.next_attempt_at.astimezone(runtime.settings.tz).day == 1
+
+
+def test_an_invites_line_link_opens_the_account_with_the_invite_typed_in() -> None:
+    assert onboarding.line_invite_link("@abc1234x", "Zx9-_q") == (
+        "https://line.me/R/oaMessage/%40abc1234x/?/start%20Zx9-_q")
