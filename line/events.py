@@ -41,12 +41,14 @@ from bot.runtime import Runtime
 from bot.services import onboarding, referrals, reminders, users
 from handlers.callback_data import LanguageButton
 from line import CHANNEL
-from line.render import text_message
+from line.render import owed_message, text_message
 
 log = logging.getLogger(__name__)
 
 # What a LINE profile cannot tell (the person hid it): how the bot calls them.
 NAMELESS = "LINE"
+# Messages in one reply.
+REPLY_LIMIT = 5
 
 
 class LineAdapter:
@@ -133,14 +135,23 @@ class LineAdapter:
             return NAMELESS
         return profile.display_name or NAMELESS
 
-    async def _reply(self, reply_token: str, messages: list[TextMessage],
+    async def _reply(self, reply_token: str, answer: list[TextMessage],
                      user_id: str) -> None:
+        """The answer, and after it, free, what the person is owed (a reply carries five
+        messages; what does not fit is pushed as usual)."""
+        outbox = self.runtime.outbox
+        owed = await outbox.take_for_reply(CHANNEL, user_id, REPLY_LIMIT - len(answer))
+        extra = [message for _, outgoing in owed
+                 if (message := owed_message(outgoing, self.runtime)) is not None]
         try:
             await self.messaging.reply_message(ReplyMessageRequest(
-                reply_token=reply_token, messages=messages))
+                reply_token=reply_token, messages=answer + extra))
         except (ApiException, OSError) as error:
             # The answer is lost (the token expired, LINE did not answer), not what it
-            # answered: the change is committed. They are told once LINE takes messages.
+            # answered: the change is committed. The reminders job owes them word of it.
             log.warning("a LINE reply was not delivered: %s", getattr(error, "status", error))
+            await outbox.replied(owed, delivered=False)
             await reminders.undelivered(self.runtime.db, CHANNEL, user_id,
                                         now=self.runtime.now())
+            return
+        await outbox.replied(owed, delivered=True)

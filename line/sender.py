@@ -5,7 +5,8 @@ owed rows go together, up to LINE's five messages a push. Each push carries an
 `X-Line-Retry-Key` made from its rows' own keys: a push retried after a lost answer is
 not delivered twice (LINE answers 409), while a push of other rows gets another key.
 LINE cannot edit a message: the edit of a referral message is not pushed (a press on the
-old message is answered from the referral as it is now).
+old message is answered from the referral as it is now). What a person is owed also goes,
+free, with the next reply to them (`line.events`).
 """
 
 import uuid
@@ -15,13 +16,9 @@ from linebot.v3.messaging import (
     ApiException,
     AsyncMessagingApi,
     PushMessageRequest,
-    TextMessage,
 )
 
 from bot.domain.models import OutboxMessage
-from bot.flows.notices import notice_text
-from bot.i18n import translator
-from bot.presenters import referral_text
 from bot.runtime import Runtime
 from bot.services import pushes
 from bot.services.delivery import (
@@ -32,10 +29,9 @@ from bot.services.delivery import (
     Refused,
     RetryLater,
     Sent,
-    ShowReferral,
 )
 from line import CHANNEL
-from line.render import text_message
+from line.render import owed_message
 
 # The namespace of retry keys made from outbox rows' keys.
 _RETRY_KEYS = uuid.UUID("0b5e6c4e-6a7e-4c8e-9a55-2f1c4a4d7b10")
@@ -49,8 +45,8 @@ class LineSender:
         self.runtime = runtime
 
     async def send(self, messages: list[tuple[OutboxMessage, Outgoing]]) -> Outcome:
-        shown = [(row, outgoing) for row, outgoing in messages
-                 if not (isinstance(outgoing, ShowReferral) and outgoing.message_id)]
+        shown = [(row, message) for row, outgoing in messages
+                 if (message := owed_message(outgoing, self.runtime)) is not None]
         if not shown:
             return Sent()  # only edits, which LINE cannot make
         runtime, settings = self.runtime, self.runtime.settings
@@ -63,8 +59,7 @@ class LineSender:
         key = uuid.uuid5(_RETRY_KEYS, ",".join(row.retry_key for row, _ in shown))
         try:
             await self.messaging.push_message_with_http_info(
-                PushMessageRequest(to=chat_id, messages=[self._message(outgoing)
-                                                         for _, outgoing in shown]),
+                PushMessageRequest(to=chat_id, messages=[message for _, message in shown]),
                 x_line_retry_key=str(key))
         except ApiException as error:
             outcome = _outcome(error, chat_id)
@@ -76,14 +71,6 @@ class LineSender:
                            warn_at=settings.line_push_warn_at, now=now, tz=settings.tz,
                            default_language=settings.default_language)
         return Sent()
-
-    def _message(self, outgoing: Outgoing) -> TextMessage:
-        if isinstance(outgoing, ShowReferral):
-            t = translator(outgoing.language)
-            return text_message(referral_text(outgoing.view, t, self.runtime.geography,
-                                              self.runtime.today()))
-        text, _ = notice_text(outgoing, self.runtime.settings.default_language)
-        return text_message(text)
 
 
 def _outcome(error: ApiException, chat_id: str) -> Outcome | None:

@@ -83,11 +83,32 @@ class OutboxRepository:
             per[chat] = per.get(chat, 0) + 1
             if per[chat] <= per_chat:
                 taken.append(_message(row))
-        for ids in chunks([m.id for m in taken], _CHUNK):
-            await self.conn.execute(
-                f"UPDATE outbox SET claimed_until = ? WHERE id IN ({placeholders(len(ids))})",
-                (_iso(until), *ids))
+        await self._set_claim([m.id for m in taken], until)
         return taken
+
+    async def claim_chat(self, channel: str, chat_id: str, now: datetime, until: datetime,
+                         limit: int) -> list[OutboxMessage]:
+        """Take the chat's oldest owed rows not being sent, whenever they were due (a
+        reply carries them now), up to `limit`; none while one of its rows is being
+        sent, so that the chat's order holds."""
+        at = _iso(now)
+        busy = await self.conn.execute_fetchall(
+            "SELECT 1 FROM outbox WHERE status = 'pending' AND channel = ? AND chat_id = ?"
+            " AND claimed_until > ? LIMIT 1", (channel, chat_id, at))
+        if busy:
+            return []
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM outbox WHERE status = 'pending' AND channel = ? AND chat_id = ?"
+            " ORDER BY id LIMIT ?", (channel, chat_id, limit))
+        taken = [_message(row) for row in rows]
+        await self._set_claim([m.id for m in taken], until)
+        return taken
+
+    async def _set_claim(self, ids: Sequence[int], until: datetime) -> None:
+        for chunk in chunks(list(ids), _CHUNK):
+            await self.conn.execute(
+                f"UPDATE outbox SET claimed_until = ? WHERE id IN ({placeholders(len(chunk))})",
+                (_iso(until), *chunk))
 
     async def claim_preview(self, now: datetime, channels: Sequence[str]) -> bool:
         """Whether `claim` would take anything now."""

@@ -181,6 +181,40 @@ class Dispatcher:
             await uow.commit()
         return rows
 
+    async def take_for_reply(self, channel: str, chat_id: str,
+                             limit: int) -> list[tuple[OutboxMessage, Outgoing]]:
+        """What the chat is owed, taken to go with a reply to its person (free on LINE,
+        where pushes are counted): the oldest first, waiting ones included. Report how it
+        went with `replied`."""
+        now = self.clock()
+        async with self.db.unit_of_work() as uow:
+            rows = await uow.outbox.claim_chat(channel, chat_id, now, now + LEASE, limit)
+            await uow.commit()
+        messages = []
+        for row in rows:
+            outgoing = await resolve(self.db.read, row, now, self.default_language)
+            if outgoing is None:
+                async with self.db.unit_of_work() as uow:
+                    await uow.outbox.cancelled(row.id)
+                    await uow.commit()
+            else:
+                messages.append((row, outgoing))
+        return messages
+
+    async def replied(self, messages: list[tuple[OutboxMessage, Outgoing]],
+                      delivered: bool) -> None:
+        """The reply carrying `messages` went (they are sent) or did not (they are owed as
+        before, free to go at once)."""
+        if not messages:
+            return
+        if delivered:
+            await self._record(messages, Sent())
+            return
+        async with self.db.unit_of_work() as uow:
+            await uow.outbox.release([row.id for row, _ in messages])
+            await uow.commit()
+        self.db.owed.set()
+
     async def _send_chat(self, rows: list[OutboxMessage]) -> tuple[int, int]:
         """One chat's rows in order, as many a call as its channel takes; the rest wait
         when a call must be retried. (rows finished, rows delivered)."""

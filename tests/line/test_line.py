@@ -295,3 +295,27 @@ async def test_when_the_months_pushes_run_low_coordinators_are_told_and_then_not
 def test_an_invites_line_link_opens_the_account_with_the_invite_typed_in() -> None:
     assert onboarding.line_invite_link("@abc1234x", "Zx9-_q") == (
         "https://line.me/R/oaMessage/%40abc1234x/?/start%20Zx9-_q")
+
+
+async def test_what_a_person_is_owed_goes_free_with_the_next_reply_to_them(
+    webhook: TestClient[Any, Any], runtime: Runtime, messaging: RecordingMessaging,
+    coordinator: User, settings: Settings
+) -> None:
+    """With the month's pushes used up, notices wait; the person's next message is
+    answered with them, in the same (free) reply, in the order owed."""
+    await post(webhook, text(f"/start {await invite_code(runtime, coordinator)}"))
+    settings.line_push_budget = 0
+    await owe(runtime, 2)
+    await runtime.outbox.drain()
+    assert messaging.pushes == []
+
+    await post(webhook, text("/help"))
+
+    [reply] = messaging.replies[-1:]
+    texts = [message.text for message in reply.messages]
+    assert len(texts) == 3 and "/new" in texts[0]
+    assert texts[1:] == [plain(translator("en")("import-leads-notice", count=n, waiting=n))
+                         for n in (1, 2)]
+    assert [row for row in await runtime.db.read.outbox.pending(10)
+            if row.channel == "line"] == []
+    assert await runtime.db.read.usage.pushes("line", "2025-11") == 0
