@@ -86,6 +86,12 @@ class OutboxRepository:
         await self._set_claim([m.id for m in taken], until)
         return taken
 
+    async def owes(self, channel: str, chat_id: str) -> bool:
+        rows = await self.conn.execute_fetchall(
+            "SELECT 1 FROM outbox WHERE status = 'pending' AND channel = ? AND chat_id = ?"
+            " LIMIT 1", (channel, chat_id))
+        return bool(rows)
+
     async def claim_chat(self, channel: str, chat_id: str, now: datetime, until: datetime,
                          limit: int) -> list[OutboxMessage]:
         """Take the chat's oldest owed rows not being sent, whenever they were due (a
