@@ -7,8 +7,8 @@ events are handled in order, one at a time.
 On LINE today a person can join with an invite (`/start CODE`, which the invite's LINE
 link fills in), ask for help, choose their language, and receive every notice and
 reminder the outbox owes them; the rest of what Telegram offers is answered with where to
-do it meanwhile. Groups: when the bot leaves or is removed, a unit's link to the group
-goes.
+do it meanwhile. Groups: a focal point links the unit's group with /linkgroup (its
+referrals then go there), /unlinkgroup or the bot leaving ends it.
 """
 
 import asyncio
@@ -28,7 +28,6 @@ from linebot.v3.webhooks import (
     LeaveEvent,
     MessageEvent,
     PostbackEvent,
-    RoomSource,
     TextMessageContent,
     UnfollowEvent,
     UserSource,
@@ -59,17 +58,53 @@ class LineAdapter:
 
     async def handle(self, event: Event) -> None:
         source = event.source
-        if isinstance(source, GroupSource | RoomSource):
-            if isinstance(event, LeaveEvent):
-                chat_id = source.group_id if isinstance(source, GroupSource) \
-                    else source.room_id
-                await referrals.unit_chat_lost(self.runtime.db, channel=CHANNEL,
-                                               chat_id=chat_id, now=self.runtime.now())
-            return  # in groups the bot only shows referrals; nothing said there is ours
-        if not isinstance(source, UserSource) or source.user_id is None:
+        if isinstance(source, GroupSource):
+            async with self._chats[source.group_id]:
+                await self._group(event, source)
             return
+        if not isinstance(source, UserSource) or source.user_id is None:
+            return  # a multi-person chat (a "room"): nothing there is ours
         async with self._chats[source.user_id]:
             await self._person(event, source.user_id)
+
+    async def _group(self, event: Event, source: GroupSource) -> None:
+        """A unit's group: it receives the unit's referrals once a focal point sends
+        /linkgroup there; /unlinkgroup, or the bot leaving, ends that. Nothing else said in
+        a group is the bot's."""
+        runtime, group_id = self.runtime, source.group_id
+        if isinstance(event, LeaveEvent):
+            await referrals.unit_chat_lost(runtime.db, channel=CHANNEL, chat_id=group_id,
+                                           now=runtime.now())
+            return
+        words = event.message.text.strip() if isinstance(event, MessageEvent) \
+            and isinstance(event.message, TextMessageContent) else ""
+        if words not in ("/linkgroup", "/unlinkgroup") or source.user_id is None:
+            return
+        session = await begin(runtime, channel=CHANNEL, channel_user_id=source.user_id,
+                              language_code=None, joining=False)
+        t = translator(session.language)
+        try:
+            if session.refusal is not None:
+                answer = t(session.refusal)
+            elif words == "/linkgroup":
+                unit = await referrals.link_group(
+                    runtime.db, session.actor, channel=CHANNEL, chat_id=group_id,
+                    title=await self._group_name(group_id), language=t.lang,
+                    now=runtime.now())
+                answer = t("linkgroup-done", unit=unit.name(t.lang))
+            else:
+                unit = await referrals.unlink_group(runtime.db, session.actor, channel=CHANNEL,
+                                                    chat_id=group_id, now=runtime.now())
+                answer = t("unlinkgroup-done", unit=unit.name(t.lang))
+        except AppError as error:
+            answer = t(error.key, **error.params)
+        await self._reply(event.reply_token, [text_message(answer)], group_id)
+
+    async def _group_name(self, group_id: str) -> str:
+        try:
+            return (await self.messaging.get_group_summary(group_id)).group_name or ""
+        except ApiException:
+            return ""
 
     async def _person(self, event: Event, user_id: str) -> None:
         runtime = self.runtime

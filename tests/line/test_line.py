@@ -22,7 +22,7 @@ from bot.domain.models import Role, User
 from bot.i18n import translator
 from bot.presenters import plain
 from bot.runtime import Runtime
-from bot.services import onboarding, referrals
+from bot.services import onboarding
 from bot.services.notices import Notice
 from bot.services.outbox import owe_notices
 from handlers.callback_data import LanguageButton
@@ -30,6 +30,7 @@ from line.events import LineAdapter
 from line.sender import LineSender
 from line.webhook import HANDLING, build_webhook
 from tests.conftest import FakeClock, make_settings
+from tests.support.cases import register_and_send
 
 SECRET = "line-test-secret"
 PERSON = "U" + "1" * 32
@@ -56,6 +57,9 @@ class RecordingMessaging:
 
     async def get_profile(self, user_id: str) -> SimpleNamespace:
         return SimpleNamespace(display_name="Kru Malee")
+
+    async def get_group_summary(self, group_id: str) -> SimpleNamespace:
+        return SimpleNamespace(group_name="Primary ESA 1 referrals")
 
     def fail_next_push(self, status: int, reason: str) -> None:
         self.failures.append(ApiException(status=status, reason=reason))
@@ -189,17 +193,35 @@ async def test_language_is_chosen_with_quick_replies_and_forged_data_changes_not
     assert "English" in messaging.replied()[-1]
 
 
-async def test_when_the_bot_leaves_a_units_group_the_link_goes(
-    webhook: TestClient[Any, Any], runtime: Runtime, coordinator: User
+def in_group(words: str, user: str = PERSON) -> dict[str, Any]:
+    return event("message", {"type": "group", "groupId": GROUP, "userId": user},
+                 message={"id": "2", "type": "text", "quoteToken": "q", "text": words})
+
+
+async def test_a_focal_point_links_a_line_group_which_then_gets_the_units_referrals(
+    webhook: TestClient[Any, Any], runtime: Runtime, messaging: RecordingMessaging,
+    coordinator: User, teacher: User
 ) -> None:
+    stranger = "U" + "9" * 32
+    await post(webhook, in_group("/linkgroup", user=stranger))
+    assert messaging.replied()[-1] == plain(translator("th")("not-registered"))
     code = await invite_code(runtime, coordinator, Role.FOCAL_POINT, "spp1_samutprakan")
     await post(webhook, text(f"/start {code}"))
-    focal = await runtime.db.read.users.by_channel_id("line", PERSON)
-    await referrals.link_group(runtime.db, focal, channel="line", chat_id=GROUP,
-                               title="ESA 1", language="th", now=runtime.now())
+
+    await post(webhook, in_group("/linkgroup"))
+    await post(webhook, in_group("hello everyone"))  # not the bot's: no answer
+
+    chat = await runtime.db.read.referrals.unit_chat("spp1_samutprakan")
+    assert chat is not None and (chat.channel, chat.chat_id) == ("line", GROUP)
+    assert "ประถมศึกษาสมุทรปราการ เขต 1" in messaging.replied()[-1]  # the unit's name
+    replies = len(messaging.replies)
+    await register_and_send(runtime, teacher, needs=("EDUCATION",))
+    await runtime.outbox.drain()
+    [(pushed, _)] = [(r, k) for r, k in messaging.pushes if r.to == GROUP]
+    assert "SPK-2568-00001" in pushed.messages[0].text
+    assert len(messaging.replies) == replies
 
     await post(webhook, event("leave", {"type": "group", "groupId": GROUP}))
-
     assert await runtime.db.read.referrals.unit_chat("spp1_samutprakan") is None
 
 
