@@ -268,7 +268,7 @@ async def _invite(settings: Settings, role: Role, organisation_id: str | None) -
         print("  (the bot's @username is not known yet: start the bot once, or set "
               "PANONG_BOT_USERNAME)")
     if settings.line_basic_id:
-        print(f"  on LINE: {onboarding.line_invite_link(settings.line_basic_id, invite.code)}")
+        print(f"  on LINE: {onboarding.line_start_link(settings.line_basic_id, invite.code)}")
     print(f"or send this to the bot:  /start {invite.code}")
     return 0
 

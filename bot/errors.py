@@ -149,6 +149,16 @@ class AlreadyRegistered(AppError):
     key = "error-already-registered"
 
 
+class LinkCodeInvalid(AppError):
+    """A code to link a second channel that is unknown, used or expired."""
+
+    key = "error-link-code"
+
+
+class ChannelAlreadyLinked(AppError):
+    key = "error-channel-linked"
+
+
 class UnknownOrganisation(AppError):
     key = "error-unknown-organisation"
 

@@ -80,7 +80,7 @@ async def create_invite(update: Update, context: PanongContext) -> None:
     basic_id = runtime.settings.line_basic_id
     if basic_id:
         text += "\n" + t("invite-created-line",
-                         link=onboarding.line_invite_link(basic_id, issued.invite.code))
+                         link=onboarding.line_start_link(basic_id, issued.invite.code))
     await query.edit_message_text(text)
 
 

@@ -177,6 +177,7 @@ def _register_handlers(application: Application) -> None:
         CommandHandler("start", start.start),
         CommandHandler("help", start.show_help),
         CommandHandler("language", start.choose_language),
+        CommandHandler("link", start.link_code),
         CallbackQueryHandler(start.set_language, pattern=LanguageButton.pattern()),
         CommandHandler("mycases", cases.my_cases),
         CallbackQueryHandler(cases.my_cases_page, pattern=CasesPageButton.pattern()),

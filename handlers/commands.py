@@ -14,7 +14,7 @@ from bot.i18n import translator
 log = logging.getLogger(__name__)
 
 EVERYONE = ("new", "mycases", "case", "summary", "export", "chart", "help", "language",
-            "cancel")
+            "link", "cancel")
 TEACHERS = ("locate",)
 FOCAL_POINTS = ("inbox", "linkgroup")
 COORDINATORS = ("queue", "reminders", "invite", "invites", "users")

@@ -5,7 +5,7 @@ from telegram.constants import ParseMode
 
 from bot.errors import StaleAction
 from bot.i18n import LANGUAGE_NAMES, pick_language, translator
-from bot.services import onboarding, users
+from bot.services import linking, onboarding, users
 from handlers.callback_data import LanguageButton
 from handlers.commands import set_commands_for
 from handlers.context import CHANNEL, PanongContext
@@ -20,6 +20,9 @@ async def start(update: Update, context: PanongContext) -> None:
                                  + "\n\n" + context.t(f"help-{context.actor.role}"))
         return
     runtime = context.runtime
+    if linking.is_link_code(context.args[0]):
+        await _link(update, context, context.args[0][:64])
+        return
     joined = await onboarding.redeem_invite(
         runtime.db,
         code=context.args[0][:64],
@@ -37,6 +40,32 @@ async def start(update: Update, context: PanongContext) -> None:
         + "\n\n" + t(f"help-{role}")
     )
     await set_commands_for(context.bot, user.id, role)
+
+
+async def _link(update: Update, context: PanongContext, code: str) -> None:
+    """This Telegram chat joins the account of the person who made the code elsewhere."""
+    assert update.effective_user is not None and update.effective_message is not None
+    runtime, t = context.runtime, context.t
+    user = await linking.link(runtime.db, code=code, channel=CHANNEL,
+                              channel_user_id=str(update.effective_user.id), now=runtime.now())
+    organisation = await runtime.db.read.organisations.get(user.organisation_id)
+    await update.effective_message.reply_text(t(
+        "link-done", role=t(f"role-{user.role}"),
+        organisation=organisation.name(t.lang) if organisation else user.organisation_id))
+    await set_commands_for(context.bot, update.effective_user.id, user.role)
+
+
+async def link_code(update: Update, context: PanongContext) -> None:
+    """/link: a code to use Panong on LINE too, as the same account."""
+    assert update.effective_message is not None
+    runtime, t = context.runtime, context.t
+    made = await linking.make_code(runtime.db, context.actor, now=runtime.now())
+    text = t("link-code", code=made.code,
+             minutes=int(linking.VALID_FOR.total_seconds() // 60))
+    if runtime.settings.line_basic_id:
+        text += "\n" + t("link-code-line", link=onboarding.line_start_link(
+            runtime.settings.line_basic_id, made.code))
+    await update.effective_message.reply_text(text)
 
 
 async def show_help(update: Update, context: PanongContext) -> None:

@@ -5,10 +5,12 @@ token is single use and short-lived); only what the outbox owes is pushed. One c
 events are handled in order, one at a time.
 
 On LINE today a person can join with an invite (`/start CODE`, which the invite's LINE
-link fills in), ask for help, choose their language, and receive every notice and
-reminder the outbox owes them; the rest of what Telegram offers is answered with where to
-do it meanwhile. Groups: a focal point links the unit's group with /linkgroup (its
-referrals then go there), /unlinkgroup or the bot leaving ends it.
+link fills in) or link LINE to the account they use on Telegram (`/link` there, then
+`/start link-...` here; `/link` here works the other way), ask for help, choose their
+language, and receive every notice and reminder the outbox owes them; the rest of what
+Telegram offers is answered with where to do it meanwhile. Groups: a focal point links
+the unit's group with /linkgroup (its referrals then go there), /unlinkgroup or the bot
+leaving ends it.
 """
 
 import asyncio
@@ -33,14 +35,16 @@ from linebot.v3.webhooks import (
     UserSource,
 )
 
+from bot.domain.models import User
 from bot.errors import AppError
 from bot.flows.session import Session, begin
 from bot.i18n import LANGUAGE_NAMES, Translator, pick_language, translator
 from bot.runtime import Runtime
-from bot.services import onboarding, referrals, reminders, users
+from bot.services import linking, onboarding, referrals, reminders, users
 from handlers.callback_data import LanguageButton
 from line import CHANNEL
 from line.render import owed_message, text_message
+from storage.bot_state import BOT_USERNAME
 
 log = logging.getLogger(__name__)
 
@@ -133,8 +137,12 @@ class LineAdapter:
         if session.refusal is not None:
             return [text_message(t(session.refusal))]
         if command == "/start" and argument:
+            if linking.is_link_code(argument):
+                return [await self._link(user_id, argument, t)]
             return [await self._join(user_id, argument, t)]
         assert actor is not None
+        if command == "/link":
+            return [await self._link_code(actor, t)]
         if isinstance(event, FollowEvent) or command in ("/start", "/help"):
             return [text_message(t("start-welcome", name=actor.display_name) + "\n\n"
                                  + t(f"help-{actor.role}"))]
@@ -162,6 +170,28 @@ class LineAdapter:
         return text_message(t("start-joined", role=t(f"role-{role}"),
                               organisation=joined.organisation.name(t.lang))
                             + "\n\n" + t(f"help-{role}"))
+
+    async def _link(self, user_id: str, code: str, t: Translator) -> TextMessage:
+        runtime = self.runtime
+        user = await linking.link(runtime.db, code=code[:64], channel=CHANNEL,
+                                  channel_user_id=user_id, now=runtime.now())
+        organisation = await runtime.db.read.organisations.get(user.organisation_id)
+        return text_message(t("link-done", role=t(f"role-{user.role}"),
+                              organisation=organisation.name(t.lang) if organisation
+                              else user.organisation_id))
+
+    async def _link_code(self, actor: User, t: Translator) -> TextMessage:
+        """/link: a code to use Panong on Telegram too, as the same account."""
+        runtime = self.runtime
+        made = await linking.make_code(runtime.db, actor, now=runtime.now())
+        text = t("link-code", code=made.code,
+                 minutes=int(linking.VALID_FOR.total_seconds() // 60))
+        username = runtime.settings.bot_username \
+            or await runtime.db.read.bot_state.get(BOT_USERNAME)
+        if username:
+            text += "\n" + t("link-code-telegram",
+                             link=onboarding.invite_link(username, made.code))
+        return text_message(text)
 
     async def _name(self, user_id: str) -> str:
         try:

@@ -10,6 +10,7 @@ from storage.cases import CaseRepository
 from storage.conversations import ConversationRepository
 from storage.invites import InviteRepository
 from storage.leads import LeadRepository
+from storage.link_codes import LinkCodeRepository
 from storage.organisations import OrganisationRepository
 from storage.outbox import OutboxRepository
 from storage.referrals import ReferralRepository
@@ -31,6 +32,7 @@ class Repositories:
         self.conversations = ConversationRepository(conn)
         self.invites = InviteRepository(conn)
         self.leads = LeadRepository(conn)
+        self.link_codes = LinkCodeRepository(conn)
         self.organisations = OrganisationRepository(conn)
         self.outbox = OutboxRepository(conn)
         self.referrals = ReferralRepository(conn, self.tallies)

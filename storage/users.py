@@ -19,11 +19,32 @@ class UserRepository:
         self.conn = conn
 
     async def by_channel_id(self, channel: str, channel_user_id: str) -> User | None:
+        """The person using this chat, on whichever channel they joined."""
         rows = await self.conn.execute_fetchall(
-            "SELECT * FROM users WHERE channel = ? AND channel_user_id = ?",
+            "SELECT u.* FROM user_channels AS c JOIN users AS u ON u.id = c.user_id"
+            " WHERE c.channel = ? AND c.channel_user_id = ?",
             (channel, channel_user_id),
         )
         return _user(rows[0]) if rows else None
+
+    async def channels(self, user_id: int) -> dict[str, str]:
+        """Each channel the person uses, with their chat there."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT channel, channel_user_id FROM user_channels WHERE user_id = ?",
+            (user_id,))
+        return {row[0]: row[1] for row in rows}
+
+    async def add_channel(self, user_id: int, channel: str, channel_user_id: str,
+                          now: datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO user_channels (channel, channel_user_id, user_id, linked_at)"
+            " VALUES (?, ?, ?, ?)", (channel, channel_user_id, user_id, now.isoformat()))
+
+    async def set_home(self, user_id: int, channel: str, channel_user_id: str) -> None:
+        """Where notices to the person go from now on."""
+        await self.conn.execute(
+            "UPDATE users SET channel = ?, channel_user_id = ? WHERE id = ?",
+            (channel, channel_user_id, user_id))
 
     async def get(self, user_id: int) -> User | None:
         rows = await self.conn.execute_fetchall("SELECT * FROM users WHERE id = ?", (user_id,))
@@ -56,7 +77,9 @@ class UserRepository:
             (channel, channel_user_id, display_name, role, organisation_id, language,
              invited_by, now.isoformat()),
         )
-        return _user(rows[0])
+        user = _user(rows[0])
+        await self.add_channel(user.id, channel, channel_user_id, now)
+        return user
 
     async def set_language(self, user_id: int, language: str | None) -> None:
         await self.conn.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
@@ -117,10 +140,11 @@ class KnownUsers:
     """The users the bot heard from lately, by chat id: every update starts by asking who
     is talking, and the answer rarely changes.
 
-    Correct because every change to users is seen: `watch` puts temporary triggers on the
-    writer connection, and when a transaction that inserted, updated or deleted any user
-    commits, everything known is forgotten at once, so a deactivation, a role or a new
-    language counts from the next update. Until `watch` has run nothing is remembered. A
+    Correct because every change to users (and to the chats they use) is seen: `watch`
+    puts temporary triggers on the writer connection, and when a transaction that
+    inserted, updated or deleted any user or user's chat commits, everything known is
+    forgotten at once, so a deactivation, a role or a new language counts from the next
+    update. Until `watch` has run nothing is remembered. A
     change made outside this process (an administrator's sqlite3) is not seen by the
     triggers; an entry is trusted for `max_age` seconds at most, so it shows within that.
     Strangers are never remembered: an invite may make them a user at any moment.
@@ -137,10 +161,14 @@ class KnownUsers:
     async def watch(self, writer: aiosqlite.Connection) -> None:
         """Learn of every change to users made through `writer` (once the table exists)."""
         await writer.create_function("panong_users_changed", 0, self._users_changed)
-        for event in ("INSERT", "UPDATE", "DELETE"):
-            await writer.execute(
-                f"CREATE TEMP TRIGGER IF NOT EXISTS panong_users_{event.lower()}"
-                f" AFTER {event} ON main.users BEGIN SELECT panong_users_changed(); END")
+        present = {row[0] for row in await writer.execute_fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND name IN ('users', 'user_channels')")}
+        for table in sorted(present):
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                await writer.execute(
+                    f"CREATE TEMP TRIGGER IF NOT EXISTS panong_{table}_{event.lower()}"
+                    f" AFTER {event} ON main.{table} BEGIN SELECT panong_users_changed(); END")
         self._watching = True
 
     def _users_changed(self) -> None:

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.domain.models import User
 from bot.i18n import pick_language
 from bot.runtime import Runtime
-from bot.services import reminders, users
+from bot.services import linking, reminders, users
 from bot.services.access import identify
 
 
@@ -27,6 +27,9 @@ async def begin(runtime: Runtime, *, channel: str, channel_user_id: str,
     actor = await identify(runtime.db, channel, channel_user_id)
     language = pick_language(actor.language if actor else None, language_code,
                              runtime.settings.default_language)
+    if actor is not None and actor.active:
+        # One account on two apps: notices go to the one used last.
+        actor = await linking.came_back_on(runtime.db, actor, channel, channel_user_id)
     if actor is not None and actor.unreachable_since is not None:
         # They blocked the bot and have come back: reminders go to them again.
         await reminders.reachable_again(runtime.db, actor)

@@ -79,8 +79,9 @@ def invite_link(bot_username: str, code: str) -> str:
     return f"https://t.me/{bot_username}?start={code}"
 
 
-def line_invite_link(basic_id: str, code: str) -> str:
-    """LINE's link that opens a chat with the account, the invite typed in, ready to send."""
+def line_start_link(basic_id: str, code: str) -> str:
+    """LINE's link that opens a chat with the account with `/start CODE` typed in, ready to
+    send (an invite, or a code that links a second app)."""
     return f"https://line.me/R/oaMessage/{quote(basic_id)}/?{quote(f'/start {code}')}"
 
 

@@ -17,6 +17,7 @@ help-teacher =
     /case CODE: open one case, e.g. /case SPK-2568-00042
     /summary: figures for your cases, unit or province
     /export, /chart: the same as an Excel file or a chart
+    /link: use Panong on LINE (or Telegram) too, as the same account
     /language: ภาษาไทย / English
     /cancel: stop what you are doing
 help-focal_point =
@@ -49,6 +50,7 @@ command-locate = Children to locate
 command-export = Excel file of the summary
 command-chart = Chart of the summary
 command-help = What I can do
+command-link = Use Panong on another app too
 command-language = Language
 command-cancel = Cancel
 command-invite = Invite a user
@@ -73,3 +75,10 @@ role-coordinator = Coordinator
 
 value-not-given = –
 card-line = <b>{ $label }:</b> { $value }
+
+link-code =
+    To use Panong on your other app too, as the same account, send this there within { $minutes } minutes:
+    <code>/start { $code }</code>
+link-code-telegram = On Telegram: { $link }
+link-code-line = On LINE: { $link }
+link-done = This app is now linked to your Panong account ({ $role } of { $organisation }). Notices come to the app you used last.

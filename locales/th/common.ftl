@@ -17,6 +17,7 @@ help-teacher =
     /case รหัส: เปิดดูเคส เช่น /case SPK-2568-00042
     /summary: สรุปตัวเลขของเคส หน่วยงาน หรือจังหวัดของคุณ
     /export, /chart: สรุปเป็นไฟล์ Excel หรือแผนภูมิ
+    /link: ใช้พาน้องในอีกแอปหนึ่ง (LINE หรือ Telegram) ด้วยบัญชีเดียวกัน
     /language: ภาษาไทย / English
     /cancel: ยกเลิกสิ่งที่กำลังทำ
 help-focal_point =
@@ -49,6 +50,7 @@ command-locate = เด็กที่ต้องติดตาม
 command-export = ไฟล์ Excel ของสรุป
 command-chart = แผนภูมิของสรุป
 command-help = วิธีใช้
+command-link = ใช้พาน้องในอีกแอปหนึ่ง
 command-language = ภาษา / Language
 command-cancel = ยกเลิก
 command-invite = เชิญผู้ใช้
@@ -73,3 +75,10 @@ role-coordinator = ผู้ประสานงานจังหวัด
 
 value-not-given = –
 card-line = <b>{ $label }:</b> { $value }
+
+link-code =
+    หากต้องการใช้พาน้องในอีกแอปหนึ่งด้วยบัญชีเดียวกัน ให้ส่งข้อความนี้ในแอปนั้นภายใน { $minutes } นาที:
+    <code>/start { $code }</code>
+link-code-telegram = ใน Telegram: { $link }
+link-code-line = ใน LINE: { $link }
+link-done = แอปนี้เชื่อมกับบัญชีพาน้องของคุณแล้ว ({ $role } ของ{ $organisation }) การแจ้งเตือนจะส่งไปยังแอปที่คุณใช้ล่าสุด

@@ -135,3 +135,16 @@ async def test_a_coordinator_lists_pending_invites_and_withdraws_one(
     refused = await chat.send(FakeUser(id=4242, first_name="Malee"), f"/start {link.group(1)}")
     assert "ถูกยกเลิก" in refused  # "withdrawn", in the newcomer's default language
     assert await runtime.db.read.users.by_channel_id("telegram", "4242") is None
+
+
+async def test_link_gives_a_code_that_links_another_app_to_the_same_account(
+    chat: ChatHarness, runtime: Runtime, teacher: User
+) -> None:
+    from bot.services import linking
+
+    answer = await chat.send(TEACHER, "/link")
+    [code] = [word for word in answer.split() if word.startswith("link-")]
+    linked = await linking.link(runtime.db, code=code, channel="line",
+                                channel_user_id="U" + "1" * 32, now=runtime.now())
+    assert linked.id == teacher.id
+    assert "/link" in await chat.send(TEACHER, "/help")

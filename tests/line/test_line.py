@@ -22,7 +22,7 @@ from bot.domain.models import Role, User
 from bot.i18n import translator
 from bot.presenters import plain
 from bot.runtime import Runtime
-from bot.services import onboarding
+from bot.services import linking, onboarding
 from bot.services.notices import Notice
 from bot.services.outbox import owe_notices
 from handlers.callback_data import LanguageButton
@@ -315,7 +315,7 @@ async def test_when_the_months_pushes_run_low_coordinators_are_told_and_then_not
 
 
 def test_an_invites_line_link_opens_the_account_with_the_invite_typed_in() -> None:
-    assert onboarding.line_invite_link("@abc1234x", "Zx9-_q") == (
+    assert onboarding.line_start_link("@abc1234x", "Zx9-_q") == (
         "https://line.me/R/oaMessage/%40abc1234x/?/start%20Zx9-_q")
 
 
@@ -341,3 +341,20 @@ async def test_what_a_person_is_owed_goes_free_with_the_next_reply_to_them(
     assert [row for row in await runtime.db.read.outbox.pending(10)
             if row.channel == "line"] == []
     assert await runtime.db.read.usage.pushes("line", "2025-11") == 0
+
+
+async def test_a_telegram_teacher_links_line_and_a_line_teacher_gets_a_code_for_telegram(
+    webhook: TestClient[Any, Any], runtime: Runtime, messaging: RecordingMessaging,
+    teacher: User, coordinator: User
+) -> None:
+    made = await linking.make_code(runtime.db, teacher, now=runtime.now())
+    await post(webhook, text(f"/start {made.code}"))
+    assert messaging.replied()[-1].startswith(plain(translator("th")(
+        "link-done", role=translator("th")("role-teacher"), organisation="x"))[:20])
+    assert (await runtime.db.read.users.by_channel_id("line", PERSON)).id == teacher.id
+
+    other = "U" + "8" * 32
+    await post(webhook, text(f"/start {await invite_code(runtime, coordinator)}", user=other))
+    await post(webhook, text("/link", user=other))
+    [code] = [word for word in messaging.replied()[-1].split() if word.startswith("link-")]
+    assert linking.is_link_code(code)
