@@ -12,13 +12,9 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import BadRequest
 
 from bot import presenters
-from bot.domain.models import (
-    DeclineReason,
-    Outcome,
-    ReferralStatus,
-    WithdrawReason,
-)
+from bot.domain.models import DeclineReason, Outcome, WithdrawReason
 from bot.errors import ReferralAlreadyTaken, StaleAction
+from bot.flows.referrals import ACTIONS, Action, Side, available
 from bot.i18n import Translator, translator
 from bot.runtime import Runtime
 from bot.services import referrals
@@ -36,6 +32,7 @@ from handlers.callback_data import (
     QueuePageButton,
     ReferralButton,
     ReferralChoiceButton,
+    action_data,
 )
 from handlers.context import CHANNEL, PanongContext
 from handlers.errors import is_not_modified
@@ -46,33 +43,26 @@ log = logging.getLogger(__name__)
 
 # DestinationButton's unit for "let the coordinators decide".
 COORDINATORS_DECIDE = "-"
+# The unit's first answers share a row; every other action has a row of its own.
+_SIDE_BY_SIDE = frozenset({"accept", "decline"})
+WITHDRAW = ACTIONS["withdraw"]
 
 
 # --- showing referrals ------------------------------------------------------------------
 
 
 def referral_keyboard(view: ReferralView, t: Translator) -> InlineKeyboardMarkup | None:
-    """The buttons a referral message carries in its current state."""
-    rid, status = view.referral.id, view.referral.status
-    S = ReferralStatus
-    if status in (S.SENT, S.INFO_REQUESTED):
-        first = [button(t("button-accept"), ReferralButton(referral_id=rid, action="accept")),
-                 button(t("button-decline"), ReferralButton(referral_id=rid, action="decline"))]
-        layout = [first]
-        if status is S.SENT:
-            layout.append([button(t("button-ask"), NoteButton(target_id=rid, kind="ask"))])
-        return InlineKeyboardMarkup(layout)
-    if status in (S.ACCEPTED, S.IN_PROGRESS):
-        layout = []
-        if status is S.ACCEPTED:
-            layout.append([button(t("button-start"),
-                                  ReferralButton(referral_id=rid, action="start"))])
-        layout.append([button(t("button-complete"),
-                              ReferralButton(referral_id=rid, action="complete"))])
-        layout.append([button(t("button-details"),
-                              ReferralButton(referral_id=rid, action="details"))])
-        return InlineKeyboardMarkup(layout)
-    return None
+    """The buttons a referral message carries in its current state: what its unit may do."""
+    actions = available(view.referral.status, Side.UNIT)
+    if not actions:
+        return None
+
+    def pressable(action: Action) -> InlineKeyboardButton:
+        return button(t(action.label), action_data(action, view.referral.id))
+
+    paired = [pressable(action) for action in actions if action.name in _SIDE_BY_SIDE]
+    alone = [[pressable(action)] for action in actions if action.name not in _SIDE_BY_SIDE]
+    return InlineKeyboardMarkup([paired, *alone] if paired else alone)
 
 
 def referral_message(view: ReferralView, t: Translator,
@@ -406,10 +396,10 @@ async def press_case_action(update: Update, context: PanongContext) -> None:
         await offer_plan(query.message, context, pressed.case_id)
     elif pressed.action == "withdraw":
         views = await referrals.withdrawable(runtime.db, context.actor, pressed.case_id)
-        layout = [[button(t("button-withdraw-one", need=t(f"need-{view.referral.need}"),
+        layout = [[button(t(WITHDRAW.label, need=t(f"need-{view.referral.need}"),
                             unit=view.unit.short_name(t.lang) if view.unit
                             else t("referral-to-coordinators")),
-                          ReferralButton(referral_id=view.referral.id, action="withdraw"))]
+                          action_data(WITHDRAW, view.referral.id))]
                   for view in views]
         await query.answer()
         await query.message.reply_text(t("withdraw-which") if views else t("withdraw-none"),

@@ -49,16 +49,18 @@ from bot.errors import (
     TextExpected,
     UnknownOrganisation,
 )
+from bot.flows.referrals import (
+    ACTIONS,
+    TAKEN,
+    WAITING_FOR_UNIT,
+    WITHDRAWABLE,
+    Action,
+    Side,
+    notice_buttons,
+)
 from bot.services import reminders
 from bot.services.access import require_user
-from bot.services.cases import (
-    TAKEN_BY_UNIT,
-    WITHDRAWABLE,
-    CaseCard,
-    build_card,
-    held_case,
-    holds,
-)
+from bot.services.cases import TAKEN_BY_UNIT, CaseCard, build_card, held_case, holds
 from bot.services.notices import Notice, NoticeButton
 from bot.services.outbox import notice_row, referral_row
 from bot.services.recipients import Target, reachable, target, unit_targets
@@ -67,12 +69,13 @@ from storage.database import Database
 from storage.repositories import Repositories
 
 S = ReferralStatus
-WAITING_FOR_UNIT = (S.SENT, S.INFO_REQUESTED)
-TAKEN = (S.ACCEPTED, S.IN_PROGRESS)
 AT_UNIT = WAITING_FOR_UNIT + TAKEN
 PAGE_SIZE = 5
 NOTE_LIMIT = 500
 DEFAULT_POLICY = ReminderPolicy()
+ACCEPT, DECLINE, ASK = ACTIONS["accept"], ACTIONS["decline"], ACTIONS["ask"]
+START, COMPLETE = ACTIONS["start"], ACTIONS["complete"]
+ANSWER, WITHDRAW = ACTIONS["answer"], ACTIONS["withdraw"]
 # What notices say for "no note": the catalogs leave it out.
 NO_NOTE = "no-note"
 # The reason a coordinator gives when no unit can take a need.
@@ -315,31 +318,27 @@ async def _holder_referral(repos: Repositories, actor: User | None,
     return actor, referral, case
 
 
-# Who may start which action, and in which states: checked before a menu of reasons or a
-# prompt for a note is shown, and again by the action itself.
-_UNIT, _HOLDER = "unit", "holder"
-_MAY = {
-    "ask": (_UNIT, (S.SENT,)),
-    "decline": (_UNIT, WAITING_FOR_UNIT),
-    "complete": (_UNIT, TAKEN),
-    "answer": (_HOLDER, (S.INFO_REQUESTED,)),
-    "withdraw": (_HOLDER, WITHDRAWABLE),
-}
+async def _acting(repos: Repositories, actor: User | None, referral_id: int,
+                  action: Action) -> tuple[User, Referral]:
+    """The actor and the referral, if the actor is on the action's side of it (the state is
+    checked by the change itself, or by `check`)."""
+    if action.side is Side.UNIT:
+        return await _unit_referral(repos, actor, referral_id)
+    actor, referral, _ = await _holder_referral(repos, actor, referral_id)
+    return actor, referral
 
 
 async def check(db: Database, actor: User | None, referral_id: int,
                 action: str) -> ReferralView:
-    """The referral, if the actor may now `action` it; refused otherwise. For showing a
-    menu or asking for a note: the action itself checks again when it happens."""
-    if action not in _MAY:
+    """The referral, if the actor may now `action` it (`bot.flows.referrals`); refused
+    otherwise. For showing a menu or asking for a note: the action itself checks again when
+    it happens."""
+    allowed = ACTIONS.get(action)
+    if allowed is None:
         raise StaleAction()
-    side, states = _MAY[action]
     repos = db.read
-    if side == _UNIT:
-        _, referral = await _unit_referral(repos, actor, referral_id)
-    else:
-        _, referral, _ = await _holder_referral(repos, actor, referral_id)
-    if referral.status not in states:
+    _, referral = await _acting(repos, actor, referral_id, allowed)
+    if referral.status not in allowed.states:
         raise StaleAction()
     return await _view(repos, referral)
 
@@ -514,10 +513,10 @@ async def accept(db: Database, actor: User | None, referral_id: int, *,
     """The first focal point of the unit to press Accept takes the referral; the child's
     full details go to them alone."""
     async with db.unit_of_work() as uow:
-        actor, referral = await _unit_referral(uow, actor, referral_id)
-        updated = await _move(uow, actor, referral, to=S.ACCEPTED, from_=WAITING_FOR_UNIT,
-                              action="accept", now=now, policy=policy, unit=actor.organisation_id,
-                              accepted_by=actor.id, accepted_at=now)
+        actor, referral = await _acting(uow, actor, referral_id, ACCEPT)
+        updated = await _move(uow, actor, referral, to=S.ACCEPTED, from_=ACCEPT.states,
+                              action=ACCEPT.name, now=now, policy=policy,
+                              unit=actor.organisation_id, accepted_by=actor.id, accepted_at=now)
         change = await _unit_change(uow, actor, updated, "referral-accepted-notice")
         case = await uow.cases.get(updated.case_id)
         assert case is not None
@@ -533,9 +532,9 @@ async def decline(db: Database, actor: User | None, referral_id: int,
         policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     """The unit cannot help: the need goes to the coordinators' queue to be sent elsewhere."""
     async with db.unit_of_work() as uow:
-        actor, referral = await _unit_referral(uow, actor, referral_id)
-        updated = await _move(uow, actor, referral, to=S.DECLINED, from_=WAITING_FOR_UNIT,
-                              action="decline", now=now, policy=policy, note=note,
+        actor, referral = await _acting(uow, actor, referral_id, DECLINE)
+        updated = await _move(uow, actor, referral, to=S.DECLINED, from_=DECLINE.states,
+                              action=DECLINE.name, now=now, policy=policy, note=note,
                               unit=actor.organisation_id, reason=reason,
                               awaiting_coordinator=1, closed_at=now)
         reason_label = {"reason": f"decline-{reason}"}
@@ -555,14 +554,13 @@ async def ask_information(db: Database, actor: User | None, referral_id: int, qu
         policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     """The unit asks the teacher something before deciding; the question is on the case."""
     async with db.unit_of_work() as uow:
-        actor, referral = await _unit_referral(uow, actor, referral_id)
-        updated = await _move(uow, actor, referral, to=S.INFO_REQUESTED, from_=(S.SENT,),
-                              action="ask", now=now, policy=policy, note=question,
+        actor, referral = await _acting(uow, actor, referral_id, ASK)
+        updated = await _move(uow, actor, referral, to=S.INFO_REQUESTED, from_=ASK.states,
+                              action=ASK.name, now=now, policy=policy, note=question,
                               unit=actor.organisation_id)
-        change = await _unit_change(
-            uow, actor, updated, "referral-question-notice", question=question,
-            buttons=[NoticeButton(label="button-answer", action="answer",
-                                  target_id=referral_id)])
+        change = await _unit_change(uow, actor, updated, "referral-question-notice",
+                                    question=question,
+                                    buttons=notice_buttons(("answer",), referral_id))
         await _owe(uow, [change], now, ending)
         await uow.commit()
     return change
@@ -574,9 +572,9 @@ async def answer_information(db: Database, actor: User | None, referral_id: int,
         policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     """The teacher (or a coordinator) answers; the unit is told and decides again."""
     async with db.unit_of_work() as uow:
-        actor, referral, _ = await _holder_referral(uow, actor, referral_id)
-        updated = await _move(uow, actor, referral, to=S.SENT, from_=(S.INFO_REQUESTED,),
-                              action="answer", now=now, policy=policy, note=answer)
+        actor, referral = await _acting(uow, actor, referral_id, ANSWER)
+        updated = await _move(uow, actor, referral, to=S.SENT, from_=ANSWER.states,
+                              action=ANSWER.name, now=now, policy=policy, note=answer)
         view = await _view(uow, updated)
         assert updated.organisation_id is not None
         notices = await _tell_unit(
@@ -595,9 +593,10 @@ async def start_work(db: Database, actor: User | None, referral_id: int, *,
                      now: datetime,
         policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     async with db.unit_of_work() as uow:
-        actor, referral = await _unit_referral(uow, actor, referral_id)
-        updated = await _move(uow, actor, referral, to=S.IN_PROGRESS, from_=(S.ACCEPTED,),
-                              action="start", now=now, policy=policy, unit=actor.organisation_id)
+        actor, referral = await _acting(uow, actor, referral_id, START)
+        updated = await _move(uow, actor, referral, to=S.IN_PROGRESS, from_=START.states,
+                              action=START.name, now=now, policy=policy,
+                              unit=actor.organisation_id)
         change = await _unit_change(uow, actor, updated, "referral-started-notice")
         await _owe(uow, [change], now)
         await uow.commit()
@@ -608,10 +607,10 @@ async def complete(db: Database, actor: User | None, referral_id: int, outcome: 
                    now: datetime,
         policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     async with db.unit_of_work() as uow:
-        actor, referral = await _unit_referral(uow, actor, referral_id)
-        updated = await _move(uow, actor, referral, to=S.COMPLETED, from_=TAKEN,
-                              action="complete", now=now, policy=policy, unit=actor.organisation_id,
-                              outcome=outcome, closed_at=now)
+        actor, referral = await _acting(uow, actor, referral_id, COMPLETE)
+        updated = await _move(uow, actor, referral, to=S.COMPLETED, from_=COMPLETE.states,
+                              action=COMPLETE.name, now=now, policy=policy,
+                              unit=actor.organisation_id, outcome=outcome, closed_at=now)
         change = await _unit_change(uow, actor, updated, "referral-completed-notice",
                                     labels={"outcome": f"outcome-{outcome}"})
         await _owe(uow, [change], now)
@@ -639,7 +638,7 @@ async def withdraw(db: Database, actor: User | None, referral_id: int,
         policy: ReminderPolicy = DEFAULT_POLICY) -> Change:
     """Take back a referral sent by mistake (or no longer needed); its unit is told."""
     async with db.unit_of_work() as uow:
-        actor, referral, _ = await _holder_referral(uow, actor, referral_id)
+        actor, referral = await _acting(uow, actor, referral_id, WITHDRAW)
         change = await _withdraw(uow, actor, referral, reason, now=now, policy=policy, note=note,
                                  default_language=default_language)
         await _owe(uow, [change], now, ending)
@@ -650,9 +649,9 @@ async def withdraw(db: Database, actor: User | None, referral_id: int,
 async def _withdraw(repos: Repositories, actor: User, referral: Referral,
                     reason: WithdrawReason, *, now: datetime, note: str | None,
                     default_language: str, policy: ReminderPolicy) -> Change:
-    updated = await _move(repos, actor, referral, to=S.CANCELLED, from_=WITHDRAWABLE,
-                          action="withdraw", now=now, policy=policy, note=note, reason=reason,
-                          awaiting_coordinator=0, closed_at=now)
+    updated = await _move(repos, actor, referral, to=S.CANCELLED, from_=WITHDRAW.states,
+                          action=WITHDRAW.name, now=now, policy=policy, note=note,
+                          reason=reason, awaiting_coordinator=0, closed_at=now)
     view = await _view(repos, updated)
     labels = {"reason": f"withdraw-{reason}"}
 
