@@ -10,6 +10,7 @@ from typing import ClassVar, Self
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.domain.models import AttendanceAnswer, Role
+from bot.flows.referrals import Action
 from bot.services.erasure import ErasureKind
 
 SEPARATOR = ":"
@@ -148,6 +149,14 @@ class NoteButton(CallbackData):
     prefix: ClassVar[str] = "nt"
     target_id: int
     kind: str
+
+
+def action_data(action: Action, referral_id: int) -> ReferralButton | NoteButton:
+    """The button data for an action on a referral (`bot.flows.referrals`): one that starts
+    with a typed note opens the note's conversation."""
+    if action.typed:
+        return NoteButton(target_id=referral_id, kind=action.name)
+    return ReferralButton(referral_id=referral_id, action=action.name)
 
 
 class PlanButton(CallbackData):

@@ -5,14 +5,14 @@ from telegram import InlineKeyboardMarkup
 
 from bot.domain.models import AttendanceAnswer
 from bot.flows.notices import notice_text
+from bot.flows.referrals import ACTIONS
 from bot.i18n import Translator
 from bot.services.notices import Notice, NoticeButton
 from handlers.callback_data import (
     AttendanceButton,
     CallbackData,
-    NoteButton,
-    ReferralButton,
     SnoozeButton,
+    action_data,
 )
 from handlers.keyboards import button, rows
 
@@ -33,10 +33,8 @@ def _keyboard(notice: Notice, t: Translator) -> InlineKeyboardMarkup | None:
 def _callback(pressed: NoticeButton) -> CallbackData:
     """The chat button for a service's action."""
     action, target = pressed.action, pressed.target_id
-    if action == "answer":
-        return NoteButton(target_id=target, kind="answer")
-    if action in ("accept", "decline", "complete"):
-        return ReferralButton(referral_id=target, action=action)
+    if action in ACTIONS:
+        return action_data(ACTIONS[action], target)
     verb, _, value = action.partition("-")
     if verb == "snooze":
         return SnoozeButton(reminder_id=target, days=int(value))

@@ -15,6 +15,7 @@ from bot.domain.models import (
     User,
 )
 from bot.errors import CaseNotFound, PermissionDenied
+from bot.flows.referrals import WITHDRAWABLE
 from bot.services.access import require_user
 from storage.database import Database
 from storage.referrals import HistoryEntry
@@ -22,9 +23,6 @@ from storage.repositories import Repositories
 
 # A unit that took a referral may see the whole case, now and after it is done.
 TAKEN_BY_UNIT = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.COMPLETED)
-# Referrals their case's holder may still take back.
-WITHDRAWABLE = (ReferralStatus.UNROUTED, ReferralStatus.SENT, ReferralStatus.INFO_REQUESTED,
-                ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 # The card shows the latest changes; the full trail stays in the audit log.
 HISTORY_SHOWN = 12
 

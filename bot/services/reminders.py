@@ -37,6 +37,7 @@ from bot.domain.schedule import (
     data_rounds_between,
 )
 from bot.errors import PermissionDenied, StaleAction
+from bot.flows.referrals import notice_buttons
 from bot.i18n import pick_language, translator
 from bot.services.access import require_user
 from bot.services.cases import held_case, holds
@@ -69,6 +70,12 @@ STILL_DUE = {
 ENROLLED = (Outcome.ENROLLED_SCHOOL, Outcome.ENROLLED_NON_FORMAL,
             Outcome.VOCATIONAL_TRAINING)
 SNOOZE_DAYS = (1, 7)
+# What a reminder about a referral offers to do to it.
+_ON_REFERRAL = {
+    K.UNANSWERED: ("accept", "decline"),
+    K.STALLED: ("complete",),
+    K.QUESTION: ("answer",),
+}
 
 
 # --- scheduling ---------------------------------------------------------------------------
@@ -309,22 +316,15 @@ async def _notice(repos: Repositories, message: OutboxMessage, reminder: Reminde
 
 
 def _buttons(reminder: Reminder) -> list[NoticeButton]:
-    """Act on the reminder where it is read."""
-    rid, ref = reminder.id, reminder.referral_id or 0
-    acts = {
-        K.UNANSWERED: [("button-accept", "accept", ref), ("button-decline", "decline", ref)],
-        K.STALLED: [("button-complete", "complete", ref)],
-        K.QUESTION: [("button-answer", "answer", ref)],
-        K.ATTENDANCE: [(f"button-attend-{a}", f"attend-{a}", rid)
-                       for a in ("yes", "no", "moved", "unknown")],
-    }
-    acts[K.DATA_ROUND] = acts[K.ATTENDANCE]
-    buttons = [NoticeButton(label=label, action=action, target_id=target)
-               for label, action, target in acts.get(reminder.kind, [])]
-    if reminder.kind not in (K.ATTENDANCE, K.DATA_ROUND):
-        buttons += [NoticeButton(label=f"button-snooze-{days}", action=f"snooze-{days}",
-                                 target_id=rid) for days in SNOOZE_DAYS]
-    return buttons
+    """Act on the reminder where it is read: on its referral (the actions of
+    `bot.flows.referrals`), or on the reminder itself (answer, snooze)."""
+    rid = reminder.id
+    if reminder.kind in (K.ATTENDANCE, K.DATA_ROUND):
+        return [NoticeButton(label=f"button-attend-{a}", action=f"attend-{a}", target_id=rid)
+                for a in ("yes", "no", "moved", "unknown")]
+    return [*notice_buttons(_ON_REFERRAL.get(reminder.kind, ()), reminder.referral_id or 0),
+            *(NoticeButton(label=f"button-snooze-{days}", action=f"snooze-{days}",
+                           target_id=rid) for days in SNOOZE_DAYS)]
 
 
 async def unreachable(repos: Repositories, messages: list[OutboxMessage], *, now: datetime,

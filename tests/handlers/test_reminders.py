@@ -8,7 +8,14 @@ from datetime import timedelta
 
 import pytest
 
-from bot.domain.models import ReferralStatus, ReminderKind, ReminderStatus, Role, User
+from bot.domain.models import (
+    Outcome,
+    ReferralStatus,
+    ReminderKind,
+    ReminderStatus,
+    Role,
+    User,
+)
 from bot.runtime import Runtime
 from bot.services import referrals, reminders, users
 from handlers.app import build_application
@@ -160,7 +167,7 @@ async def test_a_child_back_in_school_is_checked_on_and_a_no_reopens_the_case(
     primary = await runtime.db.read.users.by_channel_id("telegram", str(PRIMARY.id))
     policy = runtime.settings.reminder_policy
     await referrals.accept(runtime.db, primary, rid, now=runtime.now(), policy=policy)
-    await referrals.complete(runtime.db, primary, rid, referrals.Outcome.ENROLLED_SCHOOL,
+    await referrals.complete(runtime.db, primary, rid, Outcome.ENROLLED_SCHOOL,
                              now=runtime.now(), policy=policy)
     scheduled = [(r.kind, r.due_at, r.detail) for r in await _reminders_of(runtime, rid)
                  if r.status is ReminderStatus.PENDING]
