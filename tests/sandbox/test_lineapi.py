@@ -48,15 +48,7 @@ RETRY_KEY = "123e4567-e89b-12d3-a456-426614174000"
 
 def contract_errors(api: LineApi) -> list[str]:
     """Everything the stand-in accepted, answered or would post that LINE's files refuse."""
-    found = []
-    for call in api.calls:
-        where = f"{call.method} {call.host} {call.path} → {int(call.answer.status)}"
-        if call.answer.status < 300:
-            found += [f"{where} request{e}" for e in request_errors(
-                call.method, call.path, call.headers, call.body)]
-        if call.answer.status != HTTPStatus.UNAUTHORIZED and isinstance(call.answer.body, dict):
-            found += [f"{where} answer{e}" for e in line_openapi.answer_errors(
-                call.method, call.path, call.answer.status, call.answer.body)]
+    found = line_openapi.call_errors(api)
     while (delivery := api.next_webhook()) is not None:
         found += [f"webhook {delivery.id}{e}" for e in webhook_errors(json.loads(delivery.body))]
         api.webhook_answered(delivery, ok=True)

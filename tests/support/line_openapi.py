@@ -23,6 +23,8 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from sandbox.lineapi import LineApi
+
 SPEC_DIR = Path(__file__).resolve().parents[2] / "sandbox" / "line_openapi"
 MESSAGING = "urn:line-openapi:messaging-api"
 WEBHOOK = "urn:line-openapi:webhook"
@@ -154,3 +156,18 @@ def answer_errors(method: str, path: str, status: int, body: Any) -> list[str]:
 def webhook_errors(body: Any) -> list[str]:
     """What is wrong with a webhook request body, by webhook.yml's `CallbackRequest`."""
     return _errors(WEBHOOK, "components/schemas/CallbackRequest", body)
+
+
+def call_errors(api: LineApi) -> list[str]:
+    """Every request the stand-in accepted (2xx) and every JSON answer it gave that LINE's
+    file refuses."""
+    found = []
+    for call in api.calls:
+        where = f"{call.method} {call.host} {call.path} → {int(call.answer.status)}"
+        if call.answer.status < 300:
+            found += [f"{where} request{e}" for e in request_errors(
+                call.method, call.path, call.headers, call.body)]
+        if isinstance(call.answer.body, dict):
+            found += [f"{where} answer{e}" for e in answer_errors(
+                call.method, call.path, call.answer.status, call.answer.body)]
+    return found
