@@ -5,6 +5,9 @@ delivered to the bot.
   groups, rich menus.
 - `/line/api-data/<path>`: the api-data host (`https://api-data.line.me`): content people
   send, rich menu images.
+- `/line`: the LINE phones page; `/sandbox/line/...`: what it calls (people, a long-polled
+  feed of what is said, writing, tapping postback buttons, sharing a location or a file,
+  blocking); `/sandbox/line/content/<messageId>`: files people sent, for the page.
 
 A bot using line-bot-sdk points one client at each (in v3 a `Configuration(host=...)`
 applies to every call of its client): `MessagingApi` at `<sandbox>/line/api`,
@@ -15,15 +18,28 @@ cause to the bot's webhook URL, signed, and sends an event again until the bot t
 import asyncio
 import json
 import logging
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import quote, unquote
 
 import aiohttp
 from aiohttp import web
 
-from sandbox.lineapi import API, API_DATA, RICH_MENU_IMAGE_LIMIT, LineApi, WebhookDelivery
+from sandbox.botapi import ApiError
+from sandbox.lineapi import (
+    API,
+    API_DATA,
+    RICH_MENU_IMAGE_LIMIT,
+    LineApi,
+    LineError,
+    WebhookDelivery,
+)
+from sandbox.server import LONG_POLL_LIMIT, MAX_UPLOAD_BYTES, error_answer, json_body, number
 
 API_PREFIX = "/line/api"
 API_DATA_PREFIX = "/line/api-data"
 LINE_API_KEY = web.AppKey("line_api", LineApi)
+STATIC_DIR = Path(__file__).parent / "static"
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +52,25 @@ def add_line_routes(app: web.Application, api: LineApi) -> None:
 
 
 def build_line_app(api: LineApi) -> web.Application:
+    """LINE alone: both hosts and the phones page, with the page's assets."""
     # Room for a rich menu image over LINE's limit, so that LINE's own 413 answers it.
-    app = web.Application(client_max_size=2 * RICH_MENU_IMAGE_LIMIT)
+    app = web.Application(client_max_size=max(2 * RICH_MENU_IMAGE_LIMIT, MAX_UPLOAD_BYTES))
     add_line_routes(app, api)
+    add_line_page(app)
+    app.router.add_static("/static", STATIC_DIR)
     return app
+
+
+def add_line_page(app: web.Application) -> None:
+    """The LINE phones page and its JSON API, on an app that has the LINE routes."""
+    app.router.add_get("/line", _page)
+    app.router.add_get("/sandbox/line/state", _state)
+    app.router.add_post("/sandbox/line/people", _add_person)
+    app.router.add_get("/sandbox/line/changes", _changes)
+    app.router.add_post("/sandbox/line/chats/{user_id}/messages", _send)
+    app.router.add_post("/sandbox/line/chats/{user_id}/postback", _postback)
+    app.router.add_post("/sandbox/line/chats/{user_id}/block", _block)
+    app.router.add_get("/sandbox/line/content/{message_id}", _content)
 
 
 async def _api_host(request: web.Request) -> web.Response:
@@ -62,6 +93,126 @@ async def _answer(request: web.Request, host: str) -> web.Response:
                              ensure_ascii=False).encode()
     return web.Response(status=answer.status, body=payload, headers=answer.headers,
                         content_type=answer.content_type)
+
+
+# -- the LINE phones page --------------------------------------------------------------------
+
+
+def _refused(err: Exception) -> web.Response:
+    if isinstance(err, LineError):
+        return error_answer(err.message)
+    assert isinstance(err, ApiError)
+    return error_answer(err.description.removeprefix("Bad Request: "))
+
+
+async def _page(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "line.html")
+
+
+async def _state(request: web.Request) -> web.Response:
+    api = request.app[LINE_API_KEY]
+    menu = api.rich_menu(api.default_rich_menu) if api.default_rich_menu else None
+    return web.json_response({"bot": {"user_id": api.bot_user_id, "display_name": api.bot_name,
+                                      "basic_id": api.basic_id},
+                              "people": [api.person(user_id) for user_id in api.people],
+                              "rich_menu": menu})
+
+
+async def _add_person(request: web.Request) -> web.Response:
+    api = request.app[LINE_API_KEY]
+    try:
+        body = await json_body(request)
+        name = str(body.get("display_name", "")).strip()
+        language = str(body.get("language", "th"))
+        if not 1 <= len(name) <= 20:  # LINE's own limit on a display name
+            raise LineError(HTTPStatus.BAD_REQUEST, "a display name of 1 to 20 characters")
+        if language not in ("th", "en"):
+            raise LineError(HTTPStatus.BAD_REQUEST, "language must be th or en")
+        user_id = api.add_person(name, language)
+    except (LineError, ApiError) as err:
+        return _refused(err)
+    return web.json_response(api.person(user_id))
+
+
+async def _changes(request: web.Request) -> web.Response:
+    try:
+        since = int(number("since", request.query.get("since")))
+        wait = min(number("timeout", request.query.get("timeout"), 25), LONG_POLL_LIMIT)
+    except ApiError as err:
+        return _refused(err)
+    seq, changes = await request.app[LINE_API_KEY].changes(max(since, 0), max(wait, 0))
+    return web.json_response({"seq": seq, "changes": changes})
+
+
+def _user_id(request: web.Request) -> str:
+    user_id = request.match_info["user_id"]
+    if user_id not in request.app[LINE_API_KEY].people:
+        raise web.HTTPNotFound()
+    return user_id
+
+
+async def _send(request: web.Request) -> web.Response:
+    api = request.app[LINE_API_KEY]
+    user_id = _user_id(request)
+    try:
+        if request.content_type == "multipart/form-data":
+            form = await request.post()
+            upload = form.get("file")
+            if not isinstance(upload, web.FileField):
+                raise LineError(HTTPStatus.BAD_REQUEST, "no file in the upload")
+            event = api.send_file(user_id, unquote(upload.filename), upload.file.read())
+        else:
+            body = await json_body(request)
+            location = body.get("location")
+            if isinstance(location, dict):
+                event = api.send_location(
+                    user_id, number("latitude", location.get("latitude")),
+                    number("longitude", location.get("longitude")),
+                    str(location.get("title", "")), str(location.get("address", "")))
+            else:
+                event = api.send_text(user_id, str(body.get("text", "")))
+    except (LineError, ApiError) as err:
+        return _refused(err)
+    return web.json_response({"id": event["message"]["id"]})
+
+
+async def _postback(request: web.Request) -> web.Response:
+    api = request.app[LINE_API_KEY]
+    user_id = _user_id(request)
+    try:
+        body = await json_body(request)
+        picked = body.get("picked")
+        api.press(user_id, str(body.get("data", "")),
+                  picked=str(picked) if picked is not None else None)
+    except (LineError, ApiError) as err:
+        return _refused(err)
+    return web.json_response({"ok": True})
+
+
+async def _block(request: web.Request) -> web.Response:
+    api = request.app[LINE_API_KEY]
+    user_id = _user_id(request)
+    try:
+        blocked = bool((await json_body(request)).get("blocked"))
+    except ApiError as err:
+        return _refused(err)
+    if blocked != (not api.people[user_id].friend):
+        (api.block if blocked else api.unblock)(user_id)
+    return web.json_response(api.person(user_id))
+
+
+async def _content(request: web.Request) -> web.Response:
+    try:
+        data, mime = request.app[LINE_API_KEY].content(request.match_info["message_id"])
+    except KeyError:
+        raise web.HTTPNotFound() from None
+    # Offered as a download, never shown inline: it is whatever a person uploaded.
+    name = request.query.get("name", "file")
+    return web.Response(body=data, content_type=mime, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+
+
+# -- webhook delivery ------------------------------------------------------------------------
 
 
 class WebhookDeliverer:

@@ -326,6 +326,9 @@ class LineApi:
         self.chats: dict[str, Chat] = {}
         self.calls: list[Call] = []
         self.emitted: list[JSONDict] = []  # every webhook event, in order
+        self.changes_log: list[JSONDict] = []  # what the web page shows, in order
+        self._changes_signal = Signal()
+        self.closed = False
         self._reply_tokens: dict[str, _ReplyToken] = {}
         self._retry_keys: dict[str, _Accepted] = {}
         self._pushed: dict[str, int] = {}  # by month, "2026-12"
@@ -463,9 +466,23 @@ class LineApi:
                 entry["quoteToken"] = f"q{uuid.uuid4().hex}"
             sent.append(entry)
             if delivered:
-                chat.transcript.append({"from": "bot", "via": via, "id": message_id,
-                                        "at": self._now_ms(), "message": copy.deepcopy(message)})
+                self._say(chat, {"from": "bot", "via": via, "id": message_id,
+                                 "at": self._now_ms(), "message": copy.deepcopy(message)})
         return sent
+
+    def _say(self, chat: Chat, entry: JSONDict) -> None:
+        chat.transcript.append(entry)
+        self._change({"type": "said", "chat_id": chat.id, "entry": copy.deepcopy(entry)})
+
+    def _change(self, change: JSONDict) -> None:
+        self.changes_log.append(change)
+        self._changes_signal.notify()
+
+    async def changes(self, since: int, wait: float) -> tuple[int, list[JSONDict]]:
+        """Changes after the first `since`, waiting up to `wait` seconds for one."""
+        if len(self.changes_log) <= since and not self.closed:
+            await self._changes_signal.wait(wait)
+        return len(self.changes_log), copy.deepcopy(self.changes_log[since:])
 
     def _quota(self, request: _Request, args: dict[str, str]) -> tuple[int, JSONDict]:
         if self.monthly_limit is None:
@@ -547,6 +564,7 @@ class LineApi:
         if menu.image is None:
             raise bad_request("must upload richmenu image before applying it to user")
         self.default_rich_menu = args["richMenuId"]
+        self._change({"type": "rich_menu", "rich_menu": self.rich_menu(self.default_rich_menu)})
         return HTTPStatus.OK, {}
 
     def _default_menu(self, request: _Request, args: dict[str, str]) -> tuple[int, JSONDict]:
@@ -558,6 +576,12 @@ class LineApi:
         """A rich menu as the bot created it, for the page and the tests."""
         return copy.deepcopy(self._rich_menus[menu_id].body)
 
+    def close(self) -> None:
+        """Answer pending long polls of the page now (with nothing) and from then on."""
+        self.closed = True
+        self._changes_signal.notify()
+        self._webhook_signal.notify()
+
     # -- the people's side: each step is a webhook event -----------------------------------------
 
     def add_person(self, display_name: str, language: str = "th",
@@ -568,6 +592,7 @@ class LineApi:
             raise bad_request("user already exists")
         self.people[user_id] = Person(user_id, display_name, language)
         self.chats[user_id] = Chat(user_id, "user", display_name)
+        self._change({"type": "person", "person": self.person(user_id)})
         self._emit("follow", {"type": "user", "userId": user_id},
                    {"follow": {"isUnblocked": False}}, reply_to=user_id)
         return user_id
@@ -575,10 +600,12 @@ class LineApi:
     def block(self, user_id: str) -> JSONDict:
         """The person blocks the bot: an unfollow event, and nothing reaches them any more."""
         self._person(user_id).friend = False
+        self._change({"type": "person", "person": self.person(user_id)})
         return self._emit("unfollow", {"type": "user", "userId": user_id})
 
     def unblock(self, user_id: str) -> JSONDict:
         self._person(user_id).friend = True
+        self._change({"type": "person", "person": self.person(user_id)})
         return self._emit("follow", {"type": "user", "userId": user_id},
                           {"follow": {"isUnblocked": True}}, reply_to=user_id)
 
@@ -622,15 +649,19 @@ class LineApi:
             if picked is None or not re.fullmatch(PICKER_FORMATS[mode], picked):
                 raise bad_request(f"pick a {mode} like {PICKER_FORMATS[mode]}")
             postback["params"] = {mode: picked}
-        chat.transcript.append({"from": user_id, "id": str(next(self._serial)),
-                                "at": self._now_ms(), "postback": copy.deepcopy(postback),
-                                "label": action.get("label", "")})
+        self._say(chat, {"from": user_id, "id": str(next(self._serial)), "at": self._now_ms(),
+                         "postback": copy.deepcopy(postback), "label": action.get("label", "")})
         return self._emit("postback", self._source(person, chat), {"postback": postback},
                           reply_to=chat.id)
 
     def _pressable(self, chat: Chat, data: str) -> JSONDict:
-        """The action carrying `data`: on any bot message's template or flex body, or on the
-        quick reply of the chat's last message (LINE shows quick replies only there)."""
+        """The action carrying `data`: on the default rich menu, on any bot message's template
+        or flex body, or on the quick reply of the chat's last message (LINE shows quick
+        replies only there)."""
+        if self.default_rich_menu is not None:
+            for action in _actions(self._rich_menus[self.default_rich_menu].body):
+                if action["data"] == data:
+                    return action
         for position, entry in enumerate(chat.transcript):
             message = entry.get("message")
             if entry["from"] != "bot" or message is None:
@@ -684,6 +715,12 @@ class LineApi:
     def content(self, message_id: str) -> tuple[bytes, str]:
         return self._contents[message_id]
 
+    def person(self, user_id: str) -> JSONDict:
+        """A person as the web page shows them."""
+        person = self._person(user_id)
+        return {"user_id": person.user_id, "display_name": person.display_name,
+                "language": person.language, "friend": person.friend}
+
     def _person(self, user_id: str) -> Person:
         person = self.people.get(user_id)
         if person is None:
@@ -708,8 +745,8 @@ class LineApi:
         person = self._person(user_id)
         chat = self._chat_of(person, group_id)
         message = {"id": str(next(self._serial)), **message}
-        chat.transcript.append({"from": user_id, "id": message["id"], "at": self._now_ms(),
-                                "message": copy.deepcopy(message)})
+        self._say(chat, {"from": user_id, "id": message["id"], "at": self._now_ms(),
+                         "message": copy.deepcopy(message)})
         return self._emit("message", self._source(person, chat), {"message": message},
                           reply_to=chat.id)
 

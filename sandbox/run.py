@@ -20,11 +20,17 @@ from pydantic import SecretStr
 from bot.config import Settings
 from bot.runtime import Runtime, system_clock
 from sandbox.botapi import BotApi
+from sandbox.line_server import add_line_page, add_line_routes
+from sandbox.lineapi import LineApi
 from sandbox.people import People
 from sandbox.server import build_web_app
 
 SANDBOX_TOKEN = "7000000001:SANDBOX-NOT-A-REAL-TOKEN"
 BOT_USERNAME = "panong_sandbox_bot"
+LINE_SANDBOX_TOKEN = "SANDBOX-LINE-CHANNEL-ACCESS-TOKEN-NOT-A-REAL-ONE"
+LINE_SANDBOX_SECRET = "SANDBOX-LINE-CHANNEL-SECRET-NOT-A-REAL-ONE"
+# On LINE's phones page; the bot has no LINE channel yet, so nobody answers them.
+LINE_DEMO_PEOPLE = (("ครูสมศรี", "th"), ("Malee", "en"))
 
 
 class UnsafeSandbox(Exception):
@@ -94,6 +100,7 @@ class Sandbox:
         self.seed = seed
         self.clock = clock
         self.api = BotApi(SANDBOX_TOKEN, username=BOT_USERNAME)
+        self.line = LineApi(LINE_SANDBOX_TOKEN, LINE_SANDBOX_SECRET)
         self.url = ""
         self.remote = False  # listening beyond loopback, as PANONG_SANDBOX_ALLOW_REMOTE let it
         self.runtime: Runtime | None = None
@@ -128,12 +135,16 @@ class Sandbox:
             fresh_database(settings)
             self.runtime = await Runtime.start(bot_settings, clock=self.clock)
             self.people = People(self.api, self.runtime)
-            self._runner = web.AppRunner(build_web_app(self.api, self.people),
-                                         shutdown_timeout=1.0, access_log=None)
+            app = build_web_app(self.api, self.people)
+            add_line_routes(app, self.line)
+            add_line_page(app)
+            self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
             await self._runner.setup()
             await web.SockSite(self._runner, sock).start()
             if self.seed:
                 await self.people.seed()
+                for display_name, language in LINE_DEMO_PEOPLE:
+                    self.line.add_person(display_name, language)
             self._bot = asyncio.create_task(serve(self.runtime, self._stop))
         except BaseException:
             sock.close()
@@ -157,6 +168,7 @@ class Sandbox:
     async def close(self) -> None:
         self._stop.set()
         self.api.close()
+        self.line.close()
         if self._bot is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._bot
