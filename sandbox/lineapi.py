@@ -46,6 +46,7 @@ REPLY_TOKEN_LIFETIME = 60.0  # seconds; LINE says "within a certain period", abo
 RETRY_KEY_LIFETIME = 24 * 3600.0
 RICH_MENU_IMAGE_LIMIT = 1024 * 1024
 WEBHOOK_USER_AGENT = "LineBotWebhook/2.0"
+CALLS_KEPT = 10_000  # a sandbox left running for days keeps only the latest calls
 
 UNAUTHORIZED = ("Authentication failed. Confirm that the access token in the authorization "
                 "header is valid.")
@@ -126,7 +127,8 @@ class Answer:
 
 @dataclass(frozen=True)
 class Call:
-    """A request the stand-in answered, kept so that tests can check every one of them."""
+    """A request the stand-in answered, kept (the latest `CALLS_KEPT`) so that tests can
+    check every one of them."""
 
     method: str
     host: str
@@ -324,7 +326,7 @@ class LineApi:
         self.monthly_limit = monthly_limit
         self.people: dict[str, Person] = {}
         self.chats: dict[str, Chat] = {}
-        self.calls: list[Call] = []
+        self.calls: deque[Call] = deque(maxlen=CALLS_KEPT)
         self.emitted: list[JSONDict] = []  # every webhook event, in order
         self.changes_log: list[JSONDict] = []  # what the web page shows, in order
         self._changes_signal = Signal()
@@ -409,9 +411,11 @@ class LineApi:
         if issued is None or issued.used or (
                 self.clock() - issued.issued_at > self.reply_token_lifetime):
             raise bad_request(INVALID_REPLY_TOKEN)
+        chat = self.chats[issued.chat_id]
+        if not chat.bot_present:  # a group the bot has left since
+            raise bad_request(INVALID_REPLY_TOKEN)
         issued.used = True
-        return HTTPStatus.OK, {"sentMessages": self._deliver(self.chats[issued.chat_id],
-                                                             messages, "reply")}
+        return HTTPStatus.OK, {"sentMessages": self._deliver(chat, messages, "reply")}
 
     def _push(self, request: _Request, args: dict[str, str]) -> tuple[int, JSONDict]:
         body = request.json()
@@ -759,6 +763,7 @@ class LineApi:
                            "webhookEventId": ulid(now, next(self._serial)),
                            "deliveryContext": {"isRedelivery": False}, "source": source}
         if reply_to is not None:
+            self._forget_expired()
             token = uuid.uuid4().hex
             self._reply_tokens[token] = _ReplyToken(reply_to, self.clock())
             event["replyToken"] = token
@@ -767,6 +772,17 @@ class LineApi:
         self._webhooks.append(WebhookDelivery(next(self._serial), event))
         self._webhook_signal.notify()
         return copy.deepcopy(event)
+
+    def _forget_expired(self) -> None:
+        """Drop reply tokens and retry keys that can no longer be used, so that a sandbox
+        left running does not hoard them."""
+        now = self.clock()
+        for token in [token for token, issued in self._reply_tokens.items()
+                      if issued.used or now - issued.issued_at > self.reply_token_lifetime]:
+            del self._reply_tokens[token]
+        for key in [key for key, accepted in self._retry_keys.items()
+                    if now - accepted.at >= RETRY_KEY_LIFETIME]:
+            del self._retry_keys[key]
 
     # -- webhook delivery (the HTTP side is sandbox.line_server's) -----------------------------
 

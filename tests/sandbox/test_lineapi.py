@@ -213,6 +213,30 @@ def test_a_reply_token_works_once_and_only_for_a_while(line: LineApi, clock: Fak
     assert line.pushes_this_month() == 0  # replies are free
 
 
+def test_a_reply_token_from_a_group_the_bot_has_left_is_invalid(line: LineApi) -> None:
+    teacher = line.add_person("ครูสมศรี")
+    group = line.add_group("ครูอำเภอเมือง", [teacher])
+    line.send_text(teacher, "สวัสดีทุกคน", group_id=group)
+    token = last_reply_token(line)
+    line.remove_bot(group)
+    late = call(line, "POST", "/v2/bot/message/reply",
+                {"replyToken": token, "messages": [text("สวัสดีค่ะ")]})
+    assert late.json() == {"message": INVALID_REPLY_TOKEN}
+    assert push(line, group, text("ยังอยู่ไหม")).status == 400
+
+
+def test_a_sandbox_left_running_forgets_what_can_no_longer_be_used(
+        line: LineApi, clock: FakeClock) -> None:
+    line.monthly_limit = None
+    teacher = line.add_person("ครูสมศรี")
+    for n in range(50):
+        line.send_text(teacher, f"ข้อความ {n}")
+        push(line, teacher, text("รับทราบ"), retry_key=f"123e4567-e89b-12d3-a456-{n:012d}")
+        clock.advance(hours=1)
+    # Only the tokens of the last minute and the keys of the last day are kept.
+    assert len(line._reply_tokens) == 1 and len(line._retry_keys) == 24
+
+
 # -- pushes: retry keys, the month's count -----------------------------------------------------
 
 
