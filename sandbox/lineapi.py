@@ -55,6 +55,9 @@ MONTHLY_LIMIT = "You have reached your monthly limit."
 RETRY_KEY_ACCEPTED = "The retry key is already accepted"
 RETRY_KEY_INVALID = "The value for the 'X-Line-Retry-Key' header is invalid"
 
+# The kinds of message the stand-in takes (what Panong can send), with their required
+# properties. LINE has more (video, audio, imagemap, coupon, textV2); the stand-in refuses
+# them with LINE's own message so that a bot starting to send one is noticed here first.
 MESSAGE_REQUIRED = {
     "text": ("text",),
     "image": ("originalContentUrl", "previewImageUrl"),
