@@ -163,9 +163,12 @@ class LineAdapter:
 
     async def _join(self, user_id: str, code: str, t: Translator) -> TextMessage:
         runtime = self.runtime
+        name, language = await self._profile(user_id)
+        # Remembered, so that notices sent outside this chat's events read the same.
+        t = translator(pick_language(None, language, t.lang))
         joined = await onboarding.redeem_invite(
             runtime.db, code=code[:64], channel=CHANNEL, channel_user_id=user_id,
-            display_name=await self._name(user_id), language=t.lang, now=runtime.now())
+            display_name=name, language=t.lang, now=runtime.now())
         role = joined.user.role
         return text_message(t("start-joined", role=t(f"role-{role}"),
                               organisation=joined.organisation.name(t.lang))
@@ -193,12 +196,13 @@ class LineAdapter:
                              link=onboarding.invite_link(username, made.code))
         return text_message(text)
 
-    async def _name(self, user_id: str) -> str:
+    async def _profile(self, user_id: str) -> tuple[str, str | None]:
+        """How the person calls themselves on LINE, and the language their LINE uses."""
         try:
             profile = await self.messaging.get_profile(user_id)
         except ApiException:
-            return NAMELESS
-        return profile.display_name or NAMELESS
+            return NAMELESS, None
+        return profile.display_name or NAMELESS, getattr(profile, "language", None)
 
     async def _reply(self, reply_token: str, answer: list[TextMessage],
                      user_id: str) -> None:

@@ -8,7 +8,8 @@ that a slow answer never makes LINE give up and send the events again.
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from aiohttp import web
 from linebot.v3.exceptions import InvalidSignatureError
@@ -71,15 +72,22 @@ def messaging_api(runtime: Runtime) -> AsyncApiClient:
         access_token=settings.line_channel_access_token.get_secret_value()))
 
 
+@asynccontextmanager
+async def line_channel(runtime: Runtime) -> AsyncIterator[web.Application]:
+    """LINE's side of the bot while the block runs: its messaging client, its sender
+    registered with the outbox, and the webhook application to serve."""
+    async with messaging_api(runtime) as client:
+        messaging = AsyncMessagingApi(client)
+        runtime.outbox.register(CHANNEL, LineSender(messaging, runtime))
+        yield build_webhook(runtime, LineAdapter(runtime, messaging))
+
+
 async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
     """Receive LINE's webhooks until `stop` is set, and push what the outbox owes people on
     LINE (the caller runs the outbox)."""
     settings = runtime.settings
-    async with messaging_api(runtime) as client:
-        messaging = AsyncMessagingApi(client)
-        runtime.outbox.register(CHANNEL, LineSender(messaging, runtime))
-        runner = web.AppRunner(build_webhook(runtime, LineAdapter(runtime, messaging)),
-                               access_log=None)
+    async with line_channel(runtime) as webhook:
+        runner = web.AppRunner(webhook, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, settings.line_webhook_host,
                           settings.line_webhook_port).start()

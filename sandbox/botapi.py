@@ -86,7 +86,7 @@ class StoredFile:
     mime_type: str | None
 
 
-class _Signal:
+class Signal:
     """Wakes everybody waiting for "something changed"; waiting is bounded by a timeout."""
 
     def __init__(self) -> None:
@@ -217,8 +217,8 @@ class BotApi:
         self._failures: dict[str, deque[ApiError]] = defaultdict(deque)
         self._stalls: dict[tuple[str, int | None], _Stall] = {}  # by method and chat
         self.events: list[JSONDict] = []
-        self._updates_signal = _Signal()
-        self._events_signal = _Signal()
+        self._updates_signal = Signal()
+        self._events_signal = Signal()
         self._methods: dict[str, Callable[[_Params, dict[str, Upload]], Any]] = {
             "getMe": lambda p, f: dict(self.bot_user),
             "logOut": lambda p, f: True,

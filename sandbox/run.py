@@ -10,6 +10,7 @@ import ipaddress
 import os
 import socket
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -19,12 +20,20 @@ from pydantic import SecretStr
 
 from bot.config import Settings
 from bot.runtime import Runtime, system_clock
+from sandbox import line_server
 from sandbox.botapi import BotApi
+from sandbox.lineapi import LineApi
 from sandbox.people import People
 from sandbox.server import build_web_app
 
 SANDBOX_TOKEN = "7000000001:SANDBOX-NOT-A-REAL-TOKEN"
 BOT_USERNAME = "panong_sandbox_bot"
+LINE_SANDBOX_TOKEN = "SANDBOX-LINE-CHANNEL-ACCESS-TOKEN-NOT-A-REAL-ONE"
+LINE_SANDBOX_SECRET = "SANDBOX-LINE-CHANNEL-SECRET-NOT-A-REAL-ONE"
+# On LINE's phones page; the bot has no LINE channel yet, so nobody answers them.
+# Where the bot's own LINE webhook is mounted in the sandbox's server.
+LINE_BOT_PREFIX = "/bot-line"
+LINE_DEMO_PEOPLE = (("ครูสมศรี", "th"), ("Malee", "en"))
 
 
 class UnsafeSandbox(Exception):
@@ -94,6 +103,7 @@ class Sandbox:
         self.seed = seed
         self.clock = clock
         self.api = BotApi(SANDBOX_TOKEN, username=BOT_USERNAME)
+        self.line = LineApi(LINE_SANDBOX_TOKEN, LINE_SANDBOX_SECRET)
         self.url = ""
         self.remote = False  # listening beyond loopback, as PANONG_SANDBOX_ALLOW_REMOTE let it
         self.runtime: Runtime | None = None
@@ -101,6 +111,8 @@ class Sandbox:
         self._runner: web.AppRunner | None = None
         self._stop = asyncio.Event()
         self._bot: asyncio.Task[None] | None = None
+        self._channels = AsyncExitStack()
+        self._deliverer: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> "Sandbox":
         settings = self.settings
@@ -121,17 +133,33 @@ class Sandbox:
             "base_file_url": f"{self.url}/file/bot",
             "database_path": settings.sandbox_database_path,
             "bot_username": BOT_USERNAME,
+            "line_channel_secret": SecretStr(LINE_SANDBOX_SECRET),
+            "line_channel_access_token": SecretStr(LINE_SANDBOX_TOKEN),
+            "line_api_base_url": f"{self.url}{line_server.API_PREFIX}",
+            "line_api_data_base_url": f"{self.url}{line_server.API_DATA_PREFIX}",
         })
         try:
             fresh_database(settings)
             self.runtime = await Runtime.start(bot_settings, clock=self.clock)
             self.people = People(self.api, self.runtime)
-            self._runner = web.AppRunner(build_web_app(self.api, self.people),
-                                         shutdown_timeout=1.0, access_log=None)
+            app = build_web_app(self.api, self.people)
+            line_server.add_line_routes(app, self.line)
+            line_server.add_line_page(app)
+            # The bot's LINE webhook, served here; the stand-in posts people's events to it.
+            from line.webhook import line_channel  # only running the bot needs LINE's SDK
+
+            app.add_subapp(LINE_BOT_PREFIX,
+                           await self._channels.enter_async_context(line_channel(self.runtime)))
+            self._deliverer = asyncio.create_task(line_server.WebhookDeliverer(
+                self.line, f"{self.url}{LINE_BOT_PREFIX}{bot_settings.line_webhook_path}",
+            ).run())
+            self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
             await self._runner.setup()
             await web.SockSite(self._runner, sock).start()
             if self.seed:
                 await self.people.seed()
+                for display_name, language in LINE_DEMO_PEOPLE:
+                    self.line.add_person(display_name, language)
             self._bot = asyncio.create_task(self._serve())
         except BaseException:
             sock.close()
@@ -162,9 +190,15 @@ class Sandbox:
     async def close(self) -> None:
         self._stop.set()
         self.api.close()
+        self.line.close()
+        if self._deliverer is not None:
+            self._deliverer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._deliverer
         if self._bot is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._bot
+        await self._channels.aclose()
         if self.runtime is not None:
             await self.runtime.close()
         if self._runner is not None:

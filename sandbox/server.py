@@ -111,7 +111,7 @@ async def _bot_file(request: web.Request) -> web.StreamResponse:
 # -- the web chat --------------------------------------------------------------------------
 
 
-def _error(description: str, status: int = HTTPStatus.BAD_REQUEST) -> web.Response:
+def error_answer(description: str, status: int = HTTPStatus.BAD_REQUEST) -> web.Response:
     return web.json_response({"error": description}, status=status)
 
 
@@ -130,7 +130,7 @@ async def _organisations(request: web.Request) -> web.Response:
     return web.json_response(await request.app[PEOPLE_KEY].organisations())
 
 
-async def _json_body(request: web.Request) -> JSONDict:
+async def json_body(request: web.Request) -> JSONDict:
     try:
         body = await request.json()
     except ValueError:
@@ -142,19 +142,19 @@ async def _json_body(request: web.Request) -> JSONDict:
 
 async def _add_person(request: web.Request) -> web.Response:
     try:
-        body = await _json_body(request)
+        body = await json_body(request)
         role = Role(body["role"]) if body.get("role") else None
         person = await request.app[PEOPLE_KEY].add(
             str(body.get("first_name", "")), str(body.get("language_code", "th")), role,
             body.get("organisation_id") or None)
     except ApiError as err:
-        return _error(err.description.removeprefix("Bad Request: "))
+        return error_answer(err.description.removeprefix("Bad Request: "))
     except (AppError, ValueError, ValidationError):
-        return _error("that role cannot belong to that organisation")
+        return error_answer("that role cannot belong to that organisation")
     return web.json_response(person)
 
 
-def _number(name: str, value: Any, default: float = 0) -> float:
+def number(name: str, value: Any, default: float = 0) -> float:
     try:
         number = float(value) if value not in (None, "") else default
     except (TypeError, ValueError):
@@ -166,10 +166,10 @@ def _number(name: str, value: Any, default: float = 0) -> float:
 
 async def _changes(request: web.Request) -> web.Response:
     try:
-        since = int(_number("since", request.query.get("since")))
-        wait = min(_number("timeout", request.query.get("timeout"), 25), LONG_POLL_LIMIT)
+        since = int(number("since", request.query.get("since")))
+        wait = min(number("timeout", request.query.get("timeout"), 25), LONG_POLL_LIMIT)
     except ApiError as err:
-        return _error(err.description.removeprefix("Bad Request: "))
+        return error_answer(err.description.removeprefix("Bad Request: "))
     seq, events = await request.app[API_KEY].changes(max(since, 0), max(wait, 0))
     return web.json_response({"seq": seq, "events": events})
 
@@ -199,16 +199,16 @@ async def _send(request: web.Request) -> web.Response:
         if request.content_type == "multipart/form-data":
             message = await _send_upload(api, person_id, request)
         else:
-            body = await _json_body(request)
+            body = await json_body(request)
             location = body.get("location")
             if isinstance(location, dict):
-                latitude = _number("latitude", location.get("latitude"))
-                longitude = _number("longitude", location.get("longitude"))
+                latitude = number("latitude", location.get("latitude"))
+                longitude = number("longitude", location.get("longitude"))
                 message = api.send_location(person_id, latitude, longitude)
             else:
                 message = api.send_text(person_id, str(body.get("text", "")))
     except ApiError as err:
-        return _error(err.description.removeprefix("Bad Request: "))
+        return error_answer(err.description.removeprefix("Bad Request: "))
     return web.json_response({"message_id": message["message_id"]})
 
 
@@ -228,11 +228,11 @@ async def _press(request: web.Request) -> web.Response:
     api = request.app[API_KEY]
     person_id = _person_id(request)
     try:
-        body = await _json_body(request)
-        message_id = int(_number("message_id", body.get("message_id")))
+        body = await json_body(request)
+        message_id = int(number("message_id", body.get("message_id")))
         api.press(person_id, person_id, message_id, str(body.get("data", "")))
     except ApiError as err:
-        return _error(err.description.removeprefix("Bad Request: "))
+        return error_answer(err.description.removeprefix("Bad Request: "))
     return web.json_response({"ok": True})
 
 

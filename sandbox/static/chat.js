@@ -9,17 +9,12 @@
 // Safety: message text is only ever put into the DOM with text nodes /
 // textContent, never innerHTML.
 
+import {
+  $, api, el, formatSize, postJSON, PRESET_PLACES, safeHref, sleep,
+} from './common.js';
+
 const API = '/sandbox/api';
 const FILES = '/sandbox/files';
-
-const PRESET_PLACES = [
-  { name: 'Mueang Samut Prakan', lat: 13.5990, lon: 100.5968 },
-  { name: 'Bang Phli', lat: 13.6050, lon: 100.7060 },
-  { name: 'Bang Bo', lat: 13.5840, lon: 100.8370 },
-  { name: 'Phra Pradaeng', lat: 13.6590, lon: 100.5330 },
-  { name: 'Phra Samut Chedi', lat: 13.5970, lon: 100.5660 },
-  { name: 'Bang Sao Thong', lat: 13.6330, lon: 100.8070 },
-];
 
 const CHAT_ACTIONS = {
   typing: 'typing…',
@@ -44,40 +39,9 @@ const startedAt = Date.now();
 
 // ---------------------------------------------------------------- helpers
 
-const $ = (sel, root = document) => root.querySelector(sel);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Small DOM builder. Props: class, text, dataset, on<event>, anything else -> attribute. */
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value == null || value === false) continue;
-    if (key === 'class') node.className = value;
-    else if (key === 'text') node.textContent = value;
-    else if (key === 'dataset') Object.assign(node.dataset, value);
-    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? '' : String(value));
-  }
-  for (const child of children) if (child != null && child !== false) node.append(child);
-  return node;
-}
 
-/** fetch() wrapper: parses JSON, turns non-2xx answers into Errors carrying the server's message. */
-async function api(path, options = {}) {
-  const res = await fetch(path, options);
-  let data = null;
-  try { data = await res.json(); } catch { /* empty or non-JSON body */ }
-  if (!res.ok) throw new Error((data && data.error) || `${res.status} ${res.statusText}`);
-  return data;
-}
 
-function postJSON(path, body) {
-  return api(path, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
 
 const fileUrl = (fileId) => `${FILES}/${encodeURIComponent(fileId)}`;
 
@@ -86,12 +50,6 @@ function formatTime(unixSeconds) {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-function formatSize(bytes) {
-  if (!Number.isFinite(bytes)) return '';
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
 
 function avatar(person, extraClass = '') {
   const name = person.first_name || '?';
@@ -103,13 +61,6 @@ function avatar(person, extraClass = '') {
 
 // ------------------------------------------------------------------ links
 
-/** Only let safe schemes become real hrefs; bare "example.com" gets http://. */
-function safeHref(url) {
-  if (typeof url !== 'string' || !url) return null;
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url);
-  if (!scheme) return `http://${url}`;
-  return ['http', 'https', 'mailto'].includes(scheme[1].toLowerCase()) ? url : null;
-}
 
 /**
  * Recognise a deep link into our own bot: https://t.me/<bot>?start=CODE

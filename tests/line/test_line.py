@@ -56,7 +56,7 @@ class RecordingMessaging:
         self.pushes.append((request, x_line_retry_key))
 
     async def get_profile(self, user_id: str) -> SimpleNamespace:
-        return SimpleNamespace(display_name="Kru Malee")
+        return SimpleNamespace(display_name="Kru Malee", language="th")
 
     async def get_group_summary(self, group_id: str) -> SimpleNamespace:
         return SimpleNamespace(group_name="Primary ESA 1 referrals")
