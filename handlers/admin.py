@@ -5,8 +5,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot import presenters
 from bot.domain.models import Role
 from bot.errors import StaleAction
-from bot.services import onboarding, users
-from handlers.callback_data import (
+from bot.flows.callback_data import (
     InviteOrganisationButton,
     InvitePageButton,
     InviteRevokeButton,
@@ -15,6 +14,7 @@ from handlers.callback_data import (
     UserActiveButton,
     UsersPageButton,
 )
+from bot.services import onboarding, users
 from handlers.context import CHANNEL, PanongContext
 from handlers.keyboards import button, paged, rows
 from handlers.pages import paginated

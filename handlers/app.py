@@ -25,22 +25,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
-from bot.runtime import Runtime
-from handlers import (
-    admin,
-    cases,
-    drafts,
-    erasure,
-    imports,
-    notes,
-    referrals,
-    registration,
-    reminders,
-    reports,
-    start,
-    summaries,
-)
-from handlers.callback_data import (
+from bot.flows.callback_data import (
     AttendanceButton,
     CaseActionButton,
     CasesPageButton,
@@ -72,6 +57,21 @@ from handlers.callback_data import (
     UserActiveButton,
     UsersPageButton,
     WizardButton,
+)
+from bot.runtime import Runtime
+from handlers import (
+    admin,
+    cases,
+    drafts,
+    erasure,
+    imports,
+    notes,
+    referrals,
+    registration,
+    reminders,
+    reports,
+    start,
+    summaries,
 )
 from handlers.commands import register_default_commands
 from handlers.context import CHANNEL, RUNTIME_KEY, PanongContext, identify_user

@@ -4,8 +4,8 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot import presenters
 from bot.errors import StaleAction
+from bot.flows.callback_data import CaseActionButton, CasesPageButton, OpenCaseButton
 from bot.services import cases
-from handlers.callback_data import CaseActionButton, CasesPageButton, OpenCaseButton
 from handlers.context import PanongContext
 from handlers.keyboards import button, paged
 from handlers.pages import paginated

@@ -5,9 +5,9 @@ on a list."""
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.errors import StaleAction
+from bot.flows.callback_data import EraseButton
 from bot.services import erasure
 from bot.services.erasure import ErasureKind
-from handlers.callback_data import EraseButton
 from handlers.context import PanongContext
 from handlers.keyboards import button
 

@@ -15,13 +15,13 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot import presenters
 from bot.errors import StaleAction
+from bot.flows.callback_data import LeadMarkButton, LeadOpenButton, LeadPageButton
 from bot.i18n import Translator
 from bot.import_process import read_apart
 from bot.imports import ImportFileError, ParsedList
 from bot.reports import spreadsheet_safe
 from bot.services import imports
 from bot.services.imports import LeadResult
-from handlers.callback_data import LeadMarkButton, LeadOpenButton, LeadPageButton
 from handlers.context import PanongContext
 from handlers.errors import tell_error
 from handlers.keyboards import button, paged, rows

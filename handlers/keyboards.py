@@ -7,10 +7,10 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.flows.callback_data import CallbackData, WizardButton
 from bot.i18n import Translator
 from bot.presenters import plain
 from bot.services.registration import Choice, Step
-from handlers.callback_data import CallbackData, WizardButton
 
 # Nav verbs share the wizard's callback shape; no step offers a choice with these values.
 BACK, SKIP, CANCEL = "_back", "_skip", "_cancel"

@@ -15,9 +15,9 @@ from bot import presenters
 from bot.domain import dates
 from bot.domain.models import DeclineReason, WithdrawReason
 from bot.errors import InvalidInput, StaleAction, TextExpected
+from bot.flows.callback_data import NoteButton
 from bot.services import referrals, reminders
 from bot.services.referrals import Change
-from handlers.callback_data import NoteButton
 from handlers.context import PanongContext
 from handlers.errors import tell_error
 from handlers.persistence import persistence_of

@@ -4,16 +4,16 @@ that act on what the notice is about (sent from the outbox, `handlers.outbox`)."
 from telegram import InlineKeyboardMarkup
 
 from bot.domain.models import AttendanceAnswer
-from bot.flows.notices import notice_text
-from bot.flows.referrals import ACTIONS
-from bot.i18n import Translator
-from bot.services.notices import Notice, NoticeButton
-from handlers.callback_data import (
+from bot.flows.callback_data import (
     AttendanceButton,
     CallbackData,
     SnoozeButton,
     action_data,
 )
+from bot.flows.notices import notice_text
+from bot.flows.referrals import ACTIONS
+from bot.i18n import Translator
+from bot.services.notices import Notice, NoticeButton
 from handlers.keyboards import button, rows
 
 

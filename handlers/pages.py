@@ -5,7 +5,7 @@ from collections.abc import Awaitable, Callable
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.errors import StaleAction
-from handlers.callback_data import CallbackData
+from bot.flows.callback_data import CallbackData
 from handlers.context import PanongContext
 
 PageBuilder = Callable[[PanongContext, int], Awaitable[tuple[str, InlineKeyboardMarkup]]]

@@ -12,11 +12,11 @@ from telegram.ext import ConversationHandler
 
 from bot import presenters
 from bot.errors import InvalidInput, StaleAction, TextExpected
+from bot.flows.callback_data import WizardButton
 from bot.services import cases, registration
 from bot.services.access import require_user
 from bot.services.registration import CaseDraft, Step
 from handlers import referrals
-from handlers.callback_data import WizardButton
 from handlers.context import PanongContext
 from handlers.errors import tell_error
 from handlers.keyboards import BACK, CANCEL, SKIP, wizard_keyboard

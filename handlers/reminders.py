@@ -12,9 +12,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot import presenters
 from bot.domain.models import AttendanceAnswer
 from bot.errors import StaleAction
-from bot.runtime import Runtime
-from bot.services import referrals, reminders
-from handlers.callback_data import (
+from bot.flows.callback_data import (
     AttendanceButton,
     CaseActionButton,
     MoveDistrictButton,
@@ -22,6 +20,8 @@ from handlers.callback_data import (
     RemindMeButton,
     SnoozeButton,
 )
+from bot.runtime import Runtime
+from bot.services import referrals, reminders
 from handlers.context import RUNTIME_KEY, PanongContext
 from handlers.keyboards import button, rows
 

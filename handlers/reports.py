@@ -14,10 +14,10 @@ from telegram import Update
 
 from bot import presenters, reports
 from bot.errors import StaleAction
+from bot.flows.callback_data import ReportButton
 from bot.services import exports, summaries
 from bot.services.exports import Prepared, ReportKind
 from bot.services.summaries import Period, Scope, ScopeKind
-from handlers.callback_data import ReportButton
 from handlers.context import PanongContext
 from handlers.progress import Progress, bar, edit_status
 from handlers.summaries import NO_KEY, scope_name

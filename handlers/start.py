@@ -4,9 +4,9 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.errors import StaleAction
+from bot.flows.callback_data import LanguageButton
 from bot.i18n import LANGUAGE_NAMES, pick_language, translator
 from bot.services import linking, onboarding, users
-from handlers.callback_data import LanguageButton
 from handlers.commands import set_commands_for
 from handlers.context import CHANNEL, PanongContext
 from handlers.keyboards import button

@@ -6,10 +6,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot import presenters
 from bot.errors import StaleAction
+from bot.flows.callback_data import ReportButton, SummaryButton
 from bot.services import exports, summaries
 from bot.services.exports import ReportKind
 from bot.services.summaries import Period, Scope, ScopeKind
-from handlers.callback_data import ReportButton, SummaryButton
 from handlers.context import PanongContext
 from handlers.keyboards import button, rows
 

@@ -7,8 +7,9 @@ events are handled in order, one at a time.
 On LINE today a person can join with an invite (`/start CODE`, which the invite's LINE
 link fills in) or link LINE to the account they use on Telegram (`/link` there, then
 `/start link-...` here; `/link` here works the other way), ask for help, choose their
-language, and receive every notice and reminder the outbox owes them; the rest of what
-Telegram offers is answered with where to do it meanwhile. Groups: a focal point links
+language, act on their unit's referrals (`line.referrals`), and receive every notice and
+reminder the outbox owes them; the rest of what Telegram offers is answered with where to
+do it meanwhile. Groups: a focal point links
 the unit's group with /linkgroup (its referrals then go there), /unlinkgroup or the bot
 leaving ends it.
 """
@@ -37,13 +38,15 @@ from linebot.v3.webhooks import (
 
 from bot.domain.models import User
 from bot.errors import AppError
+from bot.flows.callback_data import LanguageButton
 from bot.flows.session import Session, begin
 from bot.i18n import LANGUAGE_NAMES, Translator, pick_language, translator
 from bot.runtime import Runtime
 from bot.services import linking, onboarding, referrals, reminders, users
-from handlers.callback_data import LanguageButton
 from line import CHANNEL
-from line.render import owed_message, text_message
+from line import referrals as line_referrals
+from line.owed import owed_message
+from line.render import text_message
 from storage.bot_state import BOT_USERNAME
 
 log = logging.getLogger(__name__)
@@ -82,7 +85,9 @@ class LineAdapter:
             return
         words = event.message.text.strip() if isinstance(event, MessageEvent) \
             and isinstance(event.message, TextMessageContent) else ""
-        if words not in ("/linkgroup", "/unlinkgroup") or source.user_id is None:
+        data = event.postback.data if isinstance(event, PostbackEvent) else ""
+        ours = words in ("/linkgroup", "/unlinkgroup") or line_referrals.is_referral_press(data)
+        if not ours or source.user_id is None:
             return
         session = await begin(runtime, channel=CHANNEL, channel_user_id=source.user_id,
                               language_code=None, joining=False)
@@ -90,6 +95,11 @@ class LineAdapter:
         try:
             if session.refusal is not None:
                 answer = t(session.refusal)
+            elif data:
+                await self._reply(event.reply_token, await line_referrals.press(
+                    runtime, self.messaging, session.actor, data, t, person=source.user_id,
+                    in_group=True), group_id)
+                return
             elif words == "/linkgroup":
                 unit = await referrals.link_group(
                     runtime.db, session.actor, channel=CHANNEL, chat_id=group_id,
@@ -151,7 +161,11 @@ class LineAdapter:
                 (name, LanguageButton(language=code).pack())
                 for code, name in LANGUAGE_NAMES.items()])]
         if isinstance(event, PostbackEvent):
-            pressed = LanguageButton.unpack(event.postback.data)
+            data = event.postback.data
+            if line_referrals.is_referral_press(data):
+                return await line_referrals.press(runtime, self.messaging, actor, data, t,
+                                                  person=user_id, in_group=False)
+            pressed = LanguageButton.unpack(data)
             if pressed is None:
                 return [text_message(t("line-not-yet"))]
             changed = await users.set_language(runtime.db, actor, pressed.language,

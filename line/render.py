@@ -6,11 +6,7 @@ from collections.abc import Sequence
 
 from linebot.v3.messaging import PostbackAction, QuickReply, QuickReplyItem, TextMessage
 
-from bot.flows.notices import notice_text
-from bot.i18n import translator
-from bot.presenters import plain, referral_text
-from bot.runtime import Runtime
-from bot.services.delivery import Outgoing, ShowReferral
+from bot.presenters import plain
 
 TEXT_LIMIT = 5000
 LABEL_LIMIT = 20
@@ -44,14 +40,3 @@ def _data(data: str) -> str:
         raise ValueError(f"postback data over {DATA_LIMIT} characters: {data[:40]}…")
     return data
 
-
-def owed_message(outgoing: Outgoing, runtime: Runtime) -> TextMessage | None:
-    """What the outbox owes, as a LINE message; None for the edit of a referral message,
-    which LINE cannot make."""
-    if isinstance(outgoing, ShowReferral):
-        if outgoing.message_id is not None:
-            return None
-        return text_message(referral_text(outgoing.view, translator(outgoing.language),
-                                          runtime.geography, runtime.today()))
-    text, _ = notice_text(outgoing, runtime.settings.default_language)
-    return text_message(text)

@@ -31,7 +31,7 @@ from bot.services.delivery import (
     Sent,
 )
 from line import CHANNEL
-from line.render import owed_message
+from line.owed import owed_message
 
 # The namespace of retry keys made from outbox rows' keys.
 _RETRY_KEYS = uuid.UUID("0b5e6c4e-6a7e-4c8e-9a55-2f1c4a4d7b10")

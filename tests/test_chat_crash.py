@@ -37,10 +37,10 @@ import pytest
 
 from bot.config import Settings
 from bot.domain.models import Role, User
+from bot.flows.callback_data import WizardButton
 from bot.runtime import Runtime
 from bot.services import referrals
 from bot.services.registration import ORDER, Step
-from handlers.callback_data import WizardButton
 from sandbox.botapi import BotApi
 from sandbox.run import BOT_USERNAME, SANDBOX_TOKEN
 from tests.conftest import FakeClock, add_user, make_settings

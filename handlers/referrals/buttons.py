@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 
 from bot.errors import StaleAction
-from handlers.callback_data import DestinationButton, ReferralButton, ReferralChoiceButton
+from bot.flows.callback_data import DestinationButton, ReferralButton, ReferralChoiceButton
 from handlers.context import PanongContext
 from handlers.referrals import coordinator, teacher, unit
 from handlers.referrals.common import query_of

@@ -10,12 +10,12 @@ from telegram.error import BadRequest
 
 from bot import presenters
 from bot.errors import StaleAction
+from bot.flows.callback_data import action_data
 from bot.flows.referrals import Action, Side, available
 from bot.i18n import Translator, translator
 from bot.runtime import Runtime
 from bot.services import referrals
 from bot.services.referrals import Change, ReferralView
-from handlers.callback_data import action_data
 from handlers.context import PanongContext
 from handlers.errors import is_not_modified
 from handlers.keyboards import button

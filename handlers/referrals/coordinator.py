@@ -5,8 +5,8 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot import presenters
 from bot.errors import StaleAction
+from bot.flows.callback_data import DestinationListButton, QueuePageButton
 from bot.services import referrals
-from handlers.callback_data import DestinationListButton, QueuePageButton
 from handlers.context import PanongContext
 from handlers.keyboards import button, paged
 from handlers.pages import paginated

@@ -7,11 +7,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from bot import presenters
 from bot.domain.models import WithdrawReason
 from bot.errors import StaleAction
-from bot.flows.referrals import ACTIONS
-from bot.i18n import Translator
-from bot.services import referrals
-from bot.services.referrals import Plan
-from handlers.callback_data import (
+from bot.flows.callback_data import (
     CaseActionButton,
     DestinationButton,
     DestinationListButton,
@@ -23,6 +19,10 @@ from handlers.callback_data import (
     ReferralChoiceButton,
     action_data,
 )
+from bot.flows.referrals import ACTIONS
+from bot.i18n import Translator
+from bot.services import referrals
+from bot.services.referrals import Plan
 from handlers.context import PanongContext
 from handlers.keyboards import button, rows
 from handlers.referrals.common import chosen, query_of

@@ -7,15 +7,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot import presenters
 from bot.domain.models import DeclineReason, Outcome
 from bot.errors import ReferralAlreadyTaken
-from bot.i18n import Translator
-from bot.services import referrals
-from bot.services.cases import CaseCard
-from handlers.callback_data import (
+from bot.flows.callback_data import (
     InboxPageButton,
     NoteButton,
     ReferralButton,
     ReferralChoiceButton,
 )
+from bot.i18n import Translator
+from bot.services import referrals
+from bot.services.cases import CaseCard
 from handlers.context import CHANNEL, PanongContext
 from handlers.keyboards import button, paged, rows
 from handlers.pages import paginated

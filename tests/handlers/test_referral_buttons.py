@@ -5,10 +5,10 @@ import pytest
 
 from bot.domain.models import ReferralStatus, Role, User
 from bot.errors import StaleAction
+from bot.flows.callback_data import NoteButton, ReferralButton
 from bot.i18n import translator
 from bot.runtime import Runtime
 from bot.services import referrals
-from handlers.callback_data import NoteButton, ReferralButton
 from handlers.referrals import referral_keyboard
 from tests.conftest import add_user
 from tests.support.cases import by_need, register_and_send

@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 
 from bot.domain.models import User
+from bot.flows.callback_data import ReportButton
 from bot.runtime import Runtime
 from bot.services import users
-from handlers.callback_data import ReportButton
 from tests.conftest import START
 from tests.handlers.conftest import COORDINATOR, TEACHER, ChatHarness, pause_progress
 from tests.support.cases import register_case

@@ -19,13 +19,13 @@ from linebot.v3.messaging import ApiException, PushMessageRequest, ReplyMessageR
 
 from bot.config import Settings
 from bot.domain.models import Role, User
+from bot.flows.callback_data import LanguageButton
 from bot.i18n import translator
 from bot.presenters import plain
 from bot.runtime import Runtime
 from bot.services import linking, onboarding
 from bot.services.notices import Notice
 from bot.services.outbox import owe_notices
-from handlers.callback_data import LanguageButton
 from line.events import LineAdapter
 from line.sender import LineSender
 from line.webhook import HANDLING, build_webhook
@@ -358,3 +358,89 @@ async def test_a_telegram_teacher_links_line_and_a_line_teacher_gets_a_code_for_
     await post(webhook, text("/link", user=other))
     [code] = [word for word in messaging.replied()[-1].split() if word.startswith("link-")]
     assert linking.is_link_code(code)
+
+
+async def line_focal_point(webhook: TestClient[Any, Any], runtime: Runtime,
+                           coordinator: User, person: str) -> User:
+    code = await invite_code(runtime, coordinator, Role.FOCAL_POINT, "spp1_samutprakan")
+    await post(webhook, text(f"/start {code}", user=person))
+    user = await runtime.db.read.users.by_channel_id("line", person)
+    assert user is not None
+    return user
+
+
+def quick_replies(request: PushMessageRequest | ReplyMessageRequest) -> list[tuple[str, str]]:
+    last = request.messages[-1]
+    return [(item.action.label, item.action.data)
+            for item in (last.quick_reply.items if last.quick_reply else [])]
+
+
+async def test_a_line_focal_point_accepts_a_referral_first_and_the_second_is_told_who_took_it(
+    webhook: TestClient[Any, Any], runtime: Runtime, messaging: RecordingMessaging,
+    coordinator: User, teacher: User
+) -> None:
+    other = "U" + "a" * 32
+    malee = await line_focal_point(webhook, runtime, coordinator, PERSON)
+    await line_focal_point(webhook, runtime, coordinator, other)
+    changes = await register_and_send(runtime, teacher, needs=("EDUCATION",))
+    rid = changes[0].view.referral.id
+    await runtime.outbox.drain()
+
+    [shown] = [request for request, _ in messaging.pushes if request.to == PERSON]
+    choices = dict(quick_replies(shown))
+    assert "สมชาย" not in shown.messages[0].text  # no name before accepting
+    accept = next(data for label, data in choices.items() if "รับ" in label)
+
+    await post(webhook, postback(accept))
+    answer = [m.text for m in messaging.replies[-1].messages]
+    assert any("สมชาย" in text for text in answer)  # the details, in her own chat
+    referral = await runtime.db.read.referrals.get(rid)
+    assert referral.accepted_by == malee.id
+
+    await post(webhook, postback(accept, user=other))
+    late = [m.text for m in messaging.replies[-1].messages]
+    assert "Kru Malee" in late[0] and not any("สมชาย" in text for text in late)
+    assert (await runtime.db.read.referrals.get(rid)).accepted_by == malee.id
+
+
+async def test_a_line_focal_point_declines_with_a_reason_from_quick_replies(
+    webhook: TestClient[Any, Any], runtime: Runtime, messaging: RecordingMessaging,
+    coordinator: User, teacher: User
+) -> None:
+    await line_focal_point(webhook, runtime, coordinator, PERSON)
+    rid = (await register_and_send(runtime, teacher, needs=("EDUCATION",)))[0].view.referral.id
+    await runtime.outbox.drain()
+    [shown] = [request for request, _ in messaging.pushes if request.to == PERSON]
+    decline = [data for _, data in quick_replies(shown)][1]
+
+    await post(webhook, postback(decline))
+    reasons = quick_replies(messaging.replies[-1])
+    assert len(reasons) == 5 and all(len(label) <= 20 for label, _ in reasons)
+    await post(webhook, postback(reasons[0][1]))
+
+    referral = await runtime.db.read.referrals.get(rid)
+    assert referral.status == "declined" and referral.reason == "outside_area"
+    await post(webhook, postback("rc:999999:decline:nonsense"))  # forged: nothing changes
+    assert (await runtime.db.read.referrals.get(rid)).status == "declined"
+
+
+async def test_accepting_in_a_line_group_sends_the_details_privately_only(
+    webhook: TestClient[Any, Any], runtime: Runtime, messaging: RecordingMessaging,
+    coordinator: User, teacher: User
+) -> None:
+    await line_focal_point(webhook, runtime, coordinator, PERSON)
+    await post(webhook, in_group("/linkgroup"))
+    await register_and_send(runtime, teacher, needs=("EDUCATION",))
+    await runtime.outbox.drain()
+    [shown] = [request for request, _ in messaging.pushes if request.to == GROUP]
+    accept = quick_replies(shown)[0][1]
+
+    body, headers = signed(event("postback", {"type": "group", "groupId": GROUP,
+                                              "userId": PERSON}, postback={"data": accept}))
+    await webhook.post("/line/webhook", data=body, headers=headers)
+    await asyncio.gather(*webhook.app[HANDLING])
+
+    in_the_group = [m.text for m in messaging.replies[-1].messages]
+    assert not any("สมชาย" in text for text in in_the_group)
+    [private] = [request for request, _ in messaging.pushes if request.to == PERSON]
+    assert "สมชาย" in private.messages[0].text
