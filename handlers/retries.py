@@ -47,10 +47,10 @@ class RetryingRateLimiter(AIORateLimiter):
         One bulk call at a time waits for room, the others wait their turn behind it, so
         that at most one is ever queued in the limiter ahead of an answer. It waits
         `patience` seconds at most: while people use the whole limit themselves, the bulk
-        still gets a place that often (five a second), so notices owed to them are not held
-        up for good. When every bulk call had its own patience, dozens were in flight (the
-        outbox's 64), all gave up at once and queued ahead of the people who came after
-        them: answers waited one to three seconds in `bench/outbox.py`."""
+        still gets a place about that often (up to five a second), so notices owed to them
+        are not held up for good. When every bulk call had its own patience, dozens were
+        in flight (the outbox's 64), all gave up at once and queued ahead of the people
+        who came after them: answers waited one to three seconds in `bench/outbox.py`."""
         limiter = self._base_limiter
         if limiter is None or reserve <= 0:
             return
