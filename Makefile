@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.chat_load
 	$(BIN)/python -m bench.durability
 	$(BIN)/python -m bench.cold_start
+	$(BIN)/python -m bench.outbox
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

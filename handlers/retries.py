@@ -34,23 +34,34 @@ class RetryingRateLimiter(AIORateLimiter):
             super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=retries)
         self._retries = retries
         self._backoff = backoff
+        # Bulk sends waiting for room, one at a time (see `leave_room`).
+        self._bulk = asyncio.Lock()
 
-    async def leave_room(self, reserve: int, patience: float = 1.0) -> None:
+    async def leave_room(self, reserve: int, patience: float = 0.2) -> None:
         """Wait until the flood limit has `reserve` calls to spare beyond the next one, so
         that owed messages sent in bulk (the outbox) do not make people wait for their
-        answers; but `patience` seconds at most, so that people busy enough to use the whole
-        limit themselves do not hold the bulk up for good. In steady state the bulk still
-        goes at the full rate: it only keeps out of the last few places. (PTB keeps its
-        overall limiter as `_base_limiter`, an aiolimiter `AsyncLimiter`.)"""
+        answers. In steady state the bulk still goes at the full rate: it only keeps out of
+        the last few places. (PTB keeps its overall limiter as `_base_limiter`, an
+        aiolimiter `AsyncLimiter`.)
+
+        One bulk call at a time waits for room, the others wait their turn behind it, so
+        that at most one is ever queued in the limiter ahead of an answer. It waits
+        `patience` seconds at most: while people use the whole limit themselves, the bulk
+        still gets a place about that often (up to five a second), so notices owed to them
+        are not held up for good. When every bulk call had its own patience, dozens were
+        in flight (the outbox's 64), all gave up at once and queued ahead of the people
+        who came after them: answers waited one to three seconds in `bench/outbox.py`."""
         limiter = self._base_limiter
         if limiter is None or reserve <= 0:
             return
         pause = 1 / limiter.max_rate
-        # The bucket empties with time, not on an event: look again after one call's worth.
-        for _ in range(max(1, round(patience / pause))):
-            if limiter.has_capacity(reserve + 1):
-                return
-            await asyncio.sleep(pause)
+        async with self._bulk:
+            # The bucket empties with time, not on an event: look again after one call's
+            # worth.
+            for _ in range(max(1, round(patience / pause))):
+                if limiter.has_capacity(reserve + 1):
+                    return
+                await asyncio.sleep(pause)
 
     async def process_request(
         self,

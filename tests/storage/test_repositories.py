@@ -1,13 +1,15 @@
 """Repository methods whose SQL carries a rule of its own: running case numbers, the
-directory reload, conversation state and the user list's order."""
+directory reload, conversation state, the user list's order and the outbox's claim."""
 
 import json
+from datetime import timedelta
 
 import pytest
 
-from bot.domain.models import Organisation, OrganisationKind, User
+from bot.domain.models import Organisation, OrganisationKind, OutboxKind, User
 from bot.runtime import Runtime
 from storage import conversations
+from storage.outbox import Owed
 
 # --- case codes -----------------------------------------------------------------------------
 
@@ -246,3 +248,39 @@ async def test_the_user_list_shows_active_users_first_then_newest_first(
     second = await runtime.db.read.users.page(offset=2, limit=2)
     assert [user.id for user in second] == [teacher.id]
     assert total == 3
+
+
+# --- the outbox -----------------------------------------------------------------------------
+
+
+async def _steps_to_claim_the_next_message(runtime: Runtime, owed: int) -> int:
+    """Owe notices to `owed` more chats, then claim the oldest ready row: how many hundred
+    instructions SQLite ran for it."""
+    now = runtime.now()
+    async with runtime.db.unit_of_work() as uow:
+        await uow.outbox.release_all()
+        await uow.outbox.add([Owed(channel="telegram", chat_id=str(chat), language="en",
+                                   kind=OutboxKind.NOTICE) for chat in range(owed)], now)
+        steps = 0
+
+        def count() -> int:
+            nonlocal steps
+            steps += 1
+            return 0  # go on
+
+        await uow.conn.set_progress_handler(count, 100)
+        [taken] = await uow.outbox.claim(now, now + timedelta(minutes=5), 1, ["telegram"], 5)
+        await uow.conn.set_progress_handler(None, 100)
+        await uow.commit()
+    assert taken.id == 1
+    return steps
+
+
+async def test_claiming_the_next_message_reads_no_more_with_a_long_backlog(
+    runtime: Runtime
+) -> None:
+    few = await _steps_to_claim_the_next_message(runtime, 10)
+    many = await _steps_to_claim_the_next_message(runtime, 2_000)
+    # It reads the pending rows oldest first and stops at what it takes: before, it read
+    # and sorted every pending row at each claim (29 ms with 10,000 owed, bench/outbox.py).
+    assert many <= 2 * few + 1
