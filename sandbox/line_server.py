@@ -232,8 +232,8 @@ class WebhookDeliverer:
         self.failures = 0
 
     async def run(self) -> None:
-        """Deliver until cancelled."""
-        while True:
+        """Deliver until cancelled, or until the stand-in is closed."""
+        while not self.api.closed:
             await self.deliver_pending()
             await self.api.wait_for_webhook(60.0)
 

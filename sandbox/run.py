@@ -189,12 +189,14 @@ class Sandbox:
 
     async def close(self) -> None:
         self._stop.set()
-        self.api.close()
-        self.line.close()
         if self._deliverer is not None:
+            # Before the stand-in closes: its closing wakes the deliverer, and a wake-up
+            # at the moment of cancelling can swallow the cancellation (asyncio.wait_for).
             self._deliverer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._deliverer
+        self.api.close()
+        self.line.close()
         if self._bot is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._bot

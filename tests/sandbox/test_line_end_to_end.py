@@ -8,6 +8,7 @@ from datetime import timedelta
 from bot.domain.models import Role
 from bot.services import onboarding
 from sandbox.run import Sandbox
+from tests.support.webchat import WebChat
 
 COORDINATOR = 100003  # the demo coordinator, on Telegram
 
@@ -26,11 +27,13 @@ def bot_texts(sandbox: Sandbox, chat_id: str) -> list[str]:
 
 
 async def test_a_teacher_joins_on_line_and_the_coordinator_on_telegram_is_told(
-    sandbox: Sandbox
+    sandbox: Sandbox, web: WebChat
 ) -> None:
+    """`web`: the demo people, the coordinator among them, have all joined on Telegram."""
     assert sandbox.runtime is not None
     db = sandbox.runtime.db
     coordinator = await db.read.users.by_channel_id("telegram", str(COORDINATOR))
+    assert coordinator is not None
     issued = await onboarding.create_invite(
         db, coordinator, role=Role.TEACHER, organisation_id="school_wat_phraek_sa",
         valid_for=timedelta(days=1), now=sandbox.runtime.now())
