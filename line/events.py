@@ -16,7 +16,7 @@ leaving ends it.
 
 import asyncio
 import logging
-from collections import defaultdict
+import weakref
 
 from linebot.v3.messaging import (
     ApiException,
@@ -61,18 +61,26 @@ class LineAdapter:
     def __init__(self, runtime: Runtime, messaging: AsyncMessagingApi) -> None:
         self.runtime = runtime
         self.messaging = messaging
-        self._chats: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # One lock per chat while its events are handled: gone once nobody holds it.
+        self._chats: weakref.WeakValueDictionary[str, asyncio.Lock] = \
+            weakref.WeakValueDictionary()
 
     async def handle(self, event: Event) -> None:
         source = event.source
         if isinstance(source, GroupSource):
-            async with self._chats[source.group_id]:
+            async with self._lock(source.group_id):
                 await self._group(event, source)
             return
         if not isinstance(source, UserSource) or source.user_id is None:
             return  # a multi-person chat (a "room"): nothing there is ours
-        async with self._chats[source.user_id]:
+        async with self._lock(source.user_id):
             await self._person(event, source.user_id)
+
+    def _lock(self, chat_id: str) -> asyncio.Lock:
+        lock = self._chats.get(chat_id)
+        if lock is None:
+            lock = self._chats[chat_id] = asyncio.Lock()
+        return lock
 
     async def _group(self, event: Event, source: GroupSource) -> None:
         """A unit's group: it receives the unit's referrals once a focal point sends
