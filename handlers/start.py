@@ -46,13 +46,13 @@ async def _link(update: Update, context: PanongContext, code: str) -> None:
     """This Telegram chat joins the account of the person who made the code elsewhere."""
     assert update.effective_user is not None and update.effective_message is not None
     runtime, t = context.runtime, context.t
-    user = await linking.link(runtime.db, code=code, channel=CHANNEL,
-                              channel_user_id=str(update.effective_user.id), now=runtime.now())
-    organisation = await runtime.db.read.organisations.get(user.organisation_id)
+    linked = await linking.link(runtime.db, code=code, channel=CHANNEL,
+                                channel_user_id=str(update.effective_user.id),
+                                now=runtime.now())
+    role = linked.user.role
     await update.effective_message.reply_text(t(
-        "link-done", role=t(f"role-{user.role}"),
-        organisation=organisation.name(t.lang) if organisation else user.organisation_id))
-    await set_commands_for(context.bot, update.effective_user.id, user.role)
+        "link-done", role=t(f"role-{role}"), organisation=linked.organisation.name(t.lang)))
+    await set_commands_for(context.bot, update.effective_user.id, role)
 
 
 async def link_code(update: Update, context: PanongContext) -> None:
@@ -60,8 +60,7 @@ async def link_code(update: Update, context: PanongContext) -> None:
     assert update.effective_message is not None
     runtime, t = context.runtime, context.t
     made = await linking.make_code(runtime.db, context.actor, now=runtime.now())
-    text = t("link-code", code=made.code,
-             minutes=int(linking.VALID_FOR.total_seconds() // 60))
+    text = t("link-code", code=made.code, minutes=linking.MINUTES)
     if runtime.settings.line_basic_id:
         text += "\n" + t("link-code-line", link=onboarding.line_start_link(
             runtime.settings.line_basic_id, made.code))

@@ -198,19 +198,16 @@ class LineAdapter:
 
     async def _link(self, user_id: str, code: str, t: Translator) -> TextMessage:
         runtime = self.runtime
-        user = await linking.link(runtime.db, code=code[:64], channel=CHANNEL,
-                                  channel_user_id=user_id, now=runtime.now())
-        organisation = await runtime.db.read.organisations.get(user.organisation_id)
-        return text_message(t("link-done", role=t(f"role-{user.role}"),
-                              organisation=organisation.name(t.lang) if organisation
-                              else user.organisation_id))
+        linked = await linking.link(runtime.db, code=code[:64], channel=CHANNEL,
+                                    channel_user_id=user_id, now=runtime.now())
+        return text_message(t("link-done", role=t(f"role-{linked.user.role}"),
+                              organisation=linked.organisation.name(t.lang)))
 
     async def _link_code(self, actor: User, t: Translator) -> TextMessage:
         """/link: a code to use Panong on Telegram too, as the same account."""
         runtime = self.runtime
         made = await linking.make_code(runtime.db, actor, now=runtime.now())
-        text = t("link-code", code=made.code,
-                 minutes=int(linking.VALID_FOR.total_seconds() // 60))
+        text = t("link-code", code=made.code, minutes=linking.MINUTES)
         username = runtime.settings.bot_username \
             or await runtime.db.read.bot_state.get(BOT_USERNAME)
         if username:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.models import User
+from bot.domain.models import Organisation, User
 from bot.errors import AlreadyRegistered, ChannelAlreadyLinked, LinkCodeInvalid
 from bot.services.access import require_user
 from storage.database import Database
@@ -21,11 +21,23 @@ PREFIX = "link-"  # a code to link, told apart from an invite's by it
 VALID_FOR = timedelta(minutes=15)
 
 
+MINUTES = int(VALID_FOR.total_seconds() // 60)
+
+
 class LinkCode(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     code: str
     expires_at: datetime
+
+
+class Linked(BaseModel):
+    """The account a chat now belongs to, and where it belongs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user: User
+    organisation: Organisation
 
 
 def is_link_code(code: str) -> bool:
@@ -44,7 +56,7 @@ async def make_code(db: Database, actor: User | None, *, now: datetime) -> LinkC
 
 
 async def link(db: Database, *, code: str, channel: str, channel_user_id: str,
-               now: datetime) -> User:
+               now: datetime) -> Linked:
     """This chat becomes one of the code's person's; notices come here from now on."""
     async with db.unit_of_work() as uow:
         if await uow.users.by_channel_id(channel, channel_user_id) is not None:
@@ -52,7 +64,7 @@ async def link(db: Database, *, code: str, channel: str, channel_user_id: str,
         user_id = await uow.link_codes.use(code, now)
         user = await uow.users.get(user_id) if user_id is not None else None
         if user is None:
-            raise LinkCodeInvalid(minutes=int(VALID_FOR.total_seconds() // 60))
+            raise LinkCodeInvalid(minutes=MINUTES)
         require_user(user)
         if channel in await uow.users.channels(user.id):
             raise ChannelAlreadyLinked()
@@ -62,9 +74,10 @@ async def link(db: Database, *, code: str, channel: str, channel_user_id: str,
                                entity="user", entity_id=user.id,
                                after={"channel": channel})
         linked = await uow.users.get(user.id)
+        organisation = await uow.organisations.get(user.organisation_id)
         await uow.commit()
-    assert linked is not None
-    return linked
+    assert linked is not None and organisation is not None
+    return Linked(user=linked, organisation=organisation)
 
 
 async def came_back_on(db: Database, user: User, channel: str, channel_user_id: str) -> User:

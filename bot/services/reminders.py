@@ -335,9 +335,7 @@ async def unreachable(repos: Repositories, messages: list[OutboxMessage], *, now
     first = messages[0]
     user = await repos.users.by_channel_id(first.channel, first.chat_id)
     if user is not None:
-        await repos.users.set_unreachable(user.id, now)
-        await repos.audit.record(at=now, actor_id=None, action="user.unreachable",
-                                 entity="user", entity_id=user.id)
+        await _mark_unreachable(repos, user, now)
     name = user.display_name if user else first.chat_id
     coordinators = await coordinator_targets(repos, default_language)
     await repos.outbox.add([
@@ -357,10 +355,14 @@ async def blocked_the_bot(db: Database, channel: str, channel_user_id: str, *,
     async with db.unit_of_work() as uow:
         user = await uow.users.by_channel_id(channel, channel_user_id)
         if user is not None and user.unreachable_since is None:
-            await uow.users.set_unreachable(user.id, now)
-            await uow.audit.record(at=now, actor_id=None, action="user.unreachable",
-                                   entity="user", entity_id=user.id)
+            await _mark_unreachable(uow, user, now)
         await uow.commit()
+
+
+async def _mark_unreachable(repos: Repositories, user: User, now: datetime) -> None:
+    await repos.users.set_unreachable(user.id, now)
+    await repos.audit.record(at=now, actor_id=None, action="user.unreachable",
+                             entity="user", entity_id=user.id)
 
 
 async def reachable_again(db: Database, user: User) -> None:

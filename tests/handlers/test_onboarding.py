@@ -146,5 +146,5 @@ async def test_link_gives_a_code_that_links_another_app_to_the_same_account(
     [code] = [word for word in answer.split() if word.startswith("link-")]
     linked = await linking.link(runtime.db, code=code, channel="line",
                                 channel_user_id="U" + "1" * 32, now=runtime.now())
-    assert linked.id == teacher.id
+    assert linked.user.id == teacher.id
     assert "/link" in await chat.send(TEACHER, "/help")

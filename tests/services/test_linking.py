@@ -22,8 +22,8 @@ async def test_a_teacher_on_telegram_links_line_and_is_the_same_account_on_both(
     made = await linking.make_code(runtime.db, teacher, now=runtime.now())
     assert linking.is_link_code(made.code)
 
-    linked = await linking.link(runtime.db, code=made.code, channel="line",
-                                channel_user_id=LINE_ID, now=runtime.now())
+    linked = (await linking.link(runtime.db, code=made.code, channel="line",
+                                 channel_user_id=LINE_ID, now=runtime.now())).user
 
     on_line = await begin(runtime, channel="line", channel_user_id=LINE_ID,
                           language_code=None, joining=False)
