@@ -4,14 +4,13 @@ Every answer to a person's own message or button goes as a reply (free; LINE's r
 token is single use and short-lived); only what the outbox owes is pushed. One chat's
 events are handled in order, one at a time.
 
-On LINE today a person can join with an invite (`/start CODE`, which the invite's LINE
-link fills in) or link LINE to the account they use on Telegram (`/link` there, then
-`/start link-...` here; `/link` here works the other way), ask for help, choose their
-language, act on their unit's referrals (`line.referrals`), and receive every notice and
-reminder the outbox owes them; the rest of what Telegram offers is answered with where to
-do it meanwhile. Groups: a focal point links
-the unit's group with /linkgroup (its referrals then go there), /unlinkgroup or the bot
-leaving ends it.
+Joining (`/start CODE`, which an invite's LINE link fills in) and linking to a Telegram
+account (`/start link-...`) come first, for they are what a stranger may do. The rest of a
+person's events go through one table of routes (`line.turn.Routes`) that each flow module
+declares: its commands, its postbacks, and the flow that takes their typed text while they
+are in it (`line.conversation`). Commands work in the middle of a flow, as on Telegram;
+/cancel goes to the flow under way. Groups: a focal point links the unit's group with
+/linkgroup (its referrals then go there), /unlinkgroup or the bot leaving ends it.
 """
 
 import asyncio
@@ -21,6 +20,7 @@ import weakref
 from linebot.v3.messaging import (
     ApiException,
     AsyncMessagingApi,
+    Message,
     ReplyMessageRequest,
     TextMessage,
 )
@@ -36,20 +36,22 @@ from linebot.v3.webhooks import (
     UserSource,
 )
 
-from bot.domain.models import User
-from bot.errors import AppError
-from bot.flows.callback_data import LanguageButton
+from bot.errors import AppError, StaleAction
 from bot.flows.session import Session, begin
-from bot.i18n import LANGUAGE_NAMES, Translator, pick_language, translator
+from bot.i18n import Translator, pick_language, translator
 from bot.runtime import Runtime
-from bot.services import linking, onboarding, referrals, reminders, users
-from line import CHANNEL
+from bot.services import linking, onboarding, referrals, reminders
+from line import CHANNEL, basics
 from line import referrals as line_referrals
+from line.conversation import recall
 from line.owed import owed_message
 from line.render import text_message
-from storage.bot_state import BOT_USERNAME
+from line.turn import Answer, Turn, joined
 
 log = logging.getLogger(__name__)
+
+# What a person may do in their private chat with the bot, flow by flow.
+ROUTES = joined(basics.ROUTES, line_referrals.ROUTES)
 
 # What a LINE profile cannot tell (the person hid it): how the bot calls them.
 NAMELESS = "LINE"
@@ -150,38 +152,34 @@ class LineAdapter:
         await self._reply(reply_token, answer, user_id)
 
     async def _answer(self, event: Event, session: Session, t: Translator, user_id: str,
-                      command: str, argument: str) -> list[TextMessage]:
-        runtime, actor = self.runtime, session.actor
+                      command: str, argument: str) -> Answer:
         if session.refusal is not None:
             return [text_message(t(session.refusal))]
         if command == "/start" and argument:
             if linking.is_link_code(argument):
                 return [await self._link(user_id, argument, t)]
             return [await self._join(user_id, argument, t)]
-        assert actor is not None
-        if command == "/link":
-            return [await self._link_code(actor, t)]
-        if isinstance(event, FollowEvent) or command in ("/start", "/help"):
-            return [text_message(t("start-welcome", name=actor.display_name) + "\n\n"
-                                 + t(f"help-{actor.role}"))]
-        if command == "/language":
-            return [text_message(t("language-ask"), [
-                (name, LanguageButton(language=code).pack())
-                for code, name in LANGUAGE_NAMES.items()])]
-        if isinstance(event, PostbackEvent):
-            data = event.postback.data
-            if line_referrals.is_referral_press(data):
-                return await line_referrals.press(runtime, self.messaging, actor, data, t,
-                                                  person=user_id, in_group=False)
-            pressed = LanguageButton.unpack(data)
-            if pressed is None:
-                return [text_message(t("line-not-yet"))]
-            changed = await users.set_language(runtime.db, actor, pressed.language,
-                                               runtime.now())
-            t = translator(pick_language(changed.language, None,
-                                         runtime.settings.default_language))
-            return [text_message(t("language-set"))]
-        return [text_message(t("line-not-yet"))]
+        assert session.actor is not None
+        turn = Turn(runtime=self.runtime, messaging=self.messaging, actor=session.actor, t=t,
+                    user_id=user_id, event=event,
+                    doing=await recall(self.runtime.db, user_id))
+        if isinstance(event, FollowEvent):
+            return await basics.welcome(turn)
+        flow = ROUTES.flows.get(turn.doing.flow or "")
+        if command == "/cancel" and flow is not None:
+            return await flow(turn)  # the flow under way ends itself
+        if command in ROUTES.commands:
+            return await ROUTES.commands[command](turn)
+        if turn.postback is not None:
+            for postback in ROUTES.postbacks:
+                if postback.matches(turn.postback):
+                    return await postback.handle(turn)
+            raise StaleAction()  # an old button, or data the bot never made
+        if command.startswith("/"):
+            return [text_message(t("line-not-yet"))]
+        if flow is not None:
+            return await flow(turn)
+        return [text_message(t("not-understood"))]
 
     async def _join(self, user_id: str, code: str, t: Translator) -> TextMessage:
         runtime = self.runtime
@@ -203,18 +201,6 @@ class LineAdapter:
         return text_message(t("link-done", role=t(f"role-{linked.user.role}"),
                               organisation=linked.organisation.name(t.lang)))
 
-    async def _link_code(self, actor: User, t: Translator) -> TextMessage:
-        """/link: a code to use Panong on Telegram too, as the same account."""
-        runtime = self.runtime
-        made = await linking.make_code(runtime.db, actor, now=runtime.now())
-        text = t("link-code", code=made.code, minutes=linking.MINUTES)
-        username = runtime.settings.bot_username \
-            or await runtime.db.read.bot_state.get(BOT_USERNAME)
-        if username:
-            text += "\n" + t("link-code-telegram",
-                             link=onboarding.invite_link(username, made.code))
-        return text_message(text)
-
     async def _profile(self, user_id: str) -> tuple[str, str | None]:
         """How the person calls themselves on LINE, and the language their LINE uses."""
         try:
@@ -223,7 +209,7 @@ class LineAdapter:
             return NAMELESS, None
         return profile.display_name or NAMELESS, getattr(profile, "language", None)
 
-    async def _reply(self, reply_token: str, answer: list[TextMessage],
+    async def _reply(self, reply_token: str, answer: list[Message],
                      user_id: str) -> None:
         """The answer, and after it, free, what the person is owed (a reply carries five
         messages; what does not fit is pushed as usual)."""

@@ -30,6 +30,7 @@ from bot.services.cases import CaseCard
 from bot.services.referrals import ReferralView
 from line import CHANNEL
 from line.render import text_message
+from line.turn import Answer, Postback, Routes, Turn
 
 log = logging.getLogger(__name__)
 
@@ -127,3 +128,12 @@ async def _details(runtime: Runtime, messaging: AsyncMessagingApi, person: str,
                        warn_at=settings.line_push_warn_at, now=now, tz=settings.tz,
                        default_language=settings.default_language)
     return [text_message(t("details-sent-privately"))]
+
+
+async def _press_in_private(turn: Turn) -> Answer:
+    assert turn.postback is not None
+    return await press(turn.runtime, turn.messaging, turn.actor, turn.postback, turn.t,
+                       person=turn.user_id, in_group=False)
+
+
+ROUTES = Routes(postbacks=[Postback(is_referral_press, _press_in_private)])

@@ -46,6 +46,12 @@ class ConversationRepository:
         )
         return {row["data_key"]: json.loads(row["data"]) for row in rows}
 
+    async def get_data(self, kind: str, key: str) -> Any:
+        """One key's data, or None."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT data FROM conversation_data WHERE kind = ? AND data_key = ?", (kind, key))
+        return json.loads(rows[0]["data"]) if rows else None
+
     async def put_data(self, kind: str, rows: Mapping[str, str | None]) -> None:
         """Each key's data, given as JSON text (None: delete it)."""
         now = _now()
