@@ -75,7 +75,9 @@ async def set_user_active(
             return target
         await uow.users.set_active(target.id, active)
         if not active:
-            await uow.conversations.put_data(USER_DATA, {target.channel_user_id: None})
+            # Every app they use keeps its own drafts, under its own chat id.
+            chats = await uow.users.channels(target.id)
+            await uow.conversations.put_data(USER_DATA, dict.fromkeys(chats.values()))
         await uow.audit.record(
             at=now, actor_id=actor.id, action="user.activate" if active else "user.deactivate",
             entity="user", entity_id=target.id, before={"active": target.active},

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.domain.models import User
 from bot.runtime import Runtime
-from bot.services import drafts, users
+from bot.services import drafts, linking, users
 from storage.conversations import USER_DATA
 
 DRAFT = '{"registration": {"given_name": "สมหญิง", "guardian_phone": "0812345678"}}'
@@ -43,6 +43,22 @@ async def test_deactivating_a_user_deletes_their_drafts_and_nobody_elses(
     runtime: Runtime, coordinator: User, teacher: User, other_teacher: User
 ) -> None:
     await _write(runtime, **{teacher.channel_user_id: DRAFT,
+                             other_teacher.channel_user_id: DRAFT})
+
+    await users.set_user_active(runtime.db, coordinator, teacher.id, False, runtime.now())
+
+    assert list(await runtime.db.read.conversations.load_data(USER_DATA)) == [
+        other_teacher.channel_user_id]
+
+
+async def test_deactivating_a_user_linked_on_two_apps_deletes_the_drafts_on_both(
+    runtime: Runtime, coordinator: User, teacher: User, other_teacher: User
+) -> None:
+    made = await linking.make_code(runtime.db, teacher, now=runtime.now())
+    on_line = "U" + "5" * 32
+    await linking.link(runtime.db, code=made.code, channel="line", channel_user_id=on_line,
+                       now=runtime.now())
+    await _write(runtime, **{teacher.channel_user_id: DRAFT, on_line: DRAFT,
                              other_teacher.channel_user_id: DRAFT})
 
     await users.set_user_active(runtime.db, coordinator, teacher.id, False, runtime.now())
