@@ -13,7 +13,7 @@ from bot.domain.identity import IdentityType
 from bot.domain.models import Case, Child, Need, Organisation, ReferralStatus
 from bot.domain.text import fit
 from bot.geography import Geography
-from bot.i18n import Translator
+from bot.i18n import Html, Translator
 from bot.services.cases import CaseCard, CaseGlimpse, CasePage, ReferralLine
 from bot.services.imports import LeadPage
 from bot.services.onboarding import INVITES_PAGE_SIZE, InvitePage, PendingInvite
@@ -85,33 +85,40 @@ def _line(t: Translator, label_key: str, value: str) -> str:
     return t("card-line", label=t(label_key), value=value)
 
 
-def draft_summary(draft: CaseDraft, t: Translator, geography: Geography, today: date) -> str:
+def draft_fields(draft: CaseDraft, t: Translator, geography: Geography,
+                 today: date) -> list[tuple[Html, Html]]:
+    """The summary's lines as (label, value), both catalog markup (the answers escaped):
+    lines of text on Telegram, the rows of a card on LINE."""
     names = " ".join(p for p in (draft.given_name, draft.family_name) if p)
     if draft.nickname:
         names += f" ({draft.nickname})"
-    lines = [
-        t("summary-title"),
-        _line(t, "field-name", names),
-        _line(t, "field-sex", t(f"sex-{draft.sex}") if draft.sex else t(NOT_GIVEN)),
-        _line(t, "field-identity", _identity(t, draft.identity_type, draft.identity_number,
-                                             masked=False)),
-        _line(t, "field-nationality", t(f"nationality-{draft.nationality}")
-              if draft.nationality else t(NOT_GIVEN)),
-        _line(t, "field-age", _age(t, draft.birth_date, draft.approx_age, today)),
-        _line(t, "field-place", _place(geography, t, draft.district_code,
-                                       draft.subdistrict_code)),
-        _line(t, "field-address", draft.address or t(NOT_GIVEN)),
-        _line(t, "field-location", t("location-shared") if draft.latitude is not None
-              else t(NOT_GIVEN)),
-        _line(t, "field-found", t("found-yes") if draft.found else t("found-no")),
-        _line(t, "field-cause", t(f"cause-{draft.cause}") if draft.cause
-              else t("cause-unknown")),
-        _line(t, "field-guardian", _guardian(t, draft.guardian_name, draft.guardian_phone)),
-        _line(t, "field-consent", t(f"consent-{draft.consent}") if draft.consent
-              else t(NOT_GIVEN)),
-        _line(t, "field-needs", _needs(t, draft.needs)),
-        _line(t, "field-wish", t(f"wish-{draft.wish}") if draft.wish else t(NOT_GIVEN)),
+    fields = [
+        ("field-name", names or t(NOT_GIVEN)),
+        ("field-sex", t(f"sex-{draft.sex}") if draft.sex else t(NOT_GIVEN)),
+        ("field-identity", _identity(t, draft.identity_type, draft.identity_number,
+                                     masked=False)),
+        ("field-nationality", t(f"nationality-{draft.nationality}")
+         if draft.nationality else t(NOT_GIVEN)),
+        ("field-age", _age(t, draft.birth_date, draft.approx_age, today)),
+        ("field-place", _place(geography, t, draft.district_code, draft.subdistrict_code)),
+        ("field-address", draft.address or t(NOT_GIVEN)),
+        ("field-location", t("location-shared") if draft.latitude is not None
+         else t(NOT_GIVEN)),
+        ("field-found", t("found-yes") if draft.found else t("found-no")),
+        ("field-cause", t(f"cause-{draft.cause}") if draft.cause else t("cause-unknown")),
+        ("field-guardian", _guardian(t, draft.guardian_name, draft.guardian_phone)),
+        ("field-consent", t(f"consent-{draft.consent}") if draft.consent else t(NOT_GIVEN)),
+        ("field-needs", _needs(t, draft.needs)),
+        ("field-wish", t(f"wish-{draft.wish}") if draft.wish else t(NOT_GIVEN)),
     ]
+    return [(t(label), value if isinstance(value, Html) else Html(html.escape(value)))
+            for label, value in fields]
+
+
+def draft_summary(draft: CaseDraft, t: Translator, geography: Geography, today: date) -> str:
+    lines = [t("summary-title")]
+    lines += [t("card-line", label=label, value=value)
+              for label, value in draft_fields(draft, t, geography, today)]
     return "\n".join(lines)
 
 

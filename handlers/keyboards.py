@@ -10,10 +10,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.flows.callback_data import CallbackData, WizardButton
 from bot.i18n import Translator
 from bot.presenters import plain
-from bot.services.registration import Choice, Step
+from bot.services.registration import Step
 
-# Nav verbs share the wizard's callback shape; no step offers a choice with these values.
-BACK, SKIP, CANCEL = "_back", "_skip", "_cancel"
 # Labels up to this many characters are laid out two or three a row.
 SHORT_LABEL = 14
 
@@ -37,34 +35,21 @@ def _width(labels: list[str]) -> int:
     return 2 if longest <= SHORT_LABEL else 1
 
 
-def wizard_keyboard(
-    step: Step, choices: list[Choice], t: Translator, *, can_go_back: bool, can_skip: bool
-) -> InlineKeyboardMarkup:
-    """The step's buttons, then Back, Skip and Cancel. A keyboard never changes once built
-    (Telegram objects are frozen), so each one is built once per step, choices and
-    language, and sent as often as it is asked for."""
-    return _wizard_keyboard(step, tuple(choices), t, can_go_back, can_skip)
+def wizard_keyboard(step: Step, choices: Sequence[tuple[str, str]],
+                    nav: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """The step's buttons (label, value), then its Back, Skip and Cancel in one row
+    (`bot.flows.registration.prompt`). A keyboard never changes once built (Telegram
+    objects are frozen), so each one is built once per step and labels, and sent as often
+    as it is asked for."""
+    return _wizard_keyboard(step, tuple(choices), tuple(nav))
 
 
 @lru_cache(maxsize=1024)
-def _wizard_keyboard(step: Step, choices: tuple[Choice, ...], t: Translator,
-                     can_go_back: bool, can_skip: bool) -> InlineKeyboardMarkup:
-    labels = []
-    for choice in choices:
-        label = t(choice.key) if choice.key else choice.label(t.lang) or choice.value
-        labels.append(("✅ " if choice.selected else "") + label)
-    choice_buttons = [
-        button(label, WizardButton(step=step, value=choice.value))
-        for label, choice in zip(labels, choices, strict=True)
-    ]
-    layout = rows(choice_buttons, _width(labels))
-    nav = []
-    if can_go_back:
-        nav.append(button(t("button-back"), WizardButton(step=step, value=BACK)))
-    if can_skip:
-        nav.append(button(t("button-skip"), WizardButton(step=step, value=SKIP)))
-    nav.append(button(t("button-cancel"), WizardButton(step=step, value=CANCEL)))
-    layout.append(nav)
+def _wizard_keyboard(step: Step, choices: tuple[tuple[str, str], ...],
+                     nav: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
+    layout = rows([button(label, WizardButton(step=step, value=value))
+                   for label, value in choices], _width([label for label, _ in choices]))
+    layout.append([button(label, WizardButton(step=step, value=value)) for label, value in nav])
     return _ReusedKeyboard(layout)
 
 

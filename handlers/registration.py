@@ -7,19 +7,20 @@ persisted data, so a restart in the middle loses nothing.
 
 from collections.abc import Callable
 
-from telegram import Message, Update, User
+from telegram import InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import ConversationHandler
 
 from bot import presenters
 from bot.errors import InvalidInput, StaleAction, TextExpected
 from bot.flows.callback_data import WizardButton
+from bot.flows.registration import BACK, CANCEL, SKIP, prompt
 from bot.services import cases, registration
 from bot.services.access import require_user
 from bot.services.registration import CaseDraft, Step
 from handlers import referrals
 from handlers.context import PanongContext
 from handlers.errors import tell_error
-from handlers.keyboards import BACK, CANCEL, SKIP, wizard_keyboard
+from handlers.keyboards import wizard_keyboard
 from handlers.persistence import persistence_of
 from storage.conversations import ConversationEnd
 
@@ -68,32 +69,10 @@ def _forget(context: PanongContext) -> int:
     return ConversationHandler.END
 
 
-def _prompt(context: PanongContext, draft: CaseDraft) -> tuple[str, object]:
-    runtime, t = context.runtime, context.t
-    today = runtime.today()
-    step = draft.step
-    if step is Step.SUMMARY:
-        text = presenters.draft_summary(draft, t, runtime.geography, today)
-        missing = registration.missing_steps(draft, today)
-        if missing:
-            text += "\n\n" + t("summary-missing")
-    elif step is Step.AGE_CONFIRM:
-        text = t("ask-age_confirm", age=draft.age(today) or 0)
-    elif step is Step.DUPLICATES:
-        text = presenters.duplicate_question(draft, t)
-    elif step is Step.NEEDS and draft.needs:
-        chosen = ", ".join(t(f"need-{need}") for need in draft.needs)
-        text = t("ask-needs") + "\n" + t("needs-chosen", needs=chosen)
-    else:
-        text = t(f"ask-{step}")
-    keyboard = wizard_keyboard(
-        step,
-        registration.choices(draft, runtime.geography),
-        t,
-        can_go_back=registration.previous_step(draft, today) is not None,
-        can_skip=step in registration.OPTIONAL,
-    )
-    return text, keyboard
+def _prompt(context: PanongContext, draft: CaseDraft) -> tuple[str, InlineKeyboardMarkup]:
+    runtime = context.runtime
+    shown = prompt(draft, context.t, runtime.geography, runtime.today())
+    return shown.text, wizard_keyboard(shown.step, shown.choices, shown.nav)
 
 
 async def _ask(message: Message, context: PanongContext, draft: CaseDraft) -> None:
