@@ -139,7 +139,7 @@ def parse_date(raw: str, today: date) -> date:
     result = _read_date(raw)
     if result > today:
         raise InvalidDate("future")
-    if result < _years_before(today, MAX_AGE_YEARS):
+    if result < years_before(today, MAX_AGE_YEARS):
         raise InvalidDate("too-old")
     return result
 
@@ -197,7 +197,7 @@ def _gregorian_year(digits: str, era: str | None) -> int:
     return year
 
 
-def _years_before(day: date, years: int) -> date:
+def years_before(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 Feb in a year that has none

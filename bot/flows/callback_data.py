@@ -176,14 +176,28 @@ class DestinationListButton(CallbackData):
     queued: int
 
 
+# DestinationButton's unit for "let the coordinators decide".
+COORDINATORS_DECIDE = "-"
+
+
 class DestinationButton(CallbackData):
-    """Send a proposed referral (`queued` 0) or a queued one (1) to this unit; NO_UNIT lets
-    the coordinators decide."""
+    """Send a proposed referral (`queued` 0) or a queued one (1) to this unit;
+    COORDINATORS_DECIDE lets the coordinators decide."""
 
     prefix: ClassVar[str] = "ds"
     referral_id: int
     queued: int
     unit_id: str
+
+
+class DestinationPageButton(CallbackData):
+    """Another page of the units a referral could go to, where a chat cannot show them
+    all at once (LINE's 13 quick replies); fields as `DestinationListButton`'s."""
+
+    prefix: ClassVar[str] = "dp"
+    referral_id: int
+    queued: int
+    page: int
 
 
 class CaseActionButton(CallbackData):

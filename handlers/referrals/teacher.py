@@ -8,6 +8,7 @@ from bot import presenters
 from bot.domain.models import WithdrawReason
 from bot.errors import StaleAction
 from bot.flows.callback_data import (
+    COORDINATORS_DECIDE,
     CaseActionButton,
     DestinationButton,
     DestinationListButton,
@@ -27,8 +28,6 @@ from handlers.context import PanongContext
 from handlers.keyboards import button, rows
 from handlers.referrals.common import chosen, query_of
 
-# DestinationButton's unit for "let the coordinators decide".
-COORDINATORS_DECIDE = "-"
 WITHDRAW = ACTIONS["withdraw"]
 
 

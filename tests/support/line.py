@@ -67,8 +67,10 @@ def text(words: str, user: str = PERSON) -> dict[str, Any]:
                  message={"id": "1", "type": "text", "quoteToken": "q", "text": words})
 
 
-def postback(data: str, user: str = PERSON) -> dict[str, Any]:
-    return event("postback", {"type": "user", "userId": user}, postback={"data": data})
+def postback(data: str, user: str = PERSON, **params: str) -> dict[str, Any]:
+    """A tap on a postback action; `params`: what a picker sends with it (date=...)."""
+    return event("postback", {"type": "user", "userId": user},
+                 postback={"data": data, **({"params": params} if params else {})})
 
 
 def signed(*events: dict[str, Any], secret: str = SECRET) -> tuple[str, dict[str, str]]:
