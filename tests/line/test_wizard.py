@@ -2,11 +2,10 @@
 typing, the case is saved and its plan offered, then sent; bad answers, old and forged
 buttons, a restart and /cancel, each checked against what is stored."""
 
-from collections.abc import Iterator
 from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
-from linebot.v3.messaging import FlexMessage, Message, TextMessage
+from linebot.v3.messaging import FlexMessage, TextMessage
 
 from bot.config import Settings
 from bot.domain.models import ReferralStatus, User
@@ -22,9 +21,12 @@ from tests.conftest import FakeClock
 from tests.support.line import (
     PERSON,
     RecordingMessaging,
+    actions,
+    answer,
     event,
     invite_code,
     line_focal_point,
+    parts,
     post,
     postback,
     text,
@@ -32,49 +34,6 @@ from tests.support.line import (
 
 TH = translator("th")
 FOCAL_POINT = "U" + "f" * 32
-
-
-def _utf16(value: str) -> int:
-    return len(value.encode("utf-16-le")) // 2
-
-
-def _walk(value: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(value, dict):
-        yield value
-        for item in value.values():
-            yield from _walk(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _walk(item)
-
-
-def within_limits(messages: list[Message]) -> None:
-    """What LINE refuses: over 5 messages, 13 quick replies, 20-unit labels, 300-character
-    data, 5,000-character texts, 400-character alt texts (ours)."""
-    assert 1 <= len(messages) <= 5
-    for message in messages:
-        body = message.to_dict()
-        items = (body.get("quickReply") or {}).get("items", [])
-        assert len(items) <= 13, len(items)
-        assert _utf16(body.get("text", "")) <= 5000
-        assert _utf16(body.get("altText", "")) <= 400
-        for part in _walk(body):
-            if "label" in part:
-                assert 1 <= _utf16(part["label"]) <= 20, part["label"]
-            if "data" in part:
-                assert len(part["data"]) <= 300
-
-
-def answer(messaging: RecordingMessaging) -> list[Message]:
-    """The last reply's messages, checked against LINE's limits."""
-    messages = messaging.replies[-1].messages
-    within_limits(messages)
-    return messages
-
-
-def actions(message: Message) -> list[dict[str, Any]]:
-    """Every action on a message: its quick replies, and a card's buttons."""
-    return [part["action"] for part in _walk(message.to_dict()) if "action" in part]
 
 
 def offered(messaging: RecordingMessaging) -> dict[str, str]:
@@ -186,11 +145,11 @@ async def test_a_teacher_registers_a_child_by_taps_and_typing_and_sends_the_plan
     [card] = answer(messaging)
     assert isinstance(card, FlexMessage)
     body = card.to_dict()
-    words = [part["text"] for part in _walk(body["contents"]) if part.get("type") == "text"]
+    words = [part["text"] for part in parts(body["contents"]) if part.get("type") == "text"]
     assert plain(TH("summary-title")) in words and "สมชาย" in words
     assert "ซอย 5 ข้างวัด" in words and plain(TH("location-shared")) in words
     assert card.alt_text.startswith(plain(TH("summary-title")))
-    footer = [part["action"]["data"] for part in _walk(body["contents"]["footer"])
+    footer = [part["action"]["data"] for part in parts(body["contents"]["footer"])
               if "action" in part]
     assert [WizardButton.unpack(data).value.partition(".")[0] for data in footer] == [
         "confirm", "edit"]

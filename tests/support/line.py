@@ -7,12 +7,18 @@ import hashlib
 import hmac
 import json
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
 from aiohttp.test_utils import TestClient
-from linebot.v3.messaging import ApiException, PushMessageRequest, ReplyMessageRequest
+from linebot.v3.messaging import (
+    ApiException,
+    Message,
+    PushMessageRequest,
+    ReplyMessageRequest,
+)
 
 from bot.domain.models import Role, User
 from bot.runtime import Runtime
@@ -114,3 +120,47 @@ def quick_replies(request: PushMessageRequest | ReplyMessageRequest) -> list[tup
     last = request.messages[-1]
     return [(item.action.label, item.action.data)
             for item in (last.quick_reply.items if last.quick_reply else [])]
+
+
+def _utf16(value: str) -> int:
+    return len(value.encode("utf-16-le")) // 2
+
+
+def parts(value: Any) -> Iterator[dict[str, Any]]:
+    """Every object inside a message's JSON (its quick replies, a card's boxes...)."""
+    if isinstance(value, dict):
+        yield value
+        for item in value.values():
+            yield from parts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from parts(item)
+
+
+def within_limits(messages: list[Message]) -> None:
+    """What LINE refuses: over 5 messages, 13 quick replies, 20-unit labels, 300-character
+    data, 5,000-character texts, 400-character alt texts (ours)."""
+    assert 1 <= len(messages) <= 5
+    for message in messages:
+        body = message.to_dict()
+        items = (body.get("quickReply") or {}).get("items", [])
+        assert len(items) <= 13, len(items)
+        assert _utf16(body.get("text", "")) <= 5000
+        assert _utf16(body.get("altText", "")) <= 400
+        for part in parts(body):
+            if "label" in part:
+                assert 1 <= _utf16(part["label"]) <= 20, part["label"]
+            if "data" in part:
+                assert len(part["data"]) <= 300
+
+
+def answer(messaging: RecordingMessaging) -> list[Message]:
+    """The last reply's messages, checked against LINE's limits."""
+    messages = messaging.replies[-1].messages
+    within_limits(messages)
+    return messages
+
+
+def actions(message: Message) -> list[dict[str, Any]]:
+    """Every action on a message: its quick replies, and a card's buttons."""
+    return [part["action"] for part in parts(message.to_dict()) if "action" in part]
