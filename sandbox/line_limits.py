@@ -18,8 +18,8 @@ class Limit:
     """At most `maximum` characters (a string) or items (a list) in `owner`'s `prop`.
 
     `owner` names the object that holds the property: `request`, `message:<type>`,
-    `template:<type>`, `quickReply`, `action` (any action: in a quick reply, a template or a
-    flex message) or `richmenu`."""
+    `template:<type>`, `flex:carousel`, `quickReply`, `action` (any action: in a quick
+    reply, a template or a flex message) or `richmenu`."""
 
     owner: str
     prop: str
@@ -38,6 +38,7 @@ LIMITS = (
     Limit("template:buttons", "actions", 4, minimum=1, anchor="buttons"),
     Limit("template:confirm", "text", 240, minimum=1, anchor="confirm"),
     Limit("template:confirm", "actions", 2, minimum=2, anchor="confirm"),
+    Limit("flex:carousel", "contents", 12, minimum=1, anchor="f-carousel"),
     Limit("quickReply", "items", 13, minimum=1, anchor="items-object"),
     Limit("action", "label", 20, anchor="action-objects"),
     Limit("action", "data", 300, anchor="postback-action"),

@@ -75,6 +75,7 @@ ACTION_REQUIRED = {
     "cameraRoll": (),
     "location": (),
 }
+FLEX_CONTAINERS = ("bubble", "carousel")
 PICKER_FORMATS = {"date": r"\d{4}-\d{2}-\d{2}", "time": r"\d{2}:\d{2}",
                   "datetime": r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"}
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -239,7 +240,32 @@ def _owner(key: str, value: Any) -> str:
         return "quickReply"
     if key == "template" and isinstance(value, dict):
         return f"template:{value.get('type')}"
+    if key == "contents" and isinstance(value, dict) and value.get("type") == "carousel":
+        return "flex:carousel"
     return ""
+
+
+def _check_picker(action: JSONDict, path: str, details: list[JSONDict]) -> None:
+    """A datetime picker's mode, and its initial, min and max in that mode's format, with
+    min before max and the initial between them (LINE's reference, not its OpenAPI)."""
+    mode = action.get("mode")
+    if mode not in PICKER_FORMATS:
+        details.append({"message": "Invalid datetime picker mode", "property": f"{path}.mode"})
+        return
+    bounds = {name: action[name] for name in ("initial", "min", "max")
+              if action.get(name) is not None}
+    for name, value in bounds.items():
+        if not isinstance(value, str) or not re.fullmatch(PICKER_FORMATS[mode], value):
+            details.append({"message": f"Invalid {mode} format", "property": f"{path}.{name}"})
+            return
+    low, high = bounds.get("min"), bounds.get("max")
+    if low is not None and high is not None and low >= high:
+        details.append({"message": "max must be later than min", "property": f"{path}.max"})
+    initial = bounds.get("initial")
+    if initial is not None and ((low is not None and initial < low)
+                                or (high is not None and initial > high)):
+        details.append({"message": "initial must be between min and max",
+                        "property": f"{path}.initial"})
 
 
 def _check_object(value: Any, path: str, owner: str, details: list[JSONDict]) -> None:
@@ -253,9 +279,8 @@ def _check_object(value: Any, path: str, owner: str, details: list[JSONDict]) ->
         for name in ACTION_REQUIRED.get(kind, ()):
             if value.get(name) is None:
                 details.append({"message": "must be specified", "property": f"{path}.{name}"})
-        if kind == "datetimepicker" and value.get("mode") not in PICKER_FORMATS:
-            details.append({"message": "Invalid datetime picker mode",
-                            "property": f"{path}.mode"})
+        if kind == "datetimepicker":
+            _check_picker(value, path, details)
     for key, item in value.items():
         limit = BY_OWNER.get((owner, key))
         if limit is not None:
@@ -291,6 +316,12 @@ def checked_messages(body: JSONDict) -> list[JSONDict]:
         for name in MESSAGE_REQUIRED[kind]:
             if message.get(name) is None:
                 details.append({"message": "must be specified", "property": f"{path}.{name}"})
+        contents = message.get("contents")
+        if kind == "flex" and (not isinstance(contents, dict)
+                               or contents.get("type") not in FLEX_CONTAINERS):
+            details.append({"message": "must be one of the following values: "
+                                       f"[{', '.join(FLEX_CONTAINERS)}]",
+                            "property": f"{path}.contents.type"})
         _check_object(message, path, f"message:{kind}", details)
     if details:
         raise invalid_body(details)
@@ -655,6 +686,10 @@ class LineApi:
             mode = action["mode"]
             if picked is None or not re.fullmatch(PICKER_FORMATS[mode], picked):
                 raise bad_request(f"pick a {mode} like {PICKER_FORMATS[mode]}")
+            # LINE's picker offers nothing outside the action's min and max.
+            if picked < action.get("min", picked) or picked > action.get("max", picked):
+                raise bad_request(f"pick a {mode} between {action.get('min', '…')} and "
+                                  f"{action.get('max', '…')}")
             postback["params"] = {mode: picked}
         self._say(chat, {"from": user_id, "id": str(next(self._serial)), "at": self._now_ms(),
                          "postback": copy.deepcopy(postback), "label": action.get("label", "")})

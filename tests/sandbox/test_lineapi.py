@@ -26,6 +26,12 @@ from linebot.v3.webhooks import (
 )
 from openapi_schema_validator import OAS30Validator
 
+from bot.i18n import translator
+from bot.runtime import Runtime
+from bot.services.registration import CaseDraft, Step
+from line.conversation import Doing
+from line.turn import Turn
+from line.wizard import question
 from sandbox.line_limits import LIMITS, Limit
 from sandbox.lineapi import (
     API,
@@ -38,6 +44,7 @@ from sandbox.lineapi import (
 )
 from tests.conftest import FakeClock
 from tests.support import line_openapi
+from tests.support.line import parts
 from tests.support.line_openapi import request_errors, webhook_errors
 
 TOKEN = "sandbox-channel-access-token"
@@ -340,6 +347,12 @@ def _sized(limit: Limit, size: int) -> tuple[str, dict, str]:
                                 if limit.prop == "actions" else chars)
         messages = [{"type": "template", "altText": "คำถาม", "template": template}]
         where = f"messages[0].template.{limit.prop}"
+    elif limit.owner == "flex:carousel":
+        bubble = {"type": "bubble", "body": {"type": "box", "layout": "vertical", "contents": [
+            {"type": "text", "text": "การ์ด"}]}}
+        messages = [{"type": "flex", "altText": "การ์ด",
+                     "contents": {"type": "carousel", "contents": [bubble] * size}}]
+        where = "messages[0].contents.contents"
     elif limit.owner == "quickReply":
         messages = [text("เลือก", quickReply=quick_reply(
             *[postback(f"ข้อ {n}", str(n)) for n in range(size)]))]
@@ -369,7 +382,8 @@ def test_each_documented_limit_is_refused_with_lines_400(line: LineApi, limit: L
             assert answer.status == 200, answer.body
             continue
         assert answer.status == 400
-        word = "Size" if where.endswith(("messages", "items", "actions", "areas")) else "Length"
+        word = "Size" if where.endswith(("messages", "items", "actions", "areas", "contents")) \
+            else "Length"
         assert answer.json() == {"message": "The request body has 1 error(s)", "details": [{
             "message": f"{word} must be between {limit.minimum} and {limit.maximum}",
             "property": where}]}
@@ -397,6 +411,52 @@ def test_a_press_must_be_on_an_action_the_bot_sent(line: LineApi) -> None:
         line.press(teacher, "w:confirm")
     push(line, teacher, text("ยืนยันไหม", quickReply=quick_reply(postback("ยืนยัน", "w:ok"))))
     assert line.press(teacher, "w:ok")["replyToken"]
+
+
+async def test_the_wizards_card_date_picker_and_location_button_are_taken_as_line_takes_them(
+    line: LineApi, runtime: Runtime
+) -> None:
+    """What the LINE wizard sends (`line.wizard.question`): the summary card, the birth
+    date's picker, the location's button; checked here, and by the `line` fixture against
+    LINE's OpenAPI file."""
+    teacher = line.add_person("ครูสมศรี")
+    turn = Turn(runtime=runtime, messaging=None, actor=None,  # type: ignore[arg-type]
+                t=translator("th"), user_id=teacher, event=None, doing=Doing())  # type: ignore[arg-type]
+    summary = CaseDraft(step=Step.SUMMARY, given_name="สมชาย", address="ซอย 5")
+    messages = [question(turn, CaseDraft(step=step)) for step in (Step.LOCATION,
+                                                                    Step.BIRTH_DATE)]
+    assert push(line, teacher, question(turn, summary).to_dict(),
+                *[message.to_dict() for message in messages]).status == 200
+    [entry] = [e for e in line.transcript(teacher) if e["message"]["type"] == "flex"]
+    assert entry["message"]["contents"]["type"] == "bubble"
+
+    picker = next(item["action"] for item in messages[-1].to_dict()["quickReply"]["items"]
+                  if item["action"]["type"] == "datetimepicker")
+    with pytest.raises(Exception, match="between"):
+        line.press(teacher, picker["data"], picked="2099-01-01")
+    picked = line.press(teacher, picker["data"], picked=picker["initial"])
+    assert picked["postback"]["params"] == {"date": picker["initial"]}
+    card_button = next(part["action"]["data"] for part in parts(entry["message"]["contents"])
+                       if "action" in part)
+    assert line.press(teacher, card_button)["replyToken"]  # a card's buttons stay
+
+
+def test_a_picker_or_a_card_line_would_refuse_is_refused(line: LineApi) -> None:
+    teacher = line.add_person("ครูสมศรี")
+    picker = {"type": "datetimepicker", "label": "วันเกิด", "data": "w:date", "mode": "date"}
+    for wrong, where in (({"min": "2020-01-01", "max": "2019-01-01"}, "max"),
+                         ({"initial": "15/3/2555"}, "initial"),
+                         ({"initial": "2010-01-01", "min": "2011-01-01"}, "initial")):
+        answer = push(line, teacher, text("วันเกิด", quickReply=quick_reply(
+            {**picker, **wrong})))
+        assert answer.status == 400
+        assert [d["property"] for d in answer.json()["details"]] == [
+            f"messages[0].quickReply.items[0].action.{where}"]
+    answer = push(line, teacher, {"type": "flex", "altText": "การ์ด",
+                                  "contents": {"type": "box", "layout": "vertical"}})
+    assert answer.status == 400
+    assert answer.json()["details"][0]["property"] == "messages[0].contents.type"
+    assert line.pushes_this_month() == 0
 
 
 def test_what_people_do_reaches_the_bot_signed_as_line_signs_it(line: LineApi) -> None:
