@@ -96,6 +96,7 @@ function flexNode(pane, c) {
       const box = el('div', { class: `flex-box flex-${c.layout || 'vertical'}` },
         ...(c.contents || []).map((child) => flexNode(pane, child)));
       if (colour(c.backgroundColor)) box.style.background = c.backgroundColor;
+      if (typeof c.flex === 'number') box.style.flex = String(c.flex);
       if (c.action) { box.classList.add('tappable'); box.addEventListener('click', () => act(pane, c.action)); }
       return box;
     }
@@ -103,6 +104,7 @@ function flexNode(pane, c) {
       const words = c.text ?? (c.contents || []).map((span) => span.text || '').join('');
       const text = el('p', { class: `flex-text size-${c.size || 'md'}`, text: words });
       if (c.weight === 'bold') text.classList.add('bold');
+      if (typeof c.flex === 'number') text.style.flex = String(c.flex);  // a row's share
       if (colour(c.color)) text.style.color = c.color;
       if (c.action) { text.classList.add('tappable'); text.addEventListener('click', () => act(pane, c.action)); }
       return text;

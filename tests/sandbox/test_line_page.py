@@ -141,8 +141,30 @@ async def test_a_person_taps_what_the_bot_sent_in_the_line_phone(
                                                        "data": "w:ok"}}]}})
             await phone.locator(".chip", has_text="ยืนยัน").click()
             await expect(phone.locator(".tapped").last).to_contain_text("ยืนยัน")
+            # A card (the wizard's summary) and a date picker among the quick replies.
+            born = {**picker, "label": "📅 วันเกิด", "data": "w:born", "min": "2001-01-01",
+                    "max": "2026-11-30"}
+            push(api, teacher, {"type": "flex", "altText": "ตรวจสอบข้อมูล", "contents": {
+                "type": "bubble",
+                "body": {"type": "box", "layout": "vertical", "contents": [
+                    {"type": "box", "layout": "baseline", "contents": [
+                        {"type": "text", "text": "ชื่อ", "flex": 2},
+                        {"type": "text", "text": "สมชาย", "flex": 5}]}]},
+                "footer": {"type": "box", "layout": "vertical", "contents": [
+                    {"type": "button", "style": "primary", "action": {
+                        "type": "postback", "label": "ยืนยัน", "data": "w:confirm"}}]}},
+                "quickReply": {"items": [{"type": "action", "action": born}]}})
+            await expect(phone.locator(".flex-text", has_text="สมชาย")).to_be_visible()
+            await phone.locator(".chip", has_text="วันเกิด").click()
+            await phone.locator(".picker input").fill("2014-03-15")
+            await phone.locator(".picker-ok").click()
+            await expect(phone.locator(".tapped").last).to_contain_text("2014-03-15")
+            await phone.locator(".flex-button", has_text="ยืนยัน").click()
+            await expect(phone.locator(".tapped").last).to_contain_text("ยืนยัน")
             await phone.screenshot(path=screenshot_dir(tmp_path) / "sandbox-line.png")
         finally:
             await browser.close()
     pressed = [e["postback"] for e in api.emitted if e["type"] == "postback"]
-    assert pressed == [{"data": "w:date", "params": {"date": "2026-11-30"}}, {"data": "w:ok"}]
+    assert pressed == [{"data": "w:date", "params": {"date": "2026-11-30"}}, {"data": "w:ok"},
+                       {"data": "w:born", "params": {"date": "2014-03-15"}},
+                       {"data": "w:confirm"}]
