@@ -146,16 +146,16 @@ async def _press(turn: Turn) -> Answer:
         return [text_message(turn.t(StaleAction.key)), question(turn, draft)]
     runtime = turn.runtime
     today, value = runtime.today(), pressed.value
-    if draft.step is Step.SUMMARY:
+    if draft.step is Step.SUMMARY and not value.startswith("_"):  # a card's, not nav
         value, _, shown = value.partition(SHOWN)
-        if shown and shown != _fingerprint(draft):  # a card of other answers
+        if shown != _fingerprint(draft):  # a card of other answers, or forged
             return [text_message(turn.t(StaleAction.key)), question(turn, draft)]
     if value == CANCEL:
         return await _cancel(turn)
     if value.startswith(PAGE):
         page = value.removeprefix(PAGE)
         return [question(turn, draft, int(page) if page.isdigit() else 0)]
-    if value == PICKED:
+    if value == PICKED and draft.step is Step.BIRTH_DATE:
         # The picker's date (ISO), read by the rule a typed date goes through.
         picked = turn.params.get("date")
         return await _apply(turn, draft, lambda draft: registration.answer_text(

@@ -324,10 +324,12 @@ async def test_a_possible_duplicate_is_asked_about_and_can_be_opened_instead(
     for value in ("_skip", "_skip", "yes", "LOW_INCOME", "_skip", "_skip", "given",
                   "EDUCATION", "done", "school"):
         await press(webhook, messaging, value)
-    await post(webhook, postback(summary))  # the first registration's card: not this one
-    stale, card = answer(messaging)
-    assert stale.text == plain(TH("error-stale")) and isinstance(card, FlexMessage)
-    assert await step_of(runtime) is Step.SUMMARY
+    for old in (summary,  # the first registration's card: not this one
+                WizardButton(step="summary", value="confirm").pack()):  # forged
+        await post(webhook, postback(old))
+        stale, card = answer(messaging)
+        assert stale.text == plain(TH("error-stale")) and isinstance(card, FlexMessage)
+        assert await step_of(runtime) is Step.SUMMARY
     await press(webhook, messaging, "confirm")
     assert await step_of(runtime) is Step.DUPLICATES
     assert first.code in answer(messaging)[-1].text
