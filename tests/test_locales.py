@@ -133,7 +133,7 @@ LAYOUT_ONLY = frozenset({
     "case-card-title", "age-with-birth-date", "card-referral-line", "card-history-line",
     "card-history-note", "history-system", "plan-line", "button-withdraw-one", "move-line",
     "reminders-line", "summary-count-line", "summary-outcome-count", "button-xlsx",
-    "button-open-lead", "summary-pair",
+    "button-open-lead", "summary-pair", "line-referral-choice",
 })
 
 
