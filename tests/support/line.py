@@ -12,7 +12,13 @@ from types import SimpleNamespace
 from typing import Any
 
 from aiohttp.test_utils import TestClient
-from linebot.v3.messaging import ApiException, PushMessageRequest, ReplyMessageRequest
+from linebot.v3.messaging import (
+    ApiException,
+    FlexMessage,
+    Message,
+    PushMessageRequest,
+    ReplyMessageRequest,
+)
 
 from bot.domain.models import Role, User
 from bot.runtime import Runtime
@@ -99,16 +105,72 @@ def in_group(words: str, user: str = PERSON) -> dict[str, Any]:
                  message={"id": "2", "type": "text", "quoteToken": "q", "text": words})
 
 
-async def line_focal_point(webhook: TestClient[Any, Any], runtime: Runtime,
-                           coordinator: User, person: str) -> User:
-    code = await invite_code(runtime, coordinator, Role.FOCAL_POINT, "spp1_samutprakan")
+def group_postback(data: str, user: str = PERSON) -> dict[str, Any]:
+    return event("postback", {"type": "group", "groupId": GROUP, "userId": user},
+                 postback={"data": data})
+
+
+async def line_user(webhook: TestClient[Any, Any], runtime: Runtime, coordinator: User,
+                    person: str, role: Role, organisation: str) -> User:
+    """Someone who joined on LINE with an invite (their LINE speaks Thai)."""
+    code = await invite_code(runtime, coordinator, role, organisation)
     await post(webhook, text(f"/start {code}", user=person))
     user = await runtime.db.read.users.by_channel_id("line", person)
     assert user is not None
     return user
 
 
+async def line_focal_point(webhook: TestClient[Any, Any], runtime: Runtime,
+                           coordinator: User, person: str) -> User:
+    return await line_user(webhook, runtime, coordinator, person, Role.FOCAL_POINT,
+                           "spp1_samutprakan")
+
+
+async def line_teacher(webhook: TestClient[Any, Any], runtime: Runtime,
+                       coordinator: User, person: str) -> User:
+    return await line_user(webhook, runtime, coordinator, person, Role.TEACHER,
+                           "school_wat_phraek_sa")
+
+
 def quick_replies(request: PushMessageRequest | ReplyMessageRequest) -> list[tuple[str, str]]:
     last = request.messages[-1]
     return [(item.action.label, item.action.data)
             for item in (last.quick_reply.items if last.quick_reply else [])]
+
+
+def flex_texts(message: FlexMessage) -> list[str]:
+    """Every text a card shows, in order."""
+    found: list[str] = []
+
+    def walk(component: Any) -> None:
+        if getattr(component, "text", None):
+            found.append(component.text)
+        for child in getattr(component, "contents", None) or []:
+            walk(child)
+
+    walk(message.contents.body)
+    return found
+
+
+def flex_buttons(message: FlexMessage) -> list[tuple[str, str]]:
+    footer = message.contents.footer
+    return [(button.action.label, button.action.data)
+            for button in (footer.contents if footer else [])]
+
+
+def within_line_limits(messages: list[Message]) -> bool:
+    """LINE's limits on what the bot sent: 5,000 characters a text, 13 quick replies,
+    20 characters a label, 300 of postback data, 400 of a card's alt text."""
+    for message in messages:
+        choices = [(item.action.label, item.action.data)
+                   for item in (message.quick_reply.items if message.quick_reply else [])]
+        if isinstance(message, FlexMessage):
+            if not 0 < len(message.alt_text) <= 400:
+                return False
+            choices += flex_buttons(message)
+        elif len(message.text) > 5000:
+            return False
+        if len(choices) > 13 or any(len(label) > 20 or len(data) > 300
+                                    for label, data in choices):
+            return False
+    return True
