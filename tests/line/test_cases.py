@@ -487,3 +487,21 @@ def test_sending_from_the_card_is_left_to_the_plan_and_no_postback_is_claimed_tw
                "mp:1:keep", "rm:1:1", "sz:1:1", "at:1:yes", "ip:1", "qp:1"]
     claims = {data: sum(postback.matches(data) for postback in postbacks) for data in samples}
     assert claims == {data: 0 if data == "ca:1:send" else 1 for data in samples}
+
+
+async def test_with_the_months_pushes_spent_details_accepted_in_a_group_are_not_pushed(
+    webhook: TestClient[Any, Any], runtime: Runtime, messaging: RecordingMessaging,
+    coordinator: User, teacher: User, settings: Settings
+) -> None:
+    await line_focal_point(webhook, runtime, coordinator, PERSON)
+    await post(webhook, in_group("/linkgroup"))
+    [change] = await register_and_send(runtime, teacher, needs=("EDUCATION",))
+    await runtime.outbox.drain()
+    pushes = len(messaging.pushes)
+    settings.line_push_budget = 0
+
+    await post(webhook, group_postback(f"rf:{change.view.referral.id}:accept"))
+    in_the_group = texts(last_reply(messaging))
+    assert in_the_group[-1] == said("line-details-open-chat")
+    assert not any("สมชาย" in words for words in in_the_group)
+    assert len(messaging.pushes) == pushes
