@@ -19,33 +19,23 @@ from bot.runtime import Runtime
 from line.conversation import Doing, ending, recall, remember
 from line.private import Pushed, push_privately
 from line.render import text_message
-from line.turn import Answer, Postback, Routes, Turn
+from line.turn import Answer, Routes, Turn
 
 FLOW = "note"
 
 
-def _writing(doing: Doing, pressed: NoteButton) -> Doing:
-    """What they do now: write this note (whatever else they were doing keeps its data)."""
-    return Doing(flow=FLOW, data={**doing.data, FLOW: {"kind": pressed.kind,
-                                                        "target_id": pressed.target_id}})
-
-
-async def _ask(turn: Turn) -> Answer:
-    pressed = NoteButton.unpack(turn.postback)
-    assert pressed is not None
-    prompt = await notes.prompt(turn.runtime, turn.actor, pressed.kind, pressed.target_id,
-                                turn.t)
-    await turn.keep(_writing(turn.doing, pressed))
-    return [text_message(prompt)]
-
-
-async def ask_from_group(runtime: Runtime, messaging: AsyncMessagingApi, actor: User | None,
-                         pressed: NoteButton, t: Translator, *, person: str
-                         ) -> list[TextMessage]:
-    """A note pressed in a unit's group: asked for in `person`'s private chat, where their
-    next message is taken for it. The group's answer says only where to type it."""
+async def ask(runtime: Runtime, messaging: AsyncMessagingApi, actor: User | None,
+              pressed: NoteButton, t: Translator, *, person: str, in_group: bool
+              ) -> list[TextMessage]:
+    """A note pressed (`line.referrals.press`): asked for in `person`'s private chat,
+    where their next message is taken for it. From a unit's group the question is pushed
+    there, and the group's answer says only where to type it."""
     prompt = await notes.prompt(runtime, actor, pressed.kind, pressed.target_id, t)
-    await remember(runtime.db, person, _writing(await recall(runtime.db, person), pressed))
+    doing = await recall(runtime.db, person)
+    await remember(runtime.db, person, Doing(flow=FLOW, data={
+        **doing.data, FLOW: {"kind": pressed.kind, "target_id": pressed.target_id}}))
+    if not in_group:
+        return [text_message(prompt)]
     pushed = await push_privately(runtime, messaging, person, [text_message(prompt)])
     return [text_message(t("line-note-asked-privately" if pushed is Pushed.SENT
                            else "line-note-open-chat"))]
@@ -72,5 +62,5 @@ async def _write(turn: Turn) -> Answer:
     return [text_message(reply)]
 
 
-ROUTES = Routes(postbacks=[Postback(lambda data: NoteButton.unpack(data) is not None, _ask)],
-                flows={FLOW: _write})
+# The press that starts a note is `line.referrals`' (in a group too).
+ROUTES = Routes(flows={FLOW: _write})

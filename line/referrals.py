@@ -16,7 +16,7 @@ from linebot.v3.messaging import AsyncMessagingApi, TextMessage
 from bot import presenters
 from bot.domain.models import DeclineReason, Outcome, User, WithdrawReason
 from bot.errors import AppError, ReferralAlreadyTaken, StaleAction
-from bot.flows import choices
+from bot.flows import choices, notes
 from bot.flows.callback_data import (
     DestinationListButton,
     InboxPageButton,
@@ -51,15 +51,11 @@ def referral_message(view: ReferralView, t: Translator, runtime: Runtime) -> Tex
          for action in available(view.referral.status, Side.UNIT)])
 
 
-def _on_a_referral(data: str) -> bool:
-    return ReferralButton.unpack(data) is not None \
-        or ReferralChoiceButton.unpack(data) is not None
-
-
 def is_referral_press(data: str) -> bool:
     """What a press on a referral message may send, in a group too: an action, a choice
-    from its menu, or a note to type."""
-    return _on_a_referral(data) or NoteButton.unpack(data) is not None
+    from its menu, or a note to type (on a case too: the day of a reminder)."""
+    return ReferralButton.unpack(data) is not None \
+        or ReferralChoiceButton.unpack(data) is not None or NoteButton.unpack(data) is not None
 
 
 async def press(runtime: Runtime, messaging: AsyncMessagingApi, actor: User | None,
@@ -67,13 +63,14 @@ async def press(runtime: Runtime, messaging: AsyncMessagingApi, actor: User | No
                 ) -> list[TextMessage]:
     """`person`: the presser's own LINE chat, where details go from a group."""
     note = NoteButton.unpack(data)
-    if note is not None:  # in a private chat, `line.notes` takes it
-        return await line_notes.ask_from_group(runtime, messaging, actor, note, t,
-                                               person=person)
     pressed = ReferralButton.unpack(data)
     chosen = ReferralChoiceButton.unpack(data)
-    referral_id = pressed.referral_id if pressed else chosen.referral_id if chosen else 0
+    referral_id = pressed.referral_id if pressed else chosen.referral_id if chosen \
+        else note.target_id if note and note.kind in notes.REFERRAL_KINDS else 0
     try:
+        if note is not None:
+            return await line_notes.ask(runtime, messaging, actor, note, t, person=person,
+                                        in_group=in_group)
         if pressed is not None:
             return await _act(runtime, messaging, actor, pressed, t, person=person,
                               in_group=in_group)
@@ -150,6 +147,8 @@ async def _as_it_is(runtime: Runtime, actor: User | None, referral_id: int,
                     t: Translator) -> list[TextMessage]:
     """The referral as it is now, for a focal point of its unit; nothing for anyone else
     (the holder's own messages are not the unit's referral message)."""
+    if not referral_id:
+        return []
     try:
         view = await referrals.show(runtime.db, actor, referral_id)
     except AppError:
@@ -250,8 +249,7 @@ async def _queue_page(turn: Turn) -> Answer:
 
 ROUTES = Routes(
     commands={"/inbox": _show_inbox, "/queue": _show_queue},
-    # A note to type is `line.notes`'s in a private chat.
-    postbacks=[Postback(_on_a_referral, _press_in_private),
+    postbacks=[Postback(is_referral_press, _press_in_private),
                Postback(lambda data: InboxPageButton.unpack(data) is not None, _inbox_page),
                Postback(lambda data: QueuePageButton.unpack(data) is not None, _queue_page)],
 )

@@ -333,6 +333,14 @@ async def test_a_note_is_cancelled_and_a_sticker_is_not_a_note(
     assert texts(last_reply(messaging)) == [said("not-understood")]
     assert await status_of(runtime, rid) is ReferralStatus.SENT
 
+    await post(webhook, postback(f"rf:{rid}:accept"))
+    await post(webhook, postback(f"nt:{rid}:ask"))  # an old message's button
+    stale, now = last_reply(messaging).messages[:2]
+    assert stale.text == said("error-stale") and "SPK-2568-00001" in now.text
+    assert now.quick_reply.items[0].action.data == f"rf:{rid}:start"
+    await post(webhook, text("คำถาม"))  # no note was begun
+    assert texts(last_reply(messaging)) == [said("not-understood")]
+
 
 # --- reminders' buttons -----------------------------------------------------------------
 
