@@ -7,6 +7,7 @@ reuse them. User data only ever enters through catalog parameters, which are esc
 import html
 import re
 from datetime import date, datetime, tzinfo
+from typing import NamedTuple
 
 from bot.domain import ages, dates, identity, phone
 from bot.domain.identity import IdentityType
@@ -122,50 +123,69 @@ def draft_summary(draft: CaseDraft, t: Translator, geography: Geography, today: 
     return "\n".join(lines)
 
 
+class CardParts(NamedTuple):
+    """A case card in parts, for a channel that lays them out itself: labels and values,
+    then titled sections of lines (catalog text, light markup)."""
+
+    title: str
+    fields: list[tuple[str, str]]
+    sections: list[tuple[str, list[str]]]
+
+
 def case_card(card: CaseCard, t: Translator, geography: Geography, today: date,
               tz: tzinfo, *, full_identity: bool = False) -> str:
     """The case as its holders see it; `full_identity` unmasks the identity number, for the
     unit that took a referral and must enrol the child."""
+    parts = case_card_parts(card, t, geography, today, tz, full_identity=full_identity)
+    lines = [parts.title, *(t("card-line", label=label, value=value)
+                            for label, value in parts.fields)]
+    for title, section in parts.sections:
+        lines += ["", title, *section]
+    return "\n".join(lines)
+
+
+def case_card_parts(card: CaseCard, t: Translator, geography: Geography, today: date,
+                    tz: tzinfo, *, full_identity: bool = False) -> CardParts:
+    """What `case_card` shows, in parts."""
     case: Case = card.case
     child: Child = card.child
     name = child.full_name + (f" ({child.nickname})" if child.nickname else "")
-    return "\n".join([
-        t("case-card-title", code=case.code),
-        _line(t, "field-status", t(f"status-{case.status}")),
-        _line(t, "field-name", name),
-        _line(t, "field-sex", t(f"sex-{child.sex}")),
-        _line(t, "field-identity", _identity(t, child.identity_type, child.identity_number,
-                                             masked=not full_identity)),
-        _line(t, "field-nationality", t(f"nationality-{child.nationality}")),
-        _line(t, "field-age", _age(t, child.birth_date, today.year - child.birth_year
-                                   if child.birth_estimated else None, today)),
-        _line(t, "field-place", _place(geography, t, case.district_code,
-                                       case.subdistrict_code)),
-        _line(t, "field-found", t("found-yes") if case.found else t("found-no")),
-        _line(t, "field-cause", t(f"cause-{case.dropout_cause}") if case.dropout_cause
-              else t("cause-unknown")),
-        _line(t, "field-guardian", _guardian(t, child.guardian_name, child.guardian_phone)),
-        _line(t, "field-consent", t(f"consent-{case.consent}")),
-        _line(t, "field-needs", _needs(t, case.needs)),
-        _line(t, "field-wish", t(f"wish-{case.education_wish}")),
-        _line(t, "field-registered", t("registered-by", name=card.teacher_name,
-                                       organisation=card.organisation.short_name(t.lang),
-                                       date=local_date(case.created_at, t, tz))),
-        *([_line(t, "field-duplicate", card.possible_duplicate_code)]
+    fields = [
+        ("field-status", t(f"status-{case.status}")),
+        ("field-name", name),
+        ("field-sex", t(f"sex-{child.sex}")),
+        ("field-identity", _identity(t, child.identity_type, child.identity_number,
+                                     masked=not full_identity)),
+        ("field-nationality", t(f"nationality-{child.nationality}")),
+        ("field-age", _age(t, child.birth_date, today.year - child.birth_year
+                           if child.birth_estimated else None, today)),
+        ("field-place", _place(geography, t, case.district_code, case.subdistrict_code)),
+        ("field-found", t("found-yes") if case.found else t("found-no")),
+        ("field-cause", t(f"cause-{case.dropout_cause}") if case.dropout_cause
+         else t("cause-unknown")),
+        ("field-guardian", _guardian(t, child.guardian_name, child.guardian_phone)),
+        ("field-consent", t(f"consent-{case.consent}")),
+        ("field-needs", _needs(t, case.needs)),
+        ("field-wish", t(f"wish-{case.education_wish}")),
+        ("field-registered", t("registered-by", name=card.teacher_name,
+                               organisation=card.organisation.short_name(t.lang),
+                               date=local_date(case.created_at, t, tz))),
+        *([("field-duplicate", card.possible_duplicate_code)]
           if card.possible_duplicate_code else []),
-        *_referral_section(card, t, tz),
-    ])
+    ]
+    return CardParts(title=t("case-card-title", code=case.code),
+                     fields=[(t(label), value) for label, value in fields],
+                     sections=_referral_section(card, t, tz))
 
 
-def _referral_section(card: CaseCard, t: Translator, tz: tzinfo) -> list[str]:
+def _referral_section(card: CaseCard, t: Translator, tz: tzinfo) -> list[tuple[str, list[str]]]:
     if not card.referrals:
         return []
-    lines = ["", t("card-referrals-title")]
-    lines += [_referral_line(line, t) for line in card.referrals]
+    sections = [(t("card-referrals-title"), [_referral_line(line, t) for line in card.referrals])]
     if card.history:
-        lines += ["", t("card-history-title")]
-        lines += [_history_line(entry, t, tz) for entry in card.history]
-    return lines
+        sections.append((t("card-history-title"),
+                         [_history_line(entry, t, tz) for entry in card.history]))
+    return sections
 
 
 def _unit_name(t: Translator, unit: Organisation | None) -> str:

@@ -4,7 +4,8 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot import presenters
 from bot.errors import StaleAction
-from bot.flows.callback_data import CaseActionButton, CasesPageButton, OpenCaseButton
+from bot.flows import choices
+from bot.flows.callback_data import CasesPageButton, OpenCaseButton
 from bot.services import cases
 from handlers.context import PanongContext
 from handlers.keyboards import button, paged
@@ -29,13 +30,7 @@ async def _card(context: PanongContext, code: str) -> tuple[str, InlineKeyboardM
     card = await cases.open_case(runtime.db, context.actor, code)
     text = presenters.case_card(card, t, runtime.geography, runtime.today(),
                                 runtime.settings.tz)
-    case_id = card.case.id
-    actions = [(card.can_send, "button-send-referrals", "send"),
-               (card.can_withdraw, "button-withdraw", "withdraw"),
-               (card.holder, "button-moved", "moved"),
-               (card.holder, "button-remind-me", "remind")]
-    layout = [[button(t(label), CaseActionButton(case_id=case_id, action=action))]
-              for allowed, label, action in actions if allowed]
+    layout = [[button(label, data)] for label, data in choices.case_card(card, t)]
     return text, InlineKeyboardMarkup(layout) if layout else None
 
 

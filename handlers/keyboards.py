@@ -8,6 +8,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.flows.callback_data import CallbackData, WizardButton
+from bot.flows.choices import pager
 from bot.i18n import Translator
 from bot.presenters import plain
 from bot.services.registration import Step
@@ -69,19 +70,8 @@ class _ReusedKeyboard(InlineKeyboardMarkup):
         return json.loads(self._json)
 
 
-def _pager(page: int, pages: int, make: type[CallbackData], t: Translator,
-          **fields: object) -> list[InlineKeyboardButton]:
-    """‹ and › buttons around the page number, only where there is somewhere to go."""
-    nav = []
-    if page > 0:
-        nav.append(button(t("button-previous"), make(page=page - 1, **fields)))
-    if page + 1 < pages:
-        nav.append(button(t("button-next"), make(page=page + 1, **fields)))
-    return nav
-
-
 def paged(layout: list[list[InlineKeyboardButton]], page: int, pages: int,
           make: type[CallbackData], t: Translator, **fields: object) -> InlineKeyboardMarkup:
     """The rows, then the pager's row when there is another page to go to."""
-    nav = _pager(page, pages, make, t, **fields)
+    nav = [button(label, data) for label, data in pager(page, pages, make, t, **fields)]
     return InlineKeyboardMarkup([*layout, nav] if nav else layout)

@@ -12,11 +12,10 @@ from telegram import InlineKeyboardMarkup, Update
 from bot import presenters
 from bot.domain.models import AttendanceAnswer
 from bot.errors import StaleAction
+from bot.flows import choices
 from bot.flows.callback_data import (
     AttendanceButton,
     CaseActionButton,
-    MoveDistrictButton,
-    NoteButton,
     RemindMeButton,
     SnoozeButton,
 )
@@ -26,8 +25,6 @@ from handlers.context import RUNTIME_KEY, PanongContext
 from handlers.keyboards import button, rows
 
 log = logging.getLogger(__name__)
-
-REMIND_IN_DAYS = (1, 3, 7, 14)
 
 
 async def queue_due_reminders(runtime: Runtime) -> int:
@@ -81,11 +78,10 @@ async def answer_attendance(update: Update, context: PanongContext) -> None:
     await query.edit_message_text(t(f"attendance-answered-{answered.answer}",
                                     code=answered.case.code))
     if answered.answer is AttendanceAnswer.MOVED:
-        choices = [button(place.name(t.lang), MoveDistrictButton(case_id=answered.case.id,
-                                                                 district_code=place.code))
-                   for place in runtime.geography.districts]
+        districts = [button(label, data) for label, data in choices.districts(
+            answered.case.id, runtime.geography, t)]
         await query.message.reply_text(t("move-ask-district"),
-                                       reply_markup=InlineKeyboardMarkup(rows(choices, 2)))
+                                       reply_markup=InlineKeyboardMarkup(rows(districts, 2)))
 
 
 async def ask_when(update: Update, context: PanongContext) -> None:
@@ -97,12 +93,9 @@ async def ask_when(update: Update, context: PanongContext) -> None:
         raise StaleAction()
     await reminders.check_case(context.runtime.db, context.actor, pressed.case_id)
     t = context.t
-    choices = [button(t(f"button-remind-in-{days}"),
-                      RemindMeButton(case_id=pressed.case_id, days=days))
-               for days in REMIND_IN_DAYS]
-    layout = rows(choices, 2)
-    layout.append([button(t("button-remind-on-date"),
-                          NoteButton(target_id=pressed.case_id, kind="remind"))])
+    menu = choices.remind_when(pressed.case_id, t)
+    layout = rows([button(label, data) for label, data in menu.choices], 2)
+    layout += [[button(label, data)] for label, data in menu.extra]
     await query.answer()
     await query.message.reply_text(t("remind-ask"), reply_markup=InlineKeyboardMarkup(layout))
 
@@ -111,7 +104,7 @@ async def remind_in(update: Update, context: PanongContext) -> None:
     query = update.callback_query
     assert query is not None
     pressed = RemindMeButton.unpack(query.data)
-    if pressed is None or pressed.days not in REMIND_IN_DAYS:
+    if pressed is None or pressed.days not in choices.REMIND_IN_DAYS:
         raise StaleAction()
     runtime = context.runtime
     policy = runtime.settings.reminder_policy

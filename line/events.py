@@ -41,8 +41,9 @@ from bot.flows.session import Session, begin
 from bot.i18n import Translator, pick_language, translator
 from bot.runtime import Runtime
 from bot.services import linking, onboarding, referrals, reminders
-from line import CHANNEL, basics, plan, wizard
+from line import CHANNEL, basics, cases, notes, plan, wizard
 from line import referrals as line_referrals
+from line import reminders as line_reminders
 from line.conversation import recall
 from line.owed import owed_message
 from line.render import text_message
@@ -51,7 +52,8 @@ from line.turn import Answer, Turn, joined
 log = logging.getLogger(__name__)
 
 # What a person may do in their private chat with the bot, flow by flow.
-ROUTES = joined(basics.ROUTES, line_referrals.ROUTES, wizard.ROUTES, plan.ROUTES)
+ROUTES = joined(basics.ROUTES, line_referrals.ROUTES, wizard.ROUTES, plan.ROUTES, cases.ROUTES,
+                notes.ROUTES, line_reminders.ROUTES)
 
 # What a LINE profile cannot tell (the person hid it): how the bot calls them.
 NAMELESS = "LINE"

@@ -2,9 +2,7 @@
 
 from linebot.v3.messaging import TextMessage
 
-from bot.flows.callback_data import action_data
-from bot.flows.notices import notice_text
-from bot.flows.referrals import ACTIONS, Side
+from bot.flows.notices import button_data, notice_text
 from bot.i18n import translator
 from bot.runtime import Runtime
 from bot.services.delivery import Outgoing, ShowReferral
@@ -20,9 +18,7 @@ def owed_message(outgoing: Outgoing, runtime: Runtime) -> TextMessage | None:
             return None
         return referral_message(outgoing.view, translator(outgoing.language), runtime)
     text, t = notice_text(outgoing, runtime.settings.default_language)
-    # The notice's buttons that LINE can act on: a unit's answers (a reminder's accept).
-    return text_message(text, [
-        (t(button.label), action_data(ACTIONS[button.action], button.target_id).pack())
-        for button in outgoing.buttons
-        if button.action in ACTIONS and not ACTIONS[button.action].typed
-        and ACTIONS[button.action].side is Side.UNIT])
+    # The notice's buttons as quick replies: on its referral (either side's, a typed note
+    # included) or on the reminder itself (snooze, attendance).
+    return text_message(text, [(t(button.label), button_data(button).pack())
+                               for button in outgoing.buttons])

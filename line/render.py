@@ -1,7 +1,8 @@
 """Panong's messages as LINE messages. The catalogs' light markup (bold, code) is for
 Telegram; LINE shows plain text. LINE's limits (5,000 characters a text, 20 a button
-label, 13 quick replies, 300 characters of postback data, 400 of a card's alt text) are
-kept here. Lengths are counted as LINE counts them, in UTF-16 units."""
+label, 13 quick replies, 300 characters of postback data, 400 of a card's alt text: the
+words shown in the chat list and in notifications) are kept here. Lengths are counted as
+LINE counts them, in UTF-16 units."""
 
 from collections.abc import Callable, Sequence
 
@@ -10,6 +11,7 @@ from linebot.v3.messaging import (
     FlexBox,
     FlexBubble,
     FlexButton,
+    FlexComponent,
     FlexMessage,
     FlexSeparator,
     FlexText,
@@ -19,6 +21,7 @@ from linebot.v3.messaging import (
     TextMessage,
 )
 
+from bot.flows import choices as flow_choices
 from bot.i18n import Translator
 from bot.presenters import plain
 
@@ -30,6 +33,11 @@ ALT_TEXT_LIMIT = 400
 
 # A button: (label in catalog markup, postback data).
 Choice = tuple[str, str]
+
+
+def offered(choices: Sequence[flow_choices.Choice]) -> list[Choice]:
+    """A step's choices (`bot.flows.choices`: label and button data) as LINE's buttons."""
+    return [(text, data.pack()) for text, data in choices]
 
 
 def text_message(text: str, choices: Sequence[Choice] = (),
@@ -47,21 +55,28 @@ def text_message(text: str, choices: Sequence[Choice] = (),
         QuickReplyItem(action=action) for action in items]) if items else None)
 
 
-def card_message(title: str, fields: Sequence[tuple[str, str]], note: str | None,
-                 buttons: Sequence[Choice], alt_text: str,
-                 choices: Sequence[Choice] = ()) -> FlexMessage:
-    """A card (a Flex bubble): `title`, one row a field (label, value), `note` under them,
-    then `buttons`; `alt_text` (markup) is what LINE shows where it cannot show the card (a
-    notification, an old app); `choices` go under it as quick replies. All catalog
-    markup."""
-    rows: list[FlexBox | FlexText | FlexSeparator] = [
+def card_message(title: str, fields: Sequence[tuple[str, str]], *, alt_text: str,
+                 note: str | None = None,
+                 sections: Sequence[tuple[str, Sequence[str]]] = (),
+                 buttons: Sequence[Choice] = (), choices: Sequence[Choice] = ()
+                 ) -> FlexMessage:
+    """A card (a Flex bubble): `title`, one row a field (label, value), titled `sections`
+    of lines, `note` under them, then `buttons`; `alt_text` is all that LINE shows where
+    it cannot show the card (a notification, the chat list, an old app); `choices` go
+    under it as quick replies. All catalog markup."""
+    rows: list[FlexComponent] = [
         FlexBox(layout="baseline", spacing="sm", contents=[
-            FlexText(text=plain(label) or " ", size="sm", color="#888888", flex=2, wrap=True),
-            FlexText(text=plain(value) or " ", size="sm", flex=5, wrap=True)])
+            FlexText(text=_shown(label), size="sm", color="#888888", flex=2, wrap=True),
+            FlexText(text=_shown(value), size="sm", flex=5, wrap=True)])
         for label, value in fields]
+    for heading, lines in sections:
+        rows += [FlexSeparator(margin="lg"),
+                 FlexText(text=_shown(heading), weight="bold", margin="lg", wrap=True)]
+        rows += [FlexText(text=_shown(line), size="sm", wrap=True) for line in lines]
     if note:
         rows += [FlexSeparator(margin="md"),
-                 FlexText(text=plain(note), size="sm", color="#CC3333", wrap=True, margin="md")]
+                 FlexText(text=_shown(note), size="sm", color="#CC3333", wrap=True,
+                          margin="md")]
     actions, _ = _postbacks(buttons)  # a card's few buttons read differently
     items, _ = _postbacks(choices)
     if len(items) > QUICK_REPLIES:
@@ -70,14 +85,19 @@ def card_message(title: str, fields: Sequence[tuple[str, str]], note: str | None
         alt_text=fit(plain(alt_text), ALT_TEXT_LIMIT),
         contents=FlexBubble(
             header=FlexBox(layout="vertical", contents=[
-                FlexText(text=plain(title), weight="bold", wrap=True)]),
+                FlexText(text=_shown(title), weight="bold", wrap=True)]),
             body=FlexBox(layout="vertical", spacing="sm", contents=rows),
             footer=FlexBox(layout="vertical", spacing="sm", contents=[
                 FlexButton(action=action, style="secondary" if index else "primary",
                            height="sm")
-                for index, action in enumerate(actions)])),
+                for index, action in enumerate(actions)]) if actions else None),
         quick_reply=QuickReply(items=[QuickReplyItem(action=action) for action in items])
         if items else None)
+
+
+def _shown(text: str) -> str:
+    """Catalog text as a card's plain text (LINE refuses an empty one)."""
+    return fit(plain(text), TEXT_LIMIT) or " "
 
 
 def paged(choices: Sequence[Choice], fixed: Sequence[Choice], page: int,

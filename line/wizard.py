@@ -75,7 +75,7 @@ def question(turn: Turn, draft: CaseDraft, page: int = 0) -> Message:
     if shown.step is Step.SUMMARY:
         buttons = [(text, data(f"{value}{SHOWN}{_fingerprint(draft)}"))
                    for text, value in shown.choices]
-        return card_message(t("summary-title"), shown.fields, shown.note, buttons=buttons,
+        return card_message(t("summary-title"), shown.fields, note=shown.note, buttons=buttons,
                             alt_text=shown.text, choices=nav)
     text, actions = shown.text, []
     if shown.step is Step.BIRTH_DATE:

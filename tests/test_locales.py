@@ -27,15 +27,15 @@ from bot.domain.models import (
     WithdrawReason,
 )
 from bot.errors import InvalidDate, InvalidName, InvalidThaiId
+from bot.flows import notes as flow_notes
+from bot.flows.choices import REMIND_IN_DAYS
 from bot.i18n import translator
 from bot.reports import LEAD_STATUSES
 from bot.services import referrals
 from bot.services.imports import LeadResult
 from bot.services.registration import EDIT_GROUPS, Step
 from bot.services.reminders import SNOOZE_DAYS
-from handlers import notes
 from handlers.commands import COORDINATORS, EVERYONE, FOCAL_POINTS, TEACHERS
-from handlers.reminders import REMIND_IN_DAYS
 
 
 def _variables(node: object) -> set[str]:
@@ -89,8 +89,8 @@ def keys_the_code_builds() -> set[str]:
     keys |= {f"referral-status-{v}" for v in ReferralStatus} | {f"outcome-{v}" for v in Outcome}
     keys |= {f"decline-{v}" for v in DeclineReason}
     keys |= {f"withdraw-{v}" for v in (*WithdrawReason, referrals.NO_UNIT)}
-    keys |= {f"note-ask-{kind}" for kind in notes.KINDS}
-    keys |= {f"note-saved-{kind}" for kind in notes.REFERRAL_KINDS}
+    keys |= {f"note-ask-{kind}" for kind in flow_notes.KINDS}
+    keys |= {f"note-saved-{kind}" for kind in flow_notes.REFERRAL_KINDS}
     keys |= {f"history-{action}" for action in ("choose", "send", "accept", "decline", "ask",
                                                 "answer", "start", "complete", "withdraw",
                                                 "reroute", "dismiss", "reopen")}
@@ -133,7 +133,7 @@ LAYOUT_ONLY = frozenset({
     "case-card-title", "age-with-birth-date", "card-referral-line", "card-history-line",
     "card-history-note", "history-system", "plan-line", "button-withdraw-one", "move-line",
     "reminders-line", "summary-count-line", "summary-outcome-count", "button-xlsx",
-    "button-open-lead", "summary-pair",
+    "button-open-lead", "summary-pair", "line-referral-choice",
 })
 
 

@@ -7,6 +7,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from bot import presenters
 from bot.domain.models import WithdrawReason
 from bot.errors import StaleAction
+from bot.flows import choices
 from bot.flows.callback_data import (
     COORDINATORS_DECIDE,
     CaseActionButton,
@@ -14,22 +15,15 @@ from bot.flows.callback_data import (
     DestinationListButton,
     MoveDistrictButton,
     MovePlanButton,
-    NoteButton,
     PlanButton,
     ReferralButton,
-    ReferralChoiceButton,
-    action_data,
 )
-from bot.flows.referrals import ACTIONS
 from bot.i18n import Translator
 from bot.services import referrals
 from bot.services.referrals import Plan
 from handlers.context import PanongContext
 from handlers.keyboards import button, rows
 from handlers.referrals.common import chosen, query_of
-
-WITHDRAW = ACTIONS["withdraw"]
-
 
 # --- the routing plan -------------------------------------------------------------------
 
@@ -125,11 +119,7 @@ async def press_case_action(update: Update, context: PanongContext) -> None:
         await offer_plan(query.message, context, pressed.case_id)
     elif pressed.action == "withdraw":
         views = await referrals.withdrawable(runtime.db, context.actor, pressed.case_id)
-        layout = [[button(t(WITHDRAW.label, need=t(f"need-{view.referral.need}"),
-                            unit=view.unit.short_name(t.lang) if view.unit
-                            else t("referral-to-coordinators")),
-                          action_data(WITHDRAW, view.referral.id))]
-                  for view in views]
+        layout = [[button(label, data)] for label, data in choices.withdrawable(views, t)]
         await query.answer()
         await query.message.reply_text(t("withdraw-which") if views else t("withdraw-none"),
                                        reply_markup=InlineKeyboardMarkup(layout))
@@ -137,12 +127,11 @@ async def press_case_action(update: Update, context: PanongContext) -> None:
         # Asking first checks that the actor holds the case.
         await referrals.move_plan(runtime.db, context.actor, pressed.case_id,
                                   rules=runtime.routing, today=runtime.today())
-        choices = [button(place.name(t.lang), MoveDistrictButton(case_id=pressed.case_id,
-                                                                 district_code=place.code))
-                   for place in runtime.geography.districts]
+        districts = [button(label, data) for label, data in choices.districts(
+            pressed.case_id, runtime.geography, t)]
         await query.answer()
         await query.message.reply_text(t("move-ask-district"),
-                                       reply_markup=InlineKeyboardMarkup(rows(choices, 2)))
+                                       reply_markup=InlineKeyboardMarkup(rows(districts, 2)))
     else:
         raise StaleAction()
 
@@ -150,14 +139,9 @@ async def press_case_action(update: Update, context: PanongContext) -> None:
 async def ask_withdraw_reason(update: Update, context: PanongContext, referral_id: int) -> None:
     view = await referrals.check(context.runtime.db, context.actor, referral_id, "withdraw")
     t = context.t
-    choices = [button(t(f"withdraw-{reason}"), ReferralChoiceButton(
-        referral_id=referral_id, action="withdraw", value=reason))
-        for reason in WithdrawReason if reason is not WithdrawReason.OTHER]
-    layout = rows(choices, 2)
-    layout.append([button(t("button-other-reason"),
-                          NoteButton(target_id=referral_id, kind="withdraw"))])
-    layout.append([button(t("button-keep"), ReferralButton(referral_id=referral_id,
-                                                            action="keep"))])
+    menu = choices.withdraw_reasons(referral_id, t)
+    layout = rows([button(label, data) for label, data in menu.choices], 2)
+    layout += [[button(label, data)] for label, data in menu.extra]
     query = query_of(update)
     await query.answer()
     await query.edit_message_text(
@@ -194,9 +178,8 @@ async def record_move(update: Update, context: PanongContext) -> None:
                                        now=runtime.now(), today=runtime.today())
     keyboard = None
     if plan.items:
-        keyboard = InlineKeyboardMarkup([[
-            button(t("button-reroute"), MovePlanButton(case_id=plan.case.id, action="reroute")),
-            button(t("button-keep"), MovePlanButton(case_id=plan.case.id, action="keep"))]])
+        keyboard = InlineKeyboardMarkup([[button(label, data) for label, data
+                                          in choices.after_move(plan.case.id, t)]])
     await query.answer()
     await query.edit_message_text(presenters.move_text(plan, t, runtime.geography),
                                   reply_markup=keyboard)

@@ -304,7 +304,8 @@ async def test_a_line_focal_point_declines_with_a_reason_from_quick_replies(
 
     await post(webhook, postback(decline))
     reasons = quick_replies(messaging.replies[-1])
-    assert len(reasons) == 5 and all(len(label) <= 20 for label, _ in reasons)
+    assert len(reasons) == 6 and all(len(label) <= 20 for label, _ in reasons)
+    assert reasons[-1][1] == f"nt:{rid}:decline"  # another reason, typed
     await post(webhook, postback(reasons[0][1]))
 
     referral = await runtime.db.read.referrals.get(rid)

@@ -52,8 +52,8 @@ def test_a_long_list_goes_a_page_at_a_time_with_its_fixed_choices_on_each() -> N
 
 def test_a_card_keeps_its_alt_text_within_400_characters() -> None:
     fields = [(f"Field {n}", "ก" * 60) for n in range(10)]
-    card = card_message("<b>Please check</b>", fields, "Missing: name",
-                        [("Confirm", "w:summary:confirm"), ("Edit", "w:summary:edit")],
+    card = card_message("<b>Please check</b>", fields, note="Missing: name",
+                        buttons=[("Confirm", "w:summary:confirm"), ("Edit", "w:summary:edit")],
                         alt_text="<b>Please check</b>\n" + "\n".join(
                             f"{label}: {value}" for label, value in fields),
                         choices=[("Back", "w:summary:_back")])

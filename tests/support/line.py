@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from linebot.v3.messaging import (
     ApiException,
+    FlexMessage,
     Message,
     PushMessageRequest,
     ReplyMessageRequest,
@@ -107,13 +108,31 @@ def in_group(words: str, user: str = PERSON) -> dict[str, Any]:
                  message={"id": "2", "type": "text", "quoteToken": "q", "text": words})
 
 
-async def line_focal_point(webhook: TestClient[Any, Any], runtime: Runtime,
-                           coordinator: User, person: str) -> User:
-    code = await invite_code(runtime, coordinator, Role.FOCAL_POINT, "spp1_samutprakan")
+def group_postback(data: str, user: str = PERSON) -> dict[str, Any]:
+    return event("postback", {"type": "group", "groupId": GROUP, "userId": user},
+                 postback={"data": data})
+
+
+async def line_user(webhook: TestClient[Any, Any], runtime: Runtime, coordinator: User,
+                    person: str, role: Role, organisation: str) -> User:
+    """Someone who joined on LINE with an invite (their LINE speaks Thai)."""
+    code = await invite_code(runtime, coordinator, role, organisation)
     await post(webhook, text(f"/start {code}", user=person))
     user = await runtime.db.read.users.by_channel_id("line", person)
     assert user is not None
     return user
+
+
+async def line_focal_point(webhook: TestClient[Any, Any], runtime: Runtime,
+                           coordinator: User, person: str) -> User:
+    return await line_user(webhook, runtime, coordinator, person, Role.FOCAL_POINT,
+                           "spp1_samutprakan")
+
+
+async def line_teacher(webhook: TestClient[Any, Any], runtime: Runtime,
+                       coordinator: User, person: str) -> User:
+    return await line_user(webhook, runtime, coordinator, person, Role.TEACHER,
+                           "school_wat_phraek_sa")
 
 
 def quick_replies(request: PushMessageRequest | ReplyMessageRequest) -> list[tuple[str, str]]:
@@ -164,3 +183,24 @@ def answer(messaging: RecordingMessaging) -> list[Message]:
 def actions(message: Message) -> list[dict[str, Any]]:
     """Every action on a message: its quick replies, and a card's buttons."""
     return [part["action"] for part in parts(message.to_dict()) if "action" in part]
+
+
+def flex_texts(message: FlexMessage) -> list[str]:
+    """Every text a card shows, in order."""
+    found: list[str] = []
+
+    def walk(component: Any) -> None:
+        if getattr(component, "text", None):
+            found.append(component.text)
+        for child in getattr(component, "contents", None) or []:
+            walk(child)
+
+    walk(message.contents.header)
+    walk(message.contents.body)
+    return found
+
+
+def flex_buttons(message: FlexMessage) -> list[tuple[str, str]]:
+    footer = message.contents.footer
+    return [(button.action.label, button.action.data)
+            for button in (footer.contents if footer else [])]
