@@ -680,7 +680,21 @@ class LineApi:
         for a picker, `picked` is what they chose, in the picker's own format."""
         person = self._person(user_id)
         chat = self._chat_of(person, group_id)
-        action = self._pressable(chat, data)
+        return self._tapped(person, chat, self._pressable(chat, data), data, picked)
+
+    def press_together(self, user_ids: list[str], data: str, group_id: str) -> list[JSONDict]:
+        """Members of a group tap the same action at once: each before the others' taps
+        reach their phones (and hide the quick replies), so each is checked against the
+        chat as it was before any of them; the events go in the order given."""
+        people = [self._person(user_id) for user_id in user_ids]
+        for person in people:  # every one of them in the group, or nobody taps
+            self._chat_of(person, group_id)
+        chat = self._group(group_id)
+        tapping = [(person, self._pressable(chat, data)) for person in people]
+        return [self._tapped(person, chat, action, data, None) for person, action in tapping]
+
+    def _tapped(self, person: Person, chat: Chat, action: JSONDict, data: str,
+                picked: str | None) -> JSONDict:
         postback: JSONDict = {"data": data}
         if action["type"] == "datetimepicker":
             mode = action["mode"]
@@ -691,9 +705,20 @@ class LineApi:
                 raise bad_request(f"pick a {mode} between {action.get('min', '…')} and "
                                   f"{action.get('max', '…')}")
             postback["params"] = {mode: picked}
-        self._say(chat, {"from": user_id, "id": str(next(self._serial)), "at": self._now_ms(),
-                         "postback": copy.deepcopy(postback), "label": action.get("label", "")})
+        self._say(chat, {"from": person.user_id, "id": str(next(self._serial)),
+                         "at": self._now_ms(), "postback": copy.deepcopy(postback),
+                         "label": action.get("label", "")})
         return self._emit("postback", self._source(person, chat), {"postback": postback},
+                          reply_to=chat.id)
+
+    def forge_press(self, user_id: str, data: str, group_id: str | None = None) -> JSONDict:
+        """A postback carrying `data` that no button in the chat carries: what a tampered
+        client sends, and LINE delivers as it came. For tests of the bot's checks."""
+        person = self._person(user_id)
+        chat = self._chat_of(person, group_id)
+        self._say(chat, {"from": user_id, "id": str(next(self._serial)), "at": self._now_ms(),
+                         "postback": {"data": data}, "label": ""})
+        return self._emit("postback", self._source(person, chat), {"postback": {"data": data}},
                           reply_to=chat.id)
 
     def _pressable(self, chat: Chat, data: str) -> JSONDict:

@@ -413,6 +413,32 @@ def test_a_press_must_be_on_an_action_the_bot_sent(line: LineApi) -> None:
     assert line.press(teacher, "w:ok")["replyToken"]
 
 
+def test_group_members_tapping_at_once_each_see_the_quick_reply(line: LineApi) -> None:
+    dao, fon, lek = (line.add_person(name) for name in ("Dao", "Fon", "Lek"))
+    group = line.add_group("ESA 1", [dao, fon])
+    push(line, group, text("มีงานใหม่", quickReply=quick_reply(postback("รับ", "rf:1:accept"))))
+
+    taps = line.press_together([dao, fon], "rf:1:accept", group)
+
+    assert [(tap["source"]["userId"], tap["postback"]) for tap in taps] == [
+        (dao, {"data": "rf:1:accept"}), (fon, {"data": "rf:1:accept"})]
+    assert len({tap["replyToken"] for tap in taps}) == 2
+    # One after the other, the second finds the quick reply gone.
+    with pytest.raises(Exception, match="no such button"):
+        line.press(dao, "rf:1:accept", group)
+    with pytest.raises(Exception, match="not in the group"):
+        line.press_together([dao, lek], "rf:1:accept", group)
+
+
+def test_a_forged_press_reaches_the_bot_as_it_was_made(line: LineApi) -> None:
+    teacher = line.add_person("ครูสมศรี")
+
+    forged = line.forge_press(teacher, "rf:999:accept")
+
+    assert forged["postback"] == {"data": "rf:999:accept"} and forged["replyToken"]
+    assert line.emitted[-1]["postback"] == {"data": "rf:999:accept"}
+
+
 async def test_the_wizards_card_date_picker_and_location_button_are_taken_as_line_takes_them(
     line: LineApi, runtime: Runtime
 ) -> None:
