@@ -27,7 +27,8 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-# The README's pictures of the web chat, taken by the browser test (needs Debian's chromium).
+# The README's pictures of the web chat and of a LINE phone, taken by the browser test
+# (needs Debian's chromium, and fonts-thai-tlwg to read the Thai).
 screenshots: $(STAMP)
 	PANONG_SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest tests/sandbox/test_browser.py
 

@@ -1,6 +1,7 @@
 """The web chat in a real browser: headless Chromium (Debian's `chromium`), driven by
 Playwright. A teacher registers a child by typing and clicking in her phone pane, exactly as a
-trainer would show it; a unit's focal point accepts the referral with a click in theirs.
+trainer would show it; a unit's focal point accepts the referral with a click in theirs. On
+the LINE phones page, a teacher registers a child by taps.
 
 Screenshots of the panes go to $PANONG_SCREENSHOT_DIR when it is set (`make screenshots`
 writes the ones in docs/), and to the test's temporary folder otherwise.
@@ -8,12 +9,16 @@ writes the ones in docs/), and to the test's temporary folder otherwise.
 
 import os
 import shutil
+from collections.abc import Awaitable
 from pathlib import Path
 
 import pytest
 
+from bot.domain.models import Role
+from line.wizard import PICKED
 from sandbox.run import Sandbox
 from tests.support.journeys import answer_from_nationality, answer_up_to_identity
+from tests.support.line_phones import LinePhones
 from tests.support.webchat import WebChat, WebPerson
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -159,3 +164,79 @@ async def test_a_focal_point_accepts_a_referral_in_the_web_chat(
     # The accepted referral on top, the start of the details below it.
     await referral.evaluate("node => node.scrollIntoView({block: 'start'})")
     await pane.screenshot(path=screenshot_dir(tmp_path) / "sandbox-referral.png")
+
+
+# -- LINE ----------------------------------------------------------------------------------
+
+
+async def test_a_teacher_registers_a_child_by_taps_in_the_line_phone(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The LINE phones page (/line): she types in the composer, taps quick replies, picks
+    the birth date in the date picker, shares a place, and confirms on the summary card."""
+    from playwright.async_api import async_playwright, expect
+
+    assert sandbox.runtime is not None
+    phones = LinePhones(sandbox.line)
+    teacher = await phones.join(sandbox.runtime, "Kru Malee", Role.TEACHER,
+                                "school_wat_phraek_sa", language="en")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 1200, "height": 1000})
+            await page.goto(sandbox.url + "/line")
+            await page.locator(f'#people li[data-user-id="{teacher}"]').click()
+            phone = page.locator(f'section.phone[data-user-id="{teacher}"]')
+
+            async def answered(act: Awaitable[None]) -> None:
+                """After a tap, the bot's answer in the transcript, then on the page."""
+                before = len(phones.bot_messages(teacher))
+                await act
+                await phones.until(lambda: len(phones.bot_messages(teacher)) > before)
+                await expect(phone.locator(".messages > *")).to_have_count(
+                    len(sandbox.line.transcript(teacher)))
+
+            async def typed(words: str) -> None:
+                await phone.locator(".composer .text").fill(words)
+                await answered(phone.locator(".composer .send").click())
+
+            async def tap(value: str) -> None:
+                label = phones.wizard_actions(teacher)[value]["label"]
+                await answered(phone.locator(".chip, .flex-button").get_by_text(
+                    label, exact=True).click())
+
+            async def pick(value: str, day: str) -> None:
+                label = phones.wizard_actions(teacher)[value]["label"]
+                await phone.locator(".chip").get_by_text(label, exact=True).click()
+                await phone.locator(".picker input").fill(day)
+                await answered(phone.locator(".picker-ok").click())
+
+            async def share(place: str) -> None:
+                await phone.locator(".composer .icon[title='Share a location']").click()
+                await answered(phone.locator(".places button", has_text=place).click())
+
+            await typed("/new")
+            await typed("Somchai")
+            for value in ("_skip", "_skip", "male", "none", "thai"):
+                await tap(value)
+            await pick(PICKED, "2014-03-15")
+            for value in ("1101", "_page1", "unknown"):
+                await tap(value)
+            await typed("Soi 5")
+            await share("Mueang Samut Prakan")
+            for value in ("yes", "LOW_INCOME", "_skip", "_skip", "given", "EDUCATION", "done",
+                          "school"):
+                await tap(value)
+            card = phone.locator(".flex-bubble").last
+            await expect(card).to_contain_text("Somchai")
+            await card.scroll_into_view_if_needed()
+            await phone.screenshot(path=screenshot_dir(tmp_path) / "sandbox-line-summary.png")
+
+            await tap("confirm")
+            await expect(phone.locator(".messages")).to_contain_text("SPK-2568-00001")
+            await phone.screenshot(path=screenshot_dir(tmp_path) / "sandbox-line-plan.png")
+        finally:
+            await browser.close()
+    case = await sandbox.runtime.db.read.cases.by_code("SPK-2568-00001")
+    assert case is not None and case.district_code == "1101"
+    assert sandbox.line.pushes_this_month() == 0
