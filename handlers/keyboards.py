@@ -3,14 +3,17 @@
 import json
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.flows.callback_data import CallbackData, WizardButton
+from bot.flows.pages import page_turns
 from bot.i18n import Translator
 from bot.presenters import plain
 from bot.services.registration import Choice, Step
+
+T = TypeVar("T")
 
 # Nav verbs share the wizard's callback shape; no step offers a choice with these values.
 BACK, SKIP, CANCEL = "_back", "_skip", "_cancel"
@@ -24,7 +27,7 @@ def button(text: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(plain(text), callback_data=data.pack())
 
 
-def rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+def rows(buttons: Sequence[T], width: int) -> list[list[T]]:
     return [list(buttons[i:i + width]) for i in range(0, len(buttons), width)]
 
 
@@ -86,13 +89,7 @@ class _ReusedKeyboard(InlineKeyboardMarkup):
 
 def _pager(page: int, pages: int, make: type[CallbackData], t: Translator,
           **fields: object) -> list[InlineKeyboardButton]:
-    """‹ and › buttons around the page number, only where there is somewhere to go."""
-    nav = []
-    if page > 0:
-        nav.append(button(t("button-previous"), make(page=page - 1, **fields)))
-    if page + 1 < pages:
-        nav.append(button(t("button-next"), make(page=page + 1, **fields)))
-    return nav
+    return [button(label, data) for label, data in page_turns(page, pages, make, t, **fields)]
 
 
 def paged(layout: list[list[InlineKeyboardButton]], page: int, pages: int,
