@@ -1,5 +1,5 @@
 """Coordinators' tools on any channel: an invite (role, then organisation, then the links),
-the pending invites and the users, with what each offers to press."""
+the pending invites and the users, with what each offers to press; /reminders."""
 
 from bot import presenters
 from bot.domain.models import Role, User
@@ -15,7 +15,7 @@ from bot.flows.callback_data import (
 from bot.flows.pages import Choice, page_turns
 from bot.i18n import Translator
 from bot.runtime import Runtime
-from bot.services import onboarding, users
+from bot.services import onboarding, pushes, reminders, users
 from bot.services.onboarding import IssuedInvite
 from storage.bot_state import BOT_USERNAME
 
@@ -103,3 +103,16 @@ async def user_active_question(runtime: Runtime, actor: User | None, t: Translat
     return (t(question, name=target.display_name),
             [(t("button-yes"), pressed.model_copy(update={"confirmed": 1})),
              (t("button-no"), UsersPageButton(page=pressed.page))])
+
+
+async def reminders_text(runtime: Runtime, actor: User | None, t: Translator) -> str:
+    """/reminders: what is overdue, due within a day and undelivered; where the bot runs on
+    LINE, the month's pushes against the budget (past it, notices wait)."""
+    settings = runtime.settings
+    found = await reminders.overview(runtime.db, actor, now=runtime.now())
+    text = presenters.reminder_overview(found, t, settings.tz)
+    if settings.line_enabled:
+        usage = await pushes.usage(runtime.db, "line", budget=settings.line_push_budget,
+                                   now=runtime.now(), tz=settings.tz)
+        text += "\n" + presenters.push_usage(usage, t)
+    return text

@@ -16,7 +16,7 @@ from linebot.v3.messaging import ApiException, PushMessageRequest, ReplyMessageR
 
 from bot.domain.models import Role, User
 from bot.runtime import Runtime
-from bot.services import onboarding
+from bot.services import onboarding, users
 from line.webhook import HANDLING
 
 SECRET = "line-test-secret"
@@ -25,13 +25,30 @@ GROUP = "C" + "2" * 32
 
 
 class RecordingMessaging:
-    """Stands in for `AsyncMessagingApi`: records each reply and push the bot asks for;
+    """Stands in for `AsyncMessagingApi` (and `AsyncMessagingApiBlob`): records each reply
+    and push the bot asks for, and hands out the content of files people sent (`sent`);
     `fail_next_push` makes the next pushes fail as LINE would answer."""
 
     def __init__(self) -> None:
         self.replies: list[ReplyMessageRequest] = []
         self.pushes: list[tuple[PushMessageRequest, str | None]] = []
         self.failures: list[ApiException] = []
+        self.contents: dict[str, bytes] = {}
+        self.fetched: list[str] = []
+
+    async def get_message_content(self, message_id: str) -> bytearray:
+        self.fetched.append(message_id)
+        if message_id not in self.contents:
+            raise ApiException(status=404, reason="Not Found")
+        return bytearray(self.contents[message_id])
+
+    def sent(self, file_name: str, data: bytes, user: str = PERSON) -> dict[str, Any]:
+        """A file message event from `user`, its content kept for the bot to fetch."""
+        message_id = str(len(self.contents) + 100)
+        self.contents[message_id] = data
+        return event("message", {"type": "user", "userId": user},
+                     message={"id": message_id, "type": "file", "fileName": file_name,
+                              "fileSize": len(data)})
 
     async def reply_message(self, request: ReplyMessageRequest) -> None:
         self.replies.append(request)
@@ -106,6 +123,17 @@ async def line_focal_point(webhook: TestClient[Any, Any], runtime: Runtime,
     user = await runtime.db.read.users.by_channel_id("line", person)
     assert user is not None
     return user
+
+
+async def line_person(webhook: TestClient[Any, Any], runtime: Runtime, coordinator: User,
+                      role: Role, unit: str, person: str = PERSON,
+                      language: str = "en") -> User:
+    """Someone who joined on LINE with an invite, in `language`."""
+    await post(webhook, text(f"/start {await invite_code(runtime, coordinator, role, unit)}",
+                             user=person))
+    user = await runtime.db.read.users.by_channel_id("line", person)
+    assert user is not None
+    return await users.set_language(runtime.db, user, language, runtime.now())
 
 
 def quick_replies(request: PushMessageRequest | ReplyMessageRequest) -> list[tuple[str, str]]:
