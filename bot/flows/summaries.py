@@ -14,7 +14,8 @@ from pathlib import Path
 from bot import presenters, reports
 from bot.domain.models import User
 from bot.errors import StaleAction
-from bot.flows.callback_data import CallbackData, ReportButton, SummaryButton
+from bot.flows.callback_data import ReportButton, SummaryButton
+from bot.flows.pages import Choice
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from bot.services import exports, summaries
@@ -23,8 +24,6 @@ from bot.services.summaries import Period, Scope, ScopeKind
 
 NO_KEY = "-"
 PICK_DISTRICT, PICK_UNIT = "pick-district", "pick-unit"
-
-Choice = tuple[str, CallbackData]  # a label, and what pressing it sends
 
 
 @dataclass(frozen=True)
@@ -75,15 +74,16 @@ async def scope_name(runtime: Runtime, t: Translator, scope: Scope) -> str:
 
 
 async def summary_texts(runtime: Runtime, actor: User | None, t: Translator, scope: Scope,
-                        period: Period) -> list[str]:
-    """The summary (checked by the service: may `actor` see this scope?) as messages."""
+                        period: Period, *, limit: int = presenters.MESSAGE_LIMIT) -> list[str]:
+    """The summary (checked by the service: may `actor` see this scope?) as messages of at
+    most `limit` characters."""
     settings = runtime.settings
     summary = await summaries.summarise(
         runtime.db, actor, scope, period, now=runtime.now(), tz=settings.tz,
         overdue_after=timedelta(days=settings.reminder_policy.escalate_days))
     title = presenters.summary_title(summary, t, await scope_name(runtime, t, scope))
     return presenters.split_messages(
-        [title, *presenters.summary_sections(summary, t, runtime.geography)])
+        [title, *presenters.summary_sections(summary, t, runtime.geography)], limit)
 
 
 def summary_choices(actor: User, t: Translator, scope: Scope,
