@@ -14,12 +14,12 @@ from telegram import InlineKeyboardMarkup, Update
 from bot import presenters
 from bot.errors import StaleAction
 from bot.flows.callback_data import LeadOpenButton, LeadPageButton
-from bot.flows.imports import MAX_BYTES, import_file, lead_results, read_lead_mark
+from bot.flows.imports import MAX_BYTES, import_file, lead_page, lead_results, read_lead_mark
 from bot.imports import ImportFileError
 from bot.services import imports
 from handlers.context import PanongContext
 from handlers.errors import tell_error
-from handlers.keyboards import button, paged, rows
+from handlers.keyboards import button, rows
 from handlers.pages import paginated
 from handlers.progress import Progress, edit_status
 
@@ -53,12 +53,10 @@ async def receive_list(update: Update, context: PanongContext) -> None:
 
 
 async def _lead_list(context: PanongContext, page: int) -> tuple[str, InlineKeyboardMarkup]:
-    runtime, t = context.runtime, context.t
-    found = await imports.to_locate(runtime.db, context.actor, page)
-    text = presenters.lead_list(found, t, runtime.geography, runtime.today())
-    layout = [[button(t("button-open-lead", name=lead.full_name), LeadOpenButton(
-        lead_id=lead.id))] for lead in found.leads]
-    return text, paged(layout, found.page, found.pages, LeadPageButton, t)
+    text, choices, turns = await lead_page(context.runtime, context.actor, context.t, page)
+    return text, InlineKeyboardMarkup([[button(label, data)] for label, data in choices]
+                                      + ([[button(label, data) for label, data in turns]]
+                                         if turns else []))
 
 
 # /locate (the children the teacher's school is to find), and its pages.

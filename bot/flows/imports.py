@@ -15,7 +15,8 @@ from pathlib import Path
 from bot import presenters
 from bot.domain.models import User
 from bot.errors import StaleAction
-from bot.flows.callback_data import LeadMarkButton
+from bot.flows.callback_data import LeadMarkButton, LeadOpenButton, LeadPageButton
+from bot.flows.pages import Choice, page_turns
 from bot.i18n import Translator
 from bot.import_process import read_apart
 from bot.imports import ParsedList
@@ -72,6 +73,17 @@ def _write_rejected(path: Path, parsed: ParsedList, t: Translator) -> None:
         for row in parsed.rejections():
             writer.writerow([row.line, spreadsheet_safe(row.ref),
                              presenters.plain(t(row.reason, **row.params))])
+
+
+async def lead_page(runtime: Runtime, actor: User | None, t: Translator,
+                    page: int) -> tuple[str, list[Choice], list[Choice]]:
+    """/locate: a page of the children the school is to find, one choice to open each, and
+    the page turns."""
+    found = await imports.to_locate(runtime.db, actor, page)
+    return (presenters.lead_list(found, t, runtime.geography, runtime.today()),
+            [(t("button-open-lead", name=lead.full_name), LeadOpenButton(lead_id=lead.id))
+             for lead in found.leads],
+            page_turns(found.page, found.pages, LeadPageButton, t))
 
 
 def lead_results(lead: Lead, t: Translator) -> list[tuple[str, LeadMarkButton]]:

@@ -69,7 +69,10 @@ class RecordingMessaging:
         self.failures.append(ApiException(status=status, reason=reason))
 
     def replied(self) -> list[str]:
-        return [message.text for request in self.replies for message in request.messages]
+        """The replies' texts (a template's alt text; an image's address)."""
+        return [getattr(message, "text", None) or getattr(message, "alt_text", None)
+                or getattr(message, "original_content_url", "")
+                for request in self.replies for message in request.messages]
 
 
 def event(kind: str, source: dict[str, str], **fields: Any) -> dict[str, Any]:
