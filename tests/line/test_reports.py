@@ -14,6 +14,8 @@ from linebot.v3.messaging import ImageMessage, TemplateMessage
 from bot.domain.models import Role, User
 from bot.flows.callback_data import ReportButton, SummaryButton
 from bot.runtime import Runtime
+from bot.services import downloads
+from line.files import PREVIEW_BYTES, image_message
 from tests.conftest import FakeClock
 from tests.support.cases import register_and_send
 from tests.support.line import RecordingMessaging, line_person, post, postback, quick_replies, text
@@ -43,7 +45,7 @@ def the_link(messaging: RecordingMessaging) -> str:
     return action.uri
 
 
-async def downloads(runtime: Runtime) -> int:
+async def kept(runtime: Runtime) -> int:
     return await runtime.db.read.downloads.count()
 
 
@@ -99,7 +101,7 @@ async def test_the_workbook_is_a_link_for_a_few_minutes_then_gone(
     clock.advance(minutes=16)
     expired = await webhook.get(path)
     assert expired.status == 404 and await expired.text() == ""
-    assert await downloads(runtime) == 0  # the bytes are gone from the database
+    assert await kept(runtime) == 0  # the bytes are gone from the database
     entries = await runtime.db.read.audit.for_entity("download", 1)
     assert [entry.action for entry in entries] == ["download.offered", "download.fetched"]
     assert all(path.rsplit("/", 1)[1] not in str(entry) for entry in entries)
@@ -122,7 +124,7 @@ async def test_a_teacher_cannot_have_what_a_coordinator_can_even_with_forged_dat
         await post(webhook, postback(forged.pack(), user=TEACHER_ON_LINE))
         assert messaging.replied()[-1] == "You are not allowed to do that."
     await post(webhook, postback("rp:xlsx:nowhere:-:fy", user=TEACHER_ON_LINE))
-    assert await downloads(runtime) == 0
+    assert await kept(runtime) == 0
 
 
 async def test_a_chart_is_an_image_message_at_an_https_link(
@@ -147,5 +149,21 @@ async def test_without_a_public_address_the_coordinator_is_told_and_nothing_is_m
     runtime.settings = runtime.settings.model_copy(update={"line_public_url": None})
     await post(webhook, text("/export"))
     assert "PANONG_LINE_PUBLIC_URL" in messaging.replied()[-1]
-    assert await downloads(runtime) == 0
+    assert await kept(runtime) == 0
     assert await runtime.db.read.audit.for_entity("report", "province") == []
+
+
+async def test_a_picture_over_a_megabyte_gets_a_smaller_preview(
+    runtime: Runtime, coordinator: User
+) -> None:
+    from PIL import Image
+
+    picture = Image.effect_noise((900, 900), 100).convert("RGB")
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    assert len(out.getvalue()) > PREVIEW_BYTES
+    image = await image_message(runtime, coordinator, out.getvalue(), file_name="chart.png")
+    assert image.preview_image_url != image.original_content_url
+    preview = await downloads.fetch(runtime.db, image.preview_image_url.rsplit("/", 1)[1],
+                                    now=runtime.now())
+    assert preview is not None and len(preview.content) <= PREVIEW_BYTES
