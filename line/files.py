@@ -117,7 +117,8 @@ def file_server(runtime: Runtime) -> Callable[[web.Request], Awaitable[web.Respo
         if found is None:
             return web.Response(status=404, headers={"Cache-Control": "no-store"})
         shown = "inline" if found.content_type.startswith("image/") else "attachment"
-        return web.Response(body=found.content, content_type=found.content_type, headers={
+        return web.Response(body=found.content, headers={
+            "Content-Type": found.content_type,
             "Content-Disposition": f"{shown}; filename*=UTF-8''{quote(found.file_name)}",
             "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer"})
