@@ -6,6 +6,8 @@ the person who asked. The link's token is unguessable and only its hash is store
 unknown or expired one gets a bare 404, and the file is deleted once its time is up.
 """
 
+import asyncio
+import io
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from urllib.parse import quote
@@ -14,9 +16,11 @@ from aiohttp import web
 from linebot.v3.messaging import (
     ButtonsTemplate,
     ImageMessage,
+    Message,
     TemplateMessage,
     URIAction,
 )
+from PIL import Image
 
 from bot.config import Settings
 from bot.domain.models import User
@@ -25,6 +29,7 @@ from bot.i18n import Translator
 from bot.presenters import plain
 from bot.runtime import Runtime
 from bot.services import downloads
+from line.render import LABEL_LIMIT, text_message
 
 # What LINE takes: a preview image of at most 1 MB (the full one may be 10 MB).
 PREVIEW_BYTES = 1024 * 1024
@@ -68,17 +73,17 @@ async def link(runtime: Runtime, actor: User, content: bytes, *, file_name: str,
     return f"{base}/{token}"
 
 
-async def download_message(runtime: Runtime, actor: User, t: Translator, content: bytes, *,
-                           file_name: str, content_type: str, text: str) -> TemplateMessage:
-    """A file as a button that opens its link: a button, not a link in the text, so that
-    no link preview fetches (and spends) it, and the address is not shown to copy."""
+async def download_messages(runtime: Runtime, actor: User, t: Translator, content: bytes,
+                            *, file_name: str, content_type: str, text: str) -> list[Message]:
+    """What the file is (`text`), then a button that opens its link: a button rather than
+    a link in the text, so that no link preview has the file fetched by LINE's servers,
+    and the address is not shown to be copied."""
     url = await link(runtime, actor, content, file_name=file_name, content_type=content_type)
-    minutes = runtime.settings.line_download_minutes
-    body = plain(text) + "\n" + t("line-file-expires", minutes=minutes)
-    return TemplateMessage(
-        alt_text=_cut(body, ALT_TEXT),
-        template=ButtonsTemplate(text=_cut(body, TEMPLATE_TEXT), actions=[
-            URIAction(label=plain(t("line-file-download"))[:20], uri=url)]))
+    expires = plain(t("line-file-expires", minutes=runtime.settings.line_download_minutes))
+    return [text_message(text), TemplateMessage(
+        alt_text=_cut(expires, ALT_TEXT),
+        template=ButtonsTemplate(text=_cut(expires, TEMPLATE_TEXT), actions=[
+            URIAction(label=plain(t("line-file-download"))[:LABEL_LIMIT], uri=url)]))]
 
 
 async def image_message(runtime: Runtime, actor: User, png: bytes, *,
@@ -87,16 +92,12 @@ async def image_message(runtime: Runtime, actor: User, png: bytes, *,
     original = await link(runtime, actor, png, file_name=file_name, content_type="image/png")
     preview = original
     if len(png) > PREVIEW_BYTES:
-        preview = await link(runtime, actor, _smaller(png), file_name=file_name,
-                             content_type="image/png")
+        preview = await link(runtime, actor, await asyncio.to_thread(_smaller, png),
+                             file_name=file_name, content_type="image/png")
     return ImageMessage(original_content_url=original, preview_image_url=preview)
 
 
 def _smaller(png: bytes) -> bytes:
-    import io
-
-    from PIL import Image
-
     with Image.open(io.BytesIO(png)) as picture:
         picture.thumbnail((PREVIEW_WIDTH, PREVIEW_WIDTH))
         out = io.BytesIO()

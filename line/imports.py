@@ -21,7 +21,7 @@ from bot.flows.imports import MAX_BYTES, import_file, lead_page, lead_results, r
 from bot.imports import ImportFileError
 from bot.services import imports
 from line.admin import claims
-from line.files import download_message, files_url
+from line.files import download_messages, files_url
 from line.render import text_message
 from line.turn import Answer, Postback, Routes, Turn
 
@@ -56,10 +56,10 @@ async def receive_list(turn: Turn) -> Answer:
             if files_url(runtime.settings) is None:
                 answer.append(text_message(t("line-files-need-public-url")))
             else:
-                answer.append(await download_message(
+                answer += await download_messages(
                     runtime, turn.actor, t, await asyncio.to_thread(done.rejected.read_bytes),
                     file_name=done.rejected_name, content_type="text/csv; charset=utf-8",
-                    text=t("import-rejected-file")))
+                    text=t("import-rejected-file"))
     return answer
 
 

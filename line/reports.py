@@ -29,7 +29,7 @@ from bot.services import summaries
 from bot.services.exports import ReportKind
 from bot.services.summaries import Period, Scope
 from line.admin import claims
-from line.files import download_message, image_message, require_files
+from line.files import download_messages, image_message, require_files
 from line.render import QUICK_REPLIES, TEXT_LIMIT, text_message
 from line.turn import Answer, Postback, Routes, Turn
 
@@ -105,9 +105,9 @@ async def _make(turn: Turn, kind: ReportKind, scope: Scope, period: Period) -> A
     if kind is ReportKind.CHART:
         return [text_message(report.title),
                 await image_message(runtime, actor, content, file_name=path.name)]
-    return [await download_message(runtime, actor, t, content, file_name=path.name,
+    return await download_messages(runtime, actor, t, content, file_name=path.name,
                                    content_type=CONTENT_TYPES[kind],
-                                   text=report_caption(t, report, listed))]
+                                   text=report_caption(t, report, listed))
 
 
 ROUTES = Routes(

@@ -35,13 +35,14 @@ async def test_a_csv_sent_as_a_line_file_creates_leads_and_the_rejected_rows_com
                       person=TEACHER_ON_LINE)
     await post(webhook, messaging.sent("obec.csv", csv_bytes(THAI_HEADER, ROWS)))
 
-    report, rejected = messaging.replies[-1].messages
+    report, what, rejected = messaging.replies[-1].messages
     assert "List imported: 8 rows." in report.text
     assert "Added: 2 · already known: 0 · rejected: 6" in report.text
     schools = {lead.ref: lead.school_id for lead in [await runtime.db.read.leads.get(n)
                                                      for n in (1, 2)] if lead}
     assert schools == {"OBEC-001": "school_wat_bang_chalong_nai",
                        "OBEC-002": "school_wat_phraek_sa"}
+    assert what.text.startswith("The rejected rows, each with its reason.")
     assert isinstance(rejected, TemplateMessage)
     got = await webhook.get(urlsplit(rejected.template.actions[0].uri).path)
     assert got.status == 200

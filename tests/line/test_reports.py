@@ -38,7 +38,8 @@ def choice(messaging: RecordingMessaging, label: str) -> str:
 
 
 def the_link(messaging: RecordingMessaging) -> str:
-    [message] = messaging.replies[-1].messages
+    what, message = messaging.replies[-1].messages
+    assert what.text.startswith("The summary tables")
     assert isinstance(message, TemplateMessage)
     assert len(message.template.text) <= 160 and len(message.alt_text) <= 400
     [action] = message.template.actions

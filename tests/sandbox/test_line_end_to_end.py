@@ -76,14 +76,13 @@ async def test_a_coordinator_on_line_imports_a_file_and_downloads_the_workbook(
     await until(sandbox, lambda: any("Added: 2" in text for text in bot_texts(sandbox, person)))
     sandbox.line.send_text(person, "/export")
 
-    def download() -> str | None:
-        for entry in reversed(sandbox.line.transcript(person)):
-            template = entry["message"].get("template") if entry["from"] == "bot" else None
-            if template and "summary tables" in template["text"]:
-                return template["actions"][0]["uri"]
-        return None
+    def links() -> list[str]:
+        """The Download buttons' links: the rejected rows', then the workbook's."""
+        return [entry["message"]["template"]["actions"][0]["uri"]
+                for entry in sandbox.line.transcript(person)
+                if entry["from"] == "bot" and entry["message"].get("type") == "template"]
 
-    await until(sandbox, lambda: download() is not None, seconds=60)
-    async with aiohttp.ClientSession() as session, session.get(download()) as got:
+    await until(sandbox, lambda: len(links()) == 2, seconds=60)
+    async with aiohttp.ClientSession() as session, session.get(links()[-1]) as got:
         assert got.status == 200
         assert (await got.read())[:2] == b"PK"  # a workbook (a zip)
