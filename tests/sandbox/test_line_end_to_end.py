@@ -118,3 +118,40 @@ async def test_a_teacher_registers_a_child_on_line_and_sends_its_plan(
     assert referral.status is ReferralStatus.SENT
     assert line_openapi.call_errors(line) == []
     assert line.pushes_this_month() == 0  # every answer was a free reply
+
+
+async def test_a_coordinator_on_line_imports_a_file_and_downloads_the_workbook(
+    sandbox: Sandbox, web: WebChat
+) -> None:
+    """Over HTTP all the way: the file from the stand-in's api-data host, the workbook from
+    the bot's own server at the link in the Download button."""
+    import aiohttp
+
+    from tests.test_imports import ROWS, THAI_HEADER, csv_bytes
+
+    assert sandbox.runtime is not None
+    db = sandbox.runtime.db
+    coordinator = await db.read.users.by_channel_id("telegram", str(COORDINATOR))
+    assert coordinator is not None
+    issued = await onboarding.create_invite(
+        db, coordinator, role=Role.COORDINATOR, organisation_id="peo_samutprakan",
+        valid_for=timedelta(days=1), now=sandbox.runtime.now())
+    person = sandbox.line.add_person("Khun Suda", "en")
+    await until(sandbox, lambda: len(bot_texts(sandbox, person)) == 1)
+    sandbox.line.send_text(person, f"/start {issued.invite.code}")
+    await until(sandbox, lambda: len(bot_texts(sandbox, person)) == 2)
+
+    sandbox.line.send_file(person, "obec.csv", csv_bytes(THAI_HEADER, ROWS))
+    await until(sandbox, lambda: any("Added: 2" in text for text in bot_texts(sandbox, person)))
+    sandbox.line.send_text(person, "/export")
+
+    def links() -> list[str]:
+        """The Download buttons' links: the rejected rows', then the workbook's."""
+        return [entry["message"]["template"]["actions"][0]["uri"]
+                for entry in sandbox.line.transcript(person)
+                if entry["from"] == "bot" and entry["message"].get("type") == "template"]
+
+    await until(sandbox, lambda: len(links()) == 2, seconds=60)
+    async with aiohttp.ClientSession() as session, session.get(links()[-1]) as got:
+        assert got.status == 200
+        assert (await got.read())[:2] == b"PK"  # a workbook (a zip)
