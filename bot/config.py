@@ -114,9 +114,16 @@ class Settings(BaseSettings):
         "reverse proxy that terminates HTTPS).")
     line_webhook_port: int = Field(default=8081, ge=0, le=65535)
     line_webhook_path: str = "/line/webhook"
+    line_files_path: str = Field(
+        default="/line/files", description="Where the LINE webhook's server hands out files "
+        "(exports, charts) by a short-lived link: LINE cannot send a document.")
     line_public_url: str | None = Field(
-        default=None, description="The webhook's public HTTPS address, as set in the LINE "
-        "Developers console (shown at start-up).")
+        default=None, description="The public HTTPS address of the LINE webhook's server "
+        "(or of the webhook itself, as set in the LINE Developers console); without it, "
+        "files cannot be offered on LINE.")
+    line_download_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="How long a file's link works on LINE; "
+        "then the file is deleted.")
     line_api_base_url: str = Field(
         default="https://api.line.me", description="The Messaging API's api host: change it "
         "for a stand-in.")

@@ -18,6 +18,7 @@ from bot.i18n import Html, Translator
 from bot.services.cases import CaseCard, CaseGlimpse, CasePage, ReferralLine
 from bot.services.imports import LeadPage
 from bot.services.onboarding import INVITES_PAGE_SIZE, InvitePage, PendingInvite
+from bot.services.pushes import Usage
 from bot.services.referrals import Change, MovePlan, Plan, ReferralPage, ReferralView
 from bot.services.registration import CaseDraft, revealed
 from bot.services.reminders import Overview
@@ -381,6 +382,12 @@ def reminder_overview(found: Overview, t: Translator, tz: tzinfo) -> str:
     lines += [t("reminders-failed-line", chat=m.chat_id, error=m.last_error or "?")
               for m in found.failed]
     return "\n".join(lines)
+
+
+def push_usage(usage: Usage, t: Translator) -> str:
+    """The month's LINE pushes against the plan's budget."""
+    return t("reminders-line-pushes", month=usage.month, pushes=usage.pushes,
+             budget=usage.budget, left=max(0, usage.budget - usage.pushes))
 
 
 def plain(text: str) -> str:

@@ -6,8 +6,8 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.errors import StaleAction
 from bot.flows.callback_data import EraseButton
+from bot.flows.erasure import erase_question, erased_text
 from bot.services import erasure
-from bot.services.erasure import ErasureKind
 from handlers.context import PanongContext
 from handlers.keyboards import button
 
@@ -19,14 +19,9 @@ async def ask_erase(update: Update, context: PanongContext) -> None:
         await message.reply_text(context.t("erase-usage"))
         return
     target = await erasure.erasable(context.runtime.db, context.actor, context.args[0])
-    t = context.t
-    question = (t("erase-ask", code=target.reference) if target.kind is ErasureKind.CASE
-                else t("erase-ask-lead", ref=target.reference))
+    question, choices = erase_question(target, context.t)
     await message.reply_text(question, reply_markup=InlineKeyboardMarkup([[
-        button(t("button-erase"), EraseButton(kind=target.kind, target_id=target.id,
-                                              confirmed=1)),
-        button(t("button-keep"), EraseButton(kind=target.kind, target_id=target.id,
-                                             confirmed=0))]]))
+        button(label, data) for label, data in choices]]))
 
 
 async def confirm_erase(update: Update, context: PanongContext) -> None:
@@ -42,10 +37,4 @@ async def confirm_erase(update: Update, context: PanongContext) -> None:
     runtime = context.runtime
     erased = await erasure.erase(runtime.db, context.actor, pressed.kind, pressed.target_id,
                                  now=runtime.now())
-    if erased.target.kind is ErasureKind.CASE:
-        text = context.t("erase-done", code=erased.target.reference,
-                         notes=erased.notes_erased, rows=erased.list_rows_erased)
-    else:
-        text = context.t("erase-done-lead", ref=erased.target.reference,
-                         rows=erased.list_rows_erased)
-    await query.edit_message_text(text)
+    await query.edit_message_text(erased_text(erased, context.t))

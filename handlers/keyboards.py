@@ -3,7 +3,7 @@
 import json
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -12,6 +12,8 @@ from bot.flows.choices import pager
 from bot.i18n import Translator
 from bot.presenters import plain
 from bot.services.registration import Step
+
+T = TypeVar("T")
 
 # Labels up to this many characters are laid out two or three a row.
 SHORT_LABEL = 14
@@ -23,7 +25,7 @@ def button(text: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(plain(text), callback_data=data.pack())
 
 
-def rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+def rows(buttons: Sequence[T], width: int) -> list[list[T]]:
     return [list(buttons[i:i + width]) for i in range(0, len(buttons), width)]
 
 

@@ -13,6 +13,7 @@ from bot import presenters
 from bot.domain.models import AttendanceAnswer
 from bot.errors import StaleAction
 from bot.flows import choices
+from bot.flows.admin import reminders_text
 from bot.flows.callback_data import (
     AttendanceButton,
     CaseActionButton,
@@ -20,7 +21,7 @@ from bot.flows.callback_data import (
     SnoozeButton,
 )
 from bot.runtime import Runtime
-from bot.services import referrals, reminders
+from bot.services import downloads, referrals, reminders
 from handlers.context import RUNTIME_KEY, PanongContext
 from handlers.keyboards import button, rows
 
@@ -38,10 +39,12 @@ async def queue_due_reminders(runtime: Runtime) -> int:
 
 async def reminders_job(context: PanongContext) -> None:
     """Run by the JobQueue every minute or so, and once at start-up to catch up: due
-    reminders, then word to those whose answers did not get through (owed, like them)."""
+    reminders, then word to those whose answers did not get through (owed, like them); and
+    files offered as links (LINE) whose time is up are deleted."""
     runtime: Runtime = context.application.bot_data[RUNTIME_KEY]
     settings = runtime.settings
     await queue_due_reminders(runtime)
+    await downloads.forget_expired(runtime.db, now=runtime.now())
     await reminders.owe_word_of_undelivered(
         runtime.db, limit=settings.reminder_batch, tz=settings.tz,
         default_language=settings.default_language, now=runtime.now())
@@ -117,9 +120,7 @@ async def remind_in(update: Update, context: PanongContext) -> None:
 
 
 async def show_reminders(update: Update, context: PanongContext) -> None:
-    """/reminders for coordinators: overdue, due within a day, failed."""
+    """/reminders for coordinators: overdue, due within a day, failed (and LINE's pushes)."""
     assert update.effective_message is not None
-    runtime = context.runtime
-    found = await reminders.overview(runtime.db, context.actor, now=runtime.now())
     await update.effective_message.reply_text(
-        presenters.reminder_overview(found, context.t, runtime.settings.tz))
+        await reminders_text(context.runtime, context.actor, context.t))

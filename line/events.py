@@ -20,12 +20,14 @@ import weakref
 from linebot.v3.messaging import (
     ApiException,
     AsyncMessagingApi,
+    AsyncMessagingApiBlob,
     Message,
     ReplyMessageRequest,
     TextMessage,
 )
 from linebot.v3.webhooks import (
     Event,
+    FileMessageContent,
     FollowEvent,
     GroupSource,
     LeaveEvent,
@@ -42,8 +44,11 @@ from bot.i18n import Translator, pick_language, translator
 from bot.runtime import Runtime
 from bot.services import linking, onboarding, referrals, reminders
 from line import CHANNEL, basics, cases, notes, plan, wizard
+from line import admin as line_admin
+from line import imports as line_imports
 from line import referrals as line_referrals
 from line import reminders as line_reminders
+from line import reports as line_reports
 from line.conversation import recall
 from line.owed import owed_message
 from line.render import text_message
@@ -53,7 +58,8 @@ log = logging.getLogger(__name__)
 
 # What a person may do in their private chat with the bot, flow by flow.
 ROUTES = joined(basics.ROUTES, line_referrals.ROUTES, wizard.ROUTES, plan.ROUTES, cases.ROUTES,
-                notes.ROUTES, line_reminders.ROUTES)
+                notes.ROUTES, line_reminders.ROUTES, line_admin.ROUTES, line_reports.ROUTES,
+                line_imports.ROUTES)
 
 # What a LINE profile cannot tell (the person hid it): how the bot calls them.
 NAMELESS = "LINE"
@@ -62,9 +68,11 @@ REPLY_LIMIT = 5
 
 
 class LineAdapter:
-    def __init__(self, runtime: Runtime, messaging: AsyncMessagingApi) -> None:
+    def __init__(self, runtime: Runtime, messaging: AsyncMessagingApi,
+                 blob: AsyncMessagingApiBlob | None = None) -> None:
         self.runtime = runtime
         self.messaging = messaging
+        self.blob = blob  # the api-data host: files people send
         # One lock per chat while its events are handled: gone once nobody holds it.
         self._chats: weakref.WeakValueDictionary[str, asyncio.Lock] = \
             weakref.WeakValueDictionary()
@@ -164,7 +172,7 @@ class LineAdapter:
         assert session.actor is not None
         turn = Turn(runtime=self.runtime, messaging=self.messaging, actor=session.actor, t=t,
                     user_id=user_id, event=event,
-                    doing=await recall(self.runtime.db, user_id))
+                    doing=await recall(self.runtime.db, user_id), blob=self.blob)
         if isinstance(event, FollowEvent):
             return await basics.welcome(turn)
         flow = ROUTES.flows.get(turn.doing.flow or "")
@@ -181,6 +189,8 @@ class LineAdapter:
             return [text_message(t("line-not-yet"))]
         if flow is not None:
             return await flow(turn)
+        if isinstance(event, MessageEvent) and isinstance(event.message, FileMessageContent):
+            return await line_imports.receive_list(turn)  # a list to import, as on Telegram
         return [text_message(t("not-understood"))]
 
     async def _join(self, user_id: str, code: str, t: Translator) -> TextMessage:

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from linebot.v3.messaging import AsyncMessagingApi, Message
+from linebot.v3.messaging import AsyncMessagingApi, AsyncMessagingApiBlob, Message
 from linebot.v3.webhooks import Event, MessageEvent, PostbackEvent, TextMessageContent
 
 from bot.domain.models import User
@@ -29,6 +29,8 @@ class Turn:
     user_id: str  # the person's LINE user id: their private chat with the bot
     event: Event
     doing: Doing  # what they are in the middle of, as stored when the event came
+    # The api-data host's client: the content of files people send.
+    blob: AsyncMessagingApiBlob | None = None
 
     @property
     def text(self) -> str | None:

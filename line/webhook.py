@@ -9,16 +9,24 @@ that a slow answer never makes LINE give up and send the events again.
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from aiohttp import web
 from linebot.v3.exceptions import InvalidSignatureError
-from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
+from linebot.v3.messaging import (
+    AsyncApiClient,
+    AsyncMessagingApi,
+    AsyncMessagingApiBlob,
+    Configuration,
+)
 from linebot.v3.webhook import WebhookParser
 
+from bot.errors import AppError
 from bot.runtime import Runtime
+from bot.services import downloads
 from line import CHANNEL
 from line.events import LineAdapter
+from line.files import file_server
 from line.sender import LineSender
 
 log = logging.getLogger(__name__)
@@ -53,6 +61,9 @@ def build_webhook(runtime: Runtime, adapter: LineAdapter) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app[HANDLING] = handling
     app.router.add_post(settings.line_webhook_path, receive)
+    # Files LINE cannot send (exports, charts), fetched by their short-lived links.
+    app.router.add_get(settings.line_files_path.rstrip("/") + "/{token}",
+                       file_server(runtime))
     return app
 
 
@@ -64,11 +75,12 @@ def _finished(handling: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]
     return done
 
 
-def messaging_api(runtime: Runtime) -> AsyncApiClient:
+def messaging_api(runtime: Runtime, host: str | None = None) -> AsyncApiClient:
+    """A client of LINE's api host, or of `host` (the api-data host: files people send)."""
     settings = runtime.settings
     assert settings.line_channel_access_token is not None
     return AsyncApiClient(Configuration(
-        host=settings.line_api_base_url,
+        host=host or settings.line_api_base_url,
         access_token=settings.line_channel_access_token.get_secret_value()))
 
 
@@ -76,10 +88,12 @@ def messaging_api(runtime: Runtime) -> AsyncApiClient:
 async def line_channel(runtime: Runtime) -> AsyncIterator[web.Application]:
     """LINE's side of the bot while the block runs: its messaging client, its sender
     registered with the outbox, and the webhook application to serve."""
-    async with messaging_api(runtime) as client:
+    async with messaging_api(runtime) as client, \
+            messaging_api(runtime, runtime.settings.line_api_data_base_url) as data_client:
         messaging = AsyncMessagingApi(client)
         runtime.outbox.register(CHANNEL, LineSender(messaging, runtime))
-        yield build_webhook(runtime, LineAdapter(runtime, messaging))
+        yield build_webhook(runtime, LineAdapter(runtime, messaging,
+                                                 AsyncMessagingApiBlob(data_client)))
 
 
 async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
@@ -95,6 +109,19 @@ async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
                  settings.line_webhook_host, settings.line_webhook_port,
                  settings.line_webhook_path, settings.line_public_url or "not set")
         try:
-            await stop.wait()
+            await _forget_expired_files(runtime, stop)
         finally:
             await runner.cleanup()
+
+
+async def _forget_expired_files(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Until `stop` is set: delete the files whose links have expired, as often as due
+    reminders are looked for (a LINE-only bot has no reminders job to do it)."""
+    interval = runtime.settings.reminder_interval_seconds
+    while not stop.is_set():
+        try:
+            await downloads.forget_expired(runtime.db, now=runtime.now())
+        except AppError as error:  # the database busy elsewhere: the next round does it
+            log.warning("expired LINE files not deleted yet: %s", error.key)
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)

@@ -137,6 +137,8 @@ class Sandbox:
             "line_channel_access_token": SecretStr(LINE_SANDBOX_TOKEN),
             "line_api_base_url": f"{self.url}{line_server.API_PREFIX}",
             "line_api_data_base_url": f"{self.url}{line_server.API_DATA_PREFIX}",
+            # Where the bot's LINE server is reached: its files' links (exports, charts).
+            "line_public_url": f"{self.url}{LINE_BOT_PREFIX}",
         })
         try:
             fresh_database(settings)

@@ -8,6 +8,7 @@ from storage.audit import AuditRepository
 from storage.bot_state import BotStateRepository
 from storage.cases import CaseRepository
 from storage.conversations import ConversationRepository
+from storage.downloads import DownloadRepository
 from storage.invites import InviteRepository
 from storage.leads import LeadRepository
 from storage.link_codes import LinkCodeRepository
@@ -30,6 +31,7 @@ class Repositories:
         self.bot_state = BotStateRepository(conn)
         self.cases = CaseRepository(conn, self.tallies)
         self.conversations = ConversationRepository(conn)
+        self.downloads = DownloadRepository(conn)
         self.invites = InviteRepository(conn)
         self.leads = LeadRepository(conn)
         self.link_codes = LinkCodeRepository(conn)

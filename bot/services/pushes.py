@@ -9,6 +9,8 @@ the next month or for the person's next message.
 
 from datetime import datetime, timedelta, tzinfo
 
+from pydantic import BaseModel, ConfigDict
+
 from bot.services.notices import Notice
 from bot.services.outbox import notice_row
 from bot.services.recipients import coordinator_targets
@@ -24,6 +26,21 @@ def next_month(moment: datetime, tz: tzinfo) -> datetime:
     local = moment.astimezone(tz)
     return (local.replace(day=28) + timedelta(days=4)).replace(
         day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+class Usage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    month: str  # YYYY-MM, where the deployment is
+    pushes: int
+    budget: int
+
+
+async def usage(db: Database, channel: str, *, budget: int, now: datetime,
+                tz: tzinfo) -> Usage:
+    """This month's pushes against the budget (for the coordinators' /reminders)."""
+    month = month_of(now, tz)
+    return Usage(month=month, pushes=await db.read.usage.pushes(channel, month), budget=budget)
 
 
 async def left(db: Database, channel: str, *, budget: int, now: datetime, tz: tzinfo) -> int:

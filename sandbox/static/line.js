@@ -132,6 +132,11 @@ function botMessage(pane, m) {
     }
     case 'location':
       return el('div', { class: 'bubble in', text: `📍 ${m.title || ''}\n${m.address || ''}` });
+    case 'image': {  // a picture at the bot's own (short-lived) link: opens full size
+      const href = safeHref(m.originalContentUrl);
+      return el('a', { class: 'bubble in image', href: href || '#', target: '_blank', rel: 'noopener' },
+        el('img', { src: safeHref(m.previewImageUrl) || href || '', alt: 'image' }));
+    }
     default: return el('div', { class: 'bubble in other', text: `[${m.type}]` });
   }
 }

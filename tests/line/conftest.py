@@ -21,7 +21,8 @@ from tests.support.line import SECRET, RecordingMessaging
 def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path, line_channel_secret=SECRET,
                          line_channel_access_token="line-test-token", line_push_budget=10,
-                         line_push_warn_at=2)
+                         line_push_warn_at=2,
+                         line_public_url="https://panong.example.org/line/webhook")
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def messaging() -> RecordingMessaging:
 @pytest.fixture
 async def webhook(runtime: Runtime, messaging: RecordingMessaging
                   ) -> AsyncIterator[TestClient[Any, Any]]:
-    adapter = LineAdapter(runtime, messaging)  # type: ignore[arg-type]
+    adapter = LineAdapter(runtime, messaging, blob=messaging)  # type: ignore[arg-type]
     runtime.outbox.register("line", LineSender(messaging, runtime))  # type: ignore[arg-type]
     async with TestClient(TestServer(build_webhook(runtime, adapter))) as client:
         yield client

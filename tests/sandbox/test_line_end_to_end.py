@@ -3,11 +3,14 @@ the sandbox's LINE stand-in, beside its Telegram side, on one database. The jour
 run for Telegram (`test_end_to_end.py`) run for LINE too, and one crosses the channels."""
 
 import asyncio
+import io
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import aiohttp
+import openpyxl
 from aiohttp import web
 from pydantic import SecretStr
 
@@ -162,11 +165,11 @@ async def test_a_forged_or_foreign_press_on_line_changes_nothing(
                    for text in phones.texts(person))
 
 
-async def test_the_sandbox_line_bot_crosses_to_telegram_and_back(
+async def test_a_line_teachers_child_is_helped_by_a_unit_on_telegram(
     sandbox: Sandbox, web: WebChat
 ) -> None:
     """A LINE teacher's referral, taken and completed by a unit on Telegram: the teacher
-    is told on LINE."""
+    is told on LINE, and a coordinator who joined on LINE finds it in the summary."""
     assert sandbox.runtime is not None
     runtime, line = sandbox.runtime, sandbox.line
     phones = LinePhones(line)
@@ -188,6 +191,52 @@ async def test_the_sandbox_line_bot_crosses_to_telegram_and_back(
     assert done.status is ReferralStatus.COMPLETED
     await phones.until(lambda: any("recorded the outcome" in text
                                    for text in phones.texts(teacher)))
+
+    inviter = await runtime.db.read.users.by_channel_id("telegram", str(COORDINATOR))
+    coordinator = await phones.join(runtime, "Khun Suda", Role.COORDINATOR, "peo_samutprakan",
+                                    language="en", inviter=inviter)
+    summary = "\n".join(m["text"] for m in await phones.send(coordinator, "/summary"))
+    assert "Children recorded: 1" in summary
+    assert "completed 1 (enrolled in a school 1)" in summary  # the unit's, on Telegram
+
+    await phones.send(coordinator, "/export")
+    [link] = [message["template"]["actions"][0]["uri"]
+              for message in phones.bot_messages(coordinator) if message["type"] == "template"]
+    async with aiohttp.ClientSession() as session, session.get(link) as got:
+        assert got.status == 200
+        workbook = openpyxl.load_workbook(io.BytesIO(await got.read()), read_only=True)
+    case = await runtime.db.read.cases.get(case_id)
+    assert case is not None
+    assert any(case.code in row for sheet in workbook.worksheets
+               for row in sheet.iter_rows(values_only=True))
+
+
+async def test_a_coordinator_on_line_imports_a_file_and_downloads_the_workbook(
+    sandbox: Sandbox, web: WebChat
+) -> None:
+    """Over HTTP all the way: the file from the stand-in's api-data host, the workbook from
+    the bot's own server at the link in the Download button."""
+    from tests.test_imports import ROWS, THAI_HEADER, csv_bytes
+
+    assert sandbox.runtime is not None
+    line = sandbox.line
+    phones = LinePhones(line)
+    person = await phones.join(sandbox.runtime, "Khun Suda", Role.COORDINATOR,
+                               "peo_samutprakan", language="en")
+
+    line.send_file(person, "obec.csv", csv_bytes(THAI_HEADER, ROWS))
+    await phones.until(lambda: any("Added: 2" in text for text in phones.texts(person)))
+    line.send_text(person, "/export")
+
+    def links() -> list[str]:
+        """The Download buttons' links: the rejected rows', then the workbook's."""
+        return [message["template"]["actions"][0]["uri"]
+                for message in phones.bot_messages(person) if message["type"] == "template"]
+
+    await phones.until(lambda: len(links()) == 2, seconds=60)
+    async with aiohttp.ClientSession() as session, session.get(links()[-1]) as got:
+        assert got.status == 200
+        assert (await got.read())[:2] == b"PK"  # a workbook (a zip)
 
 
 # --- a restart in the middle of the wizard ------------------------------------------------

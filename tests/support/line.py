@@ -23,7 +23,7 @@ from linebot.v3.messaging import (
 
 from bot.domain.models import Role, User
 from bot.runtime import Runtime
-from bot.services import onboarding
+from bot.services import onboarding, users
 from line.webhook import HANDLING
 
 SECRET = "line-test-secret"
@@ -32,13 +32,30 @@ GROUP = "C" + "2" * 32
 
 
 class RecordingMessaging:
-    """Stands in for `AsyncMessagingApi`: records each reply and push the bot asks for;
+    """Stands in for `AsyncMessagingApi` (and `AsyncMessagingApiBlob`): records each reply
+    and push the bot asks for, and hands out the content of files people sent (`sent`);
     `fail_next_push` makes the next pushes fail as LINE would answer."""
 
     def __init__(self) -> None:
         self.replies: list[ReplyMessageRequest] = []
         self.pushes: list[tuple[PushMessageRequest, str | None]] = []
         self.failures: list[ApiException] = []
+        self.contents: dict[str, bytes] = {}
+        self.fetched: list[str] = []
+
+    async def get_message_content(self, message_id: str) -> bytearray:
+        self.fetched.append(message_id)
+        if message_id not in self.contents:
+            raise ApiException(status=404, reason="Not Found")
+        return bytearray(self.contents[message_id])
+
+    def sent(self, file_name: str, data: bytes, user: str = PERSON) -> dict[str, Any]:
+        """A file message event from `user`, its content kept for the bot to fetch."""
+        message_id = str(len(self.contents) + 100)
+        self.contents[message_id] = data
+        return event("message", {"type": "user", "userId": user},
+                     message={"id": message_id, "type": "file", "fileName": file_name,
+                              "fileSize": len(data)})
 
     async def reply_message(self, request: ReplyMessageRequest) -> None:
         self.replies.append(request)
@@ -59,7 +76,10 @@ class RecordingMessaging:
         self.failures.append(ApiException(status=status, reason=reason))
 
     def replied(self) -> list[str]:
-        return [message.text for request in self.replies for message in request.messages]
+        """The replies' texts (a template's alt text; an image's address)."""
+        return [getattr(message, "text", None) or getattr(message, "alt_text", None)
+                or getattr(message, "original_content_url", "")
+                for request in self.replies for message in request.messages]
 
 
 def event(kind: str, source: dict[str, str], **fields: Any) -> dict[str, Any]:
@@ -133,6 +153,14 @@ async def line_teacher(webhook: TestClient[Any, Any], runtime: Runtime,
                        coordinator: User, person: str) -> User:
     return await line_user(webhook, runtime, coordinator, person, Role.TEACHER,
                            "school_wat_phraek_sa")
+
+
+async def line_person(webhook: TestClient[Any, Any], runtime: Runtime, coordinator: User,
+                      role: Role, unit: str, person: str = PERSON,
+                      language: str = "en") -> User:
+    """Someone who joined on LINE with an invite, in `language`."""
+    user = await line_user(webhook, runtime, coordinator, person, role, unit)
+    return await users.set_language(runtime.db, user, language, runtime.now())
 
 
 def quick_replies(request: PushMessageRequest | ReplyMessageRequest) -> list[tuple[str, str]]:
