@@ -2,7 +2,7 @@
 
 Every answer to a person's own message or button goes as a reply (free; LINE's reply
 token is single use and short-lived); only what the outbox owes is pushed. One chat's
-events are handled in order, one at a time.
+events are handled in order, one at a time (`line.inbox`).
 
 Joining (`/start CODE`, which an invite's LINE link fills in) and linking to a Telegram
 account (`/start link-...`) come first, for they are what a stranger may do. The rest of a
@@ -13,9 +13,7 @@ are in it (`line.conversation`). Commands work in the middle of a flow, as on Te
 /linkgroup (its referrals then go there), /unlinkgroup or the bot leaving ends it.
 """
 
-import asyncio
 import logging
-import weakref
 
 from linebot.v3.messaging import (
     ApiException,
@@ -60,29 +58,21 @@ REPLY_LIMIT = 5
 
 
 class LineAdapter:
+    """Handles one event at a time; `line.inbox` gives it each chat's events in order, one
+    at a time."""
+
     def __init__(self, runtime: Runtime, messaging: AsyncMessagingApi) -> None:
         self.runtime = runtime
         self.messaging = messaging
-        # One lock per chat while its events are handled: gone once nobody holds it.
-        self._chats: weakref.WeakValueDictionary[str, asyncio.Lock] = \
-            weakref.WeakValueDictionary()
 
     async def handle(self, event: Event) -> None:
         source = event.source
         if isinstance(source, GroupSource):
-            async with self._lock(source.group_id):
-                await self._group(event, source)
+            await self._group(event, source)
             return
         if not isinstance(source, UserSource) or source.user_id is None:
             return  # a multi-person chat (a "room"): nothing there is ours
-        async with self._lock(source.user_id):
-            await self._person(event, source.user_id)
-
-    def _lock(self, chat_id: str) -> asyncio.Lock:
-        lock = self._chats.get(chat_id)
-        if lock is None:
-            lock = self._chats[chat_id] = asyncio.Lock()
-        return lock
+        await self._person(event, source.user_id)
 
     async def _group(self, event: Event, source: GroupSource) -> None:
         """A unit's group: it receives the unit's referrals once a focal point sends

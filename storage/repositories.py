@@ -10,6 +10,7 @@ from storage.cases import CaseRepository
 from storage.conversations import ConversationRepository
 from storage.invites import InviteRepository
 from storage.leads import LeadRepository
+from storage.line_events import LineEventRepository
 from storage.link_codes import LinkCodeRepository
 from storage.organisations import OrganisationRepository
 from storage.outbox import OutboxRepository
@@ -32,6 +33,7 @@ class Repositories:
         self.conversations = ConversationRepository(conn)
         self.invites = InviteRepository(conn)
         self.leads = LeadRepository(conn)
+        self.line_events = LineEventRepository(conn)
         self.link_codes = LinkCodeRepository(conn)
         self.organisations = OrganisationRepository(conn)
         self.outbox = OutboxRepository(conn)

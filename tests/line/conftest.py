@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.config import Settings
 from bot.runtime import Runtime
 from line.events import LineAdapter
+from line.inbox import LineInbox
 from line.sender import LineSender
 from line.webhook import build_webhook
 from tests.conftest import make_settings
@@ -32,7 +33,7 @@ def messaging() -> RecordingMessaging:
 @pytest.fixture
 async def webhook(runtime: Runtime, messaging: RecordingMessaging
                   ) -> AsyncIterator[TestClient[Any, Any]]:
-    adapter = LineAdapter(runtime, messaging)  # type: ignore[arg-type]
+    inbox = LineInbox(runtime, LineAdapter(runtime, messaging))  # type: ignore[arg-type]
     runtime.outbox.register("line", LineSender(messaging, runtime))  # type: ignore[arg-type]
-    async with TestClient(TestServer(build_webhook(runtime, adapter))) as client:
+    async with TestClient(TestServer(build_webhook(runtime, inbox))) as client:
         yield client

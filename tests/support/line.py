@@ -26,14 +26,18 @@ GROUP = "C" + "2" * 32
 
 class RecordingMessaging:
     """Stands in for `AsyncMessagingApi`: records each reply and push the bot asks for;
-    `fail_next_push` makes the next pushes fail as LINE would answer."""
+    `fail_next_push` makes the next pushes fail as LINE would answer, `replies_expired`
+    every reply (its token too old)."""
 
     def __init__(self) -> None:
         self.replies: list[ReplyMessageRequest] = []
         self.pushes: list[tuple[PushMessageRequest, str | None]] = []
         self.failures: list[ApiException] = []
+        self.replies_expired = False
 
     async def reply_message(self, request: ReplyMessageRequest) -> None:
+        if self.replies_expired:
+            raise ApiException(status=400, reason="Invalid reply token")
         self.replies.append(request)
 
     async def push_message_with_http_info(self, request: PushMessageRequest,
