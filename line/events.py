@@ -35,11 +35,12 @@ from linebot.v3.webhooks import (
 )
 
 from bot.errors import AppError, StaleAction
+from bot.flows.callback_data import MenuButton
 from bot.flows.session import Session, begin
 from bot.i18n import Translator, pick_language, translator
 from bot.runtime import Runtime
 from bot.services import linking, onboarding, referrals, reminders
-from line import CHANNEL, basics
+from line import CHANNEL, basics, richmenu
 from line import referrals as line_referrals
 from line.conversation import recall
 from line.owed import owed_message
@@ -155,12 +156,15 @@ class LineAdapter:
                     doing=await recall(self.runtime.db, user_id))
         if isinstance(event, FollowEvent):
             return await basics.welcome(turn)
+        pressed = MenuButton.unpack(turn.postback)
+        if pressed is not None:  # a rich menu's button: its command, as if typed
+            command = pressed.command
         flow = ROUTES.flows.get(turn.doing.flow or "")
         if command == "/cancel" and flow is not None:
             return await flow(turn)  # the flow under way ends itself
         if command in ROUTES.commands:
             return await ROUTES.commands[command](turn)
-        if turn.postback is not None:
+        if turn.postback is not None and pressed is None:
             for postback in ROUTES.postbacks:
                 if postback.matches(turn.postback):
                     return await postback.handle(turn)
@@ -179,6 +183,7 @@ class LineAdapter:
         joined = await onboarding.redeem_invite(
             runtime.db, code=code[:64], channel=CHANNEL, channel_user_id=user_id,
             display_name=name, language=t.lang, now=runtime.now())
+        await richmenu.link(runtime, self.messaging, user_id, joined.user)
         role = joined.user.role
         return text_message(t("start-joined", role=t(f"role-{role}"),
                               organisation=joined.organisation.name(t.lang))
@@ -188,6 +193,7 @@ class LineAdapter:
         runtime = self.runtime
         linked = await linking.link(runtime.db, code=code[:64], channel=CHANNEL,
                                     channel_user_id=user_id, now=runtime.now())
+        await richmenu.link(runtime, self.messaging, user_id, linked.user)
         return text_message(t("link-done", role=t(f"role-{linked.user.role}"),
                               organisation=linked.organisation.name(t.lang)))
 

@@ -8,18 +8,24 @@ LINE was told it need not send again is never lost to a crash.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from aiohttp import web
-from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
+from linebot.v3.messaging import (
+    AsyncApiClient,
+    AsyncMessagingApi,
+    AsyncMessagingApiBlob,
+    Configuration,
+)
 from linebot.v3.webhook import SignatureValidator
 
 from bot.errors import DatabaseBusy
 from bot.runtime import Runtime
-from line import CHANNEL
+from line import CHANNEL, richmenu
 from line.events import LineAdapter
 from line.inbox import LineInbox
 from line.sender import LineSender
@@ -60,27 +66,37 @@ def build_webhook(runtime: Runtime, inbox: LineInbox) -> web.Application:
     return app
 
 
-def messaging_api(runtime: Runtime) -> AsyncApiClient:
+def messaging_api(runtime: Runtime, host: str | None = None) -> AsyncApiClient:
+    """A client of the api host, or of `host` (the api-data host: the SDK's own default
+    for it would bypass a stand-in)."""
     settings = runtime.settings
     assert settings.line_channel_access_token is not None
     return AsyncApiClient(Configuration(
-        host=settings.line_api_base_url,
+        host=host or settings.line_api_base_url,
         access_token=settings.line_channel_access_token.get_secret_value()))
 
 
 @asynccontextmanager
 async def line_channel(runtime: Runtime) -> AsyncIterator[web.Application]:
     """LINE's side of the bot while the block runs: its messaging client, its sender
-    registered with the outbox, and the webhook application to serve. The events a crash
-    or a stop left unhandled are taken up first; at the end, those being handled finish."""
-    async with messaging_api(runtime) as client:
+    registered with the outbox, its rich menus, and the webhook application to serve. The
+    events a crash or a stop left unhandled are taken up first; at the end, those being
+    handled finish."""
+    async with messaging_api(runtime) as client, \
+            messaging_api(runtime, runtime.settings.line_api_data_base_url) as data_client:
         messaging = AsyncMessagingApi(client)
         runtime.outbox.register(CHANNEL, LineSender(messaging, runtime))
+        # Beside the bot: the menus are a convenience, and LINE may not be reachable yet.
+        menus = asyncio.create_task(
+            richmenu.set_up(runtime, messaging, AsyncMessagingApiBlob(data_client)))
         inbox = LineInbox(runtime, LineAdapter(runtime, messaging))
         await inbox.recover()
         try:
             yield build_webhook(runtime, inbox)
         finally:
+            menus.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await menus
             await inbox.finish()
 
 

@@ -34,6 +34,7 @@ class RecordingMessaging:
         self.pushes: list[tuple[PushMessageRequest, str | None]] = []
         self.failures: list[ApiException] = []
         self.replies_expired = False
+        self.menus_linked: list[tuple[str, str]] = []  # (user id, rich menu id)
 
     async def reply_message(self, request: ReplyMessageRequest) -> None:
         if self.replies_expired:
@@ -45,6 +46,9 @@ class RecordingMessaging:
         if self.failures:
             raise self.failures.pop(0)
         self.pushes.append((request, x_line_retry_key))
+
+    async def link_rich_menu_id_to_user(self, user_id: str, rich_menu_id: str) -> None:
+        self.menus_linked.append((user_id, rich_menu_id))
 
     async def get_profile(self, user_id: str) -> SimpleNamespace:
         return SimpleNamespace(display_name="Kru Malee", language="th")
