@@ -115,8 +115,9 @@ class Settings(BaseSettings):
     line_webhook_port: int = Field(default=8081, ge=0, le=65535)
     line_webhook_path: str = "/line/webhook"
     line_public_url: str | None = Field(
-        default=None, description="The webhook's public HTTPS address, as set in the LINE "
-        "Developers console (shown at start-up).")
+        default=None, description="The bot's public HTTPS address (https://host, no path), "
+        "behind the reverse proxy: LINE's webhook URL is it followed by the webhook path "
+        "(shown at start-up).")
     line_api_base_url: str = Field(
         default="https://api.line.me", description="The Messaging API's api host: change it "
         "for a stand-in.")

@@ -109,9 +109,11 @@ async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
         await runner.setup()
         await web.TCPSite(runner, settings.line_webhook_host,
                           settings.line_webhook_port).start()
-        log.info("LINE webhook listening on %s:%s%s (public address: %s)",
+        log.info("LINE webhook listening on %s:%s%s (LINE's webhook URL: %s)",
                  settings.line_webhook_host, settings.line_webhook_port,
-                 settings.line_webhook_path, settings.line_public_url or "not set")
+                 settings.line_webhook_path,
+                 settings.line_public_url.rstrip("/") + settings.line_webhook_path
+                 if settings.line_public_url else "PANONG_LINE_PUBLIC_URL not set")
         try:
             await stop.wait()
         finally:
