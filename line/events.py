@@ -9,7 +9,8 @@ account (`/start link-...`) come first, for they are what a stranger may do. The
 person's events go through one table of routes (`line.turn.Routes`) that each flow module
 declares: its commands, its postbacks, and the flow that takes their typed text while they
 are in it (`line.conversation`). Commands work in the middle of a flow, as on Telegram;
-/cancel goes to the flow under way. Groups: a focal point links the unit's group with
+/cancel goes to the flow under way. A rich menu's button (`line.richmenu`) is its command,
+as if typed. Groups: a focal point links the unit's group with
 /linkgroup (its referrals then go there), /unlinkgroup or the bot leaving ends it.
 """
 
