@@ -5,6 +5,7 @@ not handled twice."""
 import asyncio
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from linebot.v3.webhooks import Event
 
@@ -15,9 +16,17 @@ from bot.runtime import Runtime
 from line.events import LineAdapter
 from line.inbox import LineInbox
 from line.webhook import HANDLING, build_webhook
+from tests.conftest import FakeClock
 from tests.support.line import PERSON, RecordingMessaging, invite_code, post, signed, text
 
 OTHER = "U" + "4" * 32
+
+
+class Fails:
+    """An adapter with a bug that this event always hits."""
+
+    async def handle(self, event: Event) -> None:
+        raise RuntimeError("a bug")
 
 
 class DiesBeforeHandling:
@@ -118,3 +127,27 @@ async def test_a_request_without_a_good_signature_stores_nothing(
     assert (await webhook.post("/line/webhook", data=body, headers=headers)).status == 400
     assert await _stored(runtime) == []
     assert webhook.app[HANDLING] == set()
+
+
+async def test_an_event_whose_handling_fails_is_not_taken_up_at_every_start(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    inbox = LineInbox(runtime, Fails())  # type: ignore[arg-type]
+    async with TestClient(TestServer(build_webhook(runtime, inbox))) as client:
+        assert await post(client, text("/help")) == 200
+
+    assert "a LINE event could not be handled" in caplog.text
+    assert [handled for _, handled in await _stored(runtime)] == [True]
+    assert await LineInbox(runtime, Fails()).recover() == 0  # type: ignore[arg-type]
+
+
+async def test_the_ids_of_events_handled_a_week_ago_are_forgotten(
+    webhook: TestClient[Any, Any], runtime: Runtime, clock: FakeClock
+) -> None:
+    old = text("/help")
+    await post(webhook, old)
+    clock.advance(days=7, hours=1)
+    new = text("/help")
+    await post(webhook, new)
+
+    assert await _stored(runtime) == [(new["webhookEventId"], True)]
