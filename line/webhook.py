@@ -51,6 +51,8 @@ def build_webhook(runtime: Runtime, inbox: LineInbox) -> web.Application:
         try:
             events = json.loads(body)["events"]
         except (ValueError, KeyError, TypeError):
+            events = None
+        if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
             return web.Response(status=400, text="not a webhook body")
         try:
             await inbox.receive(events)

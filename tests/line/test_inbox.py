@@ -3,6 +3,9 @@ two loses none, a restart handles each once and in order, and an event LINE send
 not handled twice."""
 
 import asyncio
+import base64
+import hashlib
+import hmac
 from typing import Any
 
 import pytest
@@ -17,7 +20,15 @@ from line.events import LineAdapter
 from line.inbox import LineInbox
 from line.webhook import HANDLING, build_webhook
 from tests.conftest import FakeClock
-from tests.support.line import PERSON, RecordingMessaging, invite_code, post, signed, text
+from tests.support.line import (
+    PERSON,
+    SECRET,
+    RecordingMessaging,
+    invite_code,
+    post,
+    signed,
+    text,
+)
 
 OTHER = "U" + "4" * 32
 
@@ -151,3 +162,16 @@ async def test_the_ids_of_events_handled_a_week_ago_are_forgotten(
     await post(webhook, new)
 
     assert await _stored(runtime) == [(new["webhookEventId"], True)]
+
+
+async def test_a_signed_body_without_events_is_refused_and_stores_nothing(
+    webhook: TestClient[Any, Any], runtime: Runtime
+) -> None:
+    body, headers = signed()
+    for broken in ('{"destination": "U0"}', '{"events": "none"}', "[1]"):
+        digest = hmac.new(SECRET.encode(), broken.encode(), hashlib.sha256).digest()
+        headers["X-Line-Signature"] = base64.b64encode(digest).decode()
+        assert (await webhook.post("/line/webhook", data=broken, headers=headers)).status == 400
+    assert (await webhook.post("/line/webhook", data=body,  # LINE's "Verify": no events
+                               headers=signed()[1])).status == 200
+    assert await _stored(runtime) == []
