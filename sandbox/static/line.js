@@ -16,7 +16,7 @@ const API = '/sandbox/line';
 
 const state = {
   bot: null,          // {user_id, display_name, basic_id}
-  people: new Map(),  // user id -> {user_id, display_name, language, friend}
+  people: new Map(),  // user id -> {user_id, display_name, language, friend, rich_menu}
   chats: new Map(),   // chat id -> [entry]
   panes: new Map(),   // user id -> pane record (see buildPane)
   richMenu: null,     // the default rich menu, as the bot created it (a person's own comes first)
