@@ -35,6 +35,7 @@ from typing import Any
 from linebot.v3.models.events import UnknownEvent
 from linebot.v3.webhooks import Event
 
+from bot.errors import DatabaseBusy
 from bot.runtime import Runtime
 from line.events import LineAdapter
 from storage.line_events import ReceivedEvent
@@ -129,6 +130,10 @@ class LineInbox:
                 # Marked handled all the same: an event that fails every time must not be
                 # tried again at every start. A stop or a crash (cancelled) leaves it stored.
                 log.exception("a LINE event could not be handled")
-            async with self.runtime.db.unit_of_work() as uow:
-                await uow.line_events.handled(received.id, self.runtime.now())
-                await uow.commit()
+            try:
+                async with self.runtime.db.unit_of_work() as uow:
+                    await uow.line_events.handled(received.id, self.runtime.now())
+                    await uow.commit()
+            except DatabaseBusy:
+                log.warning("a handled LINE event could not be marked: it is handled again"
+                            " at the next start")

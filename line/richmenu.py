@@ -45,7 +45,6 @@ from bot.flows.callback_data import MenuButton
 from bot.i18n import Translator, pick_language, translator
 from bot.runtime import Runtime
 from line import CHANNEL
-from line.render import LABEL_LIMIT
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +82,7 @@ def menu(role: Role, t: Translator) -> Menu:
     commands = COMMANDS[role]
     labels = tuple((t(f"menu-{command[1:]}"), command) for command in commands)
     areas = [RichMenuArea(bounds=_bounds(index), action=PostbackAction(
-        label=label[:LABEL_LIMIT], data=MenuButton(command=command).pack(),
+        label=label, data=MenuButton(command=command).pack(),
         display_text=label)) for index, (label, command) in enumerate(labels)]
     content = {"design": DESIGN, "font": _font_digest(), "role": role.value,
                "language": t.lang, "chat_bar": t("menu-chat-bar"),
