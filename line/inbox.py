@@ -79,14 +79,15 @@ class LineInbox:
         """Store the events LINE posted (committed when this returns: LINE may be answered),
         and start handling the new ones; how many were new."""
         now = self.runtime.now()
+        forgetting = now - self._forgotten_at >= FORGET_EVERY
         async with self.runtime.db.unit_of_work() as uow:
             stored = await uow.line_events.add(
                 [(raw.get("webhookEventId") or str(uuid.uuid4()), chat_of(raw), raw)
                  for raw in events], now)
-            if now - self._forgotten_at >= FORGET_EVERY:
+            if forgetting:
                 await uow.line_events.forget(handled_before=now - KEPT)
             await uow.commit()
-        if now - self._forgotten_at >= FORGET_EVERY:
+        if forgetting:
             self._forgotten_at = now
         new = [received for received in stored if received is not None]
         for received in new:
