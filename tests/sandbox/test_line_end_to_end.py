@@ -42,6 +42,7 @@ async def test_a_teacher_joins_on_line_and_the_coordinator_on_telegram_is_told(
         db, coordinator, role=Role.TEACHER, organisation_id="school_wat_phraek_sa",
         valid_for=timedelta(days=1), now=sandbox.runtime.now())
 
+    await until(sandbox, lambda: len(sandbox.line.rich_menus()) == 6)  # made beside the bot
     person = sandbox.line.add_person("Kru Malee", "th")
     await until(sandbox, lambda: len(bot_texts(sandbox, person)) == 1)  # the answer to the follow
     sandbox.line.send_text(person, f"/start {issued.invite.code}")
@@ -54,6 +55,13 @@ async def test_a_teacher_joins_on_line_and_the_coordinator_on_telegram_is_told(
                             for m in sandbox.api.messages(COORDINATOR)))
     assert sandbox.line.pushes_this_month() == 0  # every answer was a free reply
 
+    menu = sandbox.line.person(person)["rich_menu"]  # the teacher's, in Thai, below the chat
+    assert menu is not None and menu["chatBarText"] == "เมนู"
+    help_button = next(area["action"] for area in menu["areas"]
+                       if area["action"]["data"] == "mn:/help")
+    sandbox.line.press(person, help_button["data"])
+    await until(sandbox, lambda: len(bot_texts(sandbox, person)) == 3)
+    assert "/new" in bot_texts(sandbox, person)[-1]
 
 def _last_actions(sandbox: Sandbox, chat_id: str) -> dict[str, dict]:
     """The wizard's (and the plan's) buttons on the bot's last message, by the value or the
