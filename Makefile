@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.durability
 	$(BIN)/python -m bench.cold_start
 	$(BIN)/python -m bench.outbox
+	$(BIN)/python -m bench.line_webhook
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -10,8 +10,9 @@ come; each referral is pressed Accept by two of them at once (one takes it, the 
 told who did).
 
 How: every event is signed with the channel secret and posted over HTTP (loopback) to the
-bot's real aiohttp webhook (`line.webhook.build_webhook`: its signature check, then
-`LineAdapter` with its per-chat order, the flows, the services, a fresh SQLite database).
+bot's real aiohttp webhook (`line.webhook.build_webhook`: its signature check, the events
+stored before the 200 and handled after, each chat's in order (`line.inbox`), then
+`LineAdapter`: the flows, the services, a fresh SQLite database).
 The bot's messaging client is a lean in-process stand-in for `AsyncMessagingApi`
 (`LeanMessaging`): it turns each request into LINE's JSON, as the SDK does, records it and
 answers at once. What the outbox owes is pushed by the real `LineSender`, the outbox
@@ -68,6 +69,7 @@ from bot.runtime import Runtime
 from bot.services import onboarding
 from line import CHANNEL
 from line.events import LineAdapter
+from line.inbox import LineInbox
 from line.sender import LineSender
 from line.webhook import HANDLING, build_webhook
 from line.wizard import PICKED
@@ -273,7 +275,8 @@ async def panong(teachers: int, focal_points: int, folder: Path
     runtime = await Runtime.start(settings)
     messaging = LeanMessaging()
     runtime.outbox.register(CHANNEL, LineSender(messaging, runtime))  # type: ignore[arg-type]
-    webhook = build_webhook(runtime, LineAdapter(runtime, messaging))  # type: ignore[arg-type]
+    webhook = build_webhook(runtime, LineInbox(
+        runtime, LineAdapter(runtime, messaging)))  # type: ignore[arg-type]
     runner, url = await _served(webhook)
     stop = asyncio.Event()
     outbox = asyncio.create_task(runtime.outbox.run(stop))

@@ -118,9 +118,9 @@ class Settings(BaseSettings):
         default="/line/files", description="Where the LINE webhook's server hands out files "
         "(exports, charts) by a short-lived link: LINE cannot send a document.")
     line_public_url: str | None = Field(
-        default=None, description="The public HTTPS address of the LINE webhook's server "
-        "(or of the webhook itself, as set in the LINE Developers console); without it, "
-        "files cannot be offered on LINE.")
+        default=None, description="The bot's public HTTPS address (https://host, no path), "
+        "behind the reverse proxy: LINE's webhook URL is it followed by the webhook path "
+        "(shown at start-up). Without it, files cannot be offered on LINE.")
     line_download_minutes: int = Field(
         default=15, ge=1, le=24 * 60, description="How long a file's link works on LINE; "
         "then the file is deleted.")

@@ -4,6 +4,7 @@ their Telegram account, and cancel (when nothing is under way)."""
 from bot.flows.callback_data import LanguageButton
 from bot.i18n import LANGUAGE_NAMES, pick_language, translator
 from bot.services import linking, onboarding, users
+from line import richmenu
 from line.render import text_message
 from line.turn import Answer, Postback, Routes, Turn
 from storage.bot_state import BOT_USERNAME
@@ -26,6 +27,7 @@ async def _set_language(turn: Turn) -> Answer:
     assert pressed is not None
     runtime = turn.runtime
     changed = await users.set_language(runtime.db, turn.actor, pressed.language, runtime.now())
+    await richmenu.link(runtime, turn.messaging, turn.user_id, changed)  # in that language
     t = translator(pick_language(changed.language, None, runtime.settings.default_language))
     return [text_message(t("language-set"))]
 

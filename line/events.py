@@ -2,20 +2,19 @@
 
 Every answer to a person's own message or button goes as a reply (free; LINE's reply
 token is single use and short-lived); only what the outbox owes is pushed. One chat's
-events are handled in order, one at a time.
+events are handled in order, one at a time (`line.inbox`).
 
 Joining (`/start CODE`, which an invite's LINE link fills in) and linking to a Telegram
 account (`/start link-...`) come first, for they are what a stranger may do. The rest of a
 person's events go through one table of routes (`line.turn.Routes`) that each flow module
 declares: its commands, its postbacks, and the flow that takes their typed text while they
 are in it (`line.conversation`). Commands work in the middle of a flow, as on Telegram;
-/cancel goes to the flow under way. Groups: a focal point links the unit's group with
+/cancel goes to the flow under way. A rich menu's button (`line.richmenu`) is its command,
+as if typed. Groups: a focal point links the unit's group with
 /linkgroup (its referrals then go there), /unlinkgroup or the bot leaving ends it.
 """
 
-import asyncio
 import logging
-import weakref
 
 from linebot.v3.messaging import (
     ApiException,
@@ -39,11 +38,12 @@ from linebot.v3.webhooks import (
 )
 
 from bot.errors import AppError, StaleAction
+from bot.flows.callback_data import MenuButton
 from bot.flows.session import Session, begin
 from bot.i18n import Translator, pick_language, translator
 from bot.runtime import Runtime
 from bot.services import linking, onboarding, referrals, reminders
-from line import CHANNEL, basics, cases, notes, plan, wizard
+from line import CHANNEL, basics, cases, notes, plan, richmenu, wizard
 from line import admin as line_admin
 from line import imports as line_imports
 from line import referrals as line_referrals
@@ -68,31 +68,23 @@ REPLY_LIMIT = 5
 
 
 class LineAdapter:
+    """Handles one event at a time; `line.inbox` gives it each chat's events in order, one
+    at a time."""
+
     def __init__(self, runtime: Runtime, messaging: AsyncMessagingApi,
                  blob: AsyncMessagingApiBlob | None = None) -> None:
         self.runtime = runtime
         self.messaging = messaging
         self.blob = blob  # the api-data host: files people send
-        # One lock per chat while its events are handled: gone once nobody holds it.
-        self._chats: weakref.WeakValueDictionary[str, asyncio.Lock] = \
-            weakref.WeakValueDictionary()
 
     async def handle(self, event: Event) -> None:
         source = event.source
         if isinstance(source, GroupSource):
-            async with self._lock(source.group_id):
-                await self._group(event, source)
+            await self._group(event, source)
             return
         if not isinstance(source, UserSource) or source.user_id is None:
             return  # a multi-person chat (a "room"): nothing there is ours
-        async with self._lock(source.user_id):
-            await self._person(event, source.user_id)
-
-    def _lock(self, chat_id: str) -> asyncio.Lock:
-        lock = self._chats.get(chat_id)
-        if lock is None:
-            lock = self._chats[chat_id] = asyncio.Lock()
-        return lock
+        await self._person(event, source.user_id)
 
     async def _group(self, event: Event, source: GroupSource) -> None:
         """A unit's group: it receives the unit's referrals once a focal point sends
@@ -175,19 +167,20 @@ class LineAdapter:
                     doing=await recall(self.runtime.db, user_id), blob=self.blob)
         if isinstance(event, FollowEvent):
             return await basics.welcome(turn)
+        pressed = MenuButton.unpack(turn.postback)
+        if pressed is not None:  # a rich menu's button: its command, as if typed
+            command = pressed.command
         flow = ROUTES.flows.get(turn.doing.flow or "")
         if command == "/cancel" and flow is not None:
             return await flow(turn)  # the flow under way ends itself
         if command in ROUTES.commands:
             return await ROUTES.commands[command](turn)
-        if turn.postback is not None:
+        if turn.postback is not None and pressed is None:
             for postback in ROUTES.postbacks:
                 if postback.matches(turn.postback):
                     return await postback.handle(turn)
             raise StaleAction()  # an old button, or data the bot never made
-        if command.startswith("/"):
-            return [text_message(t("line-not-yet"))]
-        if flow is not None:
+        if flow is not None and not command.startswith("/"):
             return await flow(turn)
         if isinstance(event, MessageEvent) and isinstance(event.message, FileMessageContent):
             return await line_imports.receive_list(turn)  # a list to import, as on Telegram
@@ -201,6 +194,7 @@ class LineAdapter:
         joined = await onboarding.redeem_invite(
             runtime.db, code=code[:64], channel=CHANNEL, channel_user_id=user_id,
             display_name=name, language=t.lang, now=runtime.now())
+        await richmenu.link(runtime, self.messaging, user_id, joined.user)
         role = joined.user.role
         return text_message(t("start-joined", role=t(f"role-{role}"),
                               organisation=joined.organisation.name(t.lang))
@@ -210,6 +204,7 @@ class LineAdapter:
         runtime = self.runtime
         linked = await linking.link(runtime.db, code=code[:64], channel=CHANNEL,
                                     channel_user_id=user_id, now=runtime.now())
+        await richmenu.link(runtime, self.messaging, user_id, linked.user)
         return text_message(t("link-done", role=t(f"role-{linked.user.role}"),
                               organisation=linked.organisation.name(t.lang)))
 
@@ -223,15 +218,18 @@ class LineAdapter:
 
     async def _reply(self, reply_token: str, answer: list[Message],
                      user_id: str) -> None:
-        """The answer, and after it, free, what the person is owed (a reply carries five
-        messages; what does not fit is pushed as usual)."""
+        """The answer and, free, what the person is owed (a reply carries five messages;
+        what does not fit is pushed as usual). What is owed follows the answer, as it
+        happened after it, unless the answer asks something with quick replies: LINE
+        shows those under the chat's last message only, so then the answer goes last."""
         outbox = self.runtime.outbox
         owed = await outbox.take_for_reply(CHANNEL, user_id, REPLY_LIMIT - len(answer))
         extra = [message for _, outgoing in owed
                  if (message := owed_message(outgoing, self.runtime)) is not None]
         try:
             await self.messaging.reply_message(ReplyMessageRequest(
-                reply_token=reply_token, messages=answer + extra))
+                reply_token=reply_token,
+                messages=extra + answer if answer[-1].quick_reply else answer + extra))
         except (ApiException, OSError) as error:
             # The answer is lost (the token expired, LINE did not answer), not what it
             # answered: the change is committed. The reminders job owes them word of it.

@@ -2,31 +2,33 @@
 `X-Line-Signature` is checked with the channel secret, and one that is unsigned or
 wrongly signed is refused (400) and logged, without its body.
 
-LINE is answered at once (200) and the events are handled after, each chat's in order, so
-that a slow answer never makes LINE give up and send the events again.
+The events are stored before LINE is answered 200, and handled after, each chat's in order
+(`line.inbox`): a slow answer never makes LINE give up and send them again, and an event
+LINE was told it need not send again is never lost to a crash.
 """
 
 import asyncio
+import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from aiohttp import web
-from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.messaging import (
     AsyncApiClient,
     AsyncMessagingApi,
     AsyncMessagingApiBlob,
     Configuration,
 )
-from linebot.v3.webhook import WebhookParser
+from linebot.v3.webhook import SignatureValidator
 
-from bot.errors import AppError
+from bot.errors import AppError, DatabaseBusy
 from bot.runtime import Runtime
 from bot.services import downloads
-from line import CHANNEL
+from line import CHANNEL, richmenu
 from line.events import LineAdapter
 from line.files import file_server
+from line.inbox import LineInbox
 from line.sender import LineSender
 
 log = logging.getLogger(__name__)
@@ -35,31 +37,34 @@ log = logging.getLogger(__name__)
 HANDLING = web.AppKey("handling", set)
 
 
-def build_webhook(runtime: Runtime, adapter: LineAdapter) -> web.Application:
+def build_webhook(runtime: Runtime, inbox: LineInbox) -> web.Application:
     settings = runtime.settings
     assert settings.line_channel_secret is not None
-    parser = WebhookParser(settings.line_channel_secret.get_secret_value())
-    handling: set[asyncio.Task[None]] = set()
+    validator = SignatureValidator(settings.line_channel_secret.get_secret_value())
 
     async def receive(request: web.Request) -> web.Response:
         signature = request.headers.get("X-Line-Signature")
         body = await request.text()
-        try:
-            if not signature:
-                raise InvalidSignatureError("no signature")
-            events = parser.parse(body, signature)
-        except InvalidSignatureError:
+        if not signature or not validator.validate(body, signature):
             log.warning("refused a LINE webhook request from %s: %s signature",
                         request.remote, "a wrong" if signature else "no")
             return web.Response(status=400, text="bad signature")
-        for event in events:
-            task = asyncio.create_task(adapter.handle(event))
-            handling.add(task)
-            task.add_done_callback(_finished(handling))
+        try:
+            events = json.loads(body)["events"]
+        except (ValueError, KeyError, TypeError):
+            events = None
+        if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+            return web.Response(status=400, text="not a webhook body")
+        try:
+            await inbox.receive(events)
+        except DatabaseBusy:
+            # Not taken: LINE sends the events again (with redelivery on).
+            log.warning("a LINE webhook request could not be stored: the database is busy")
+            return web.Response(status=503, text="busy")
         return web.Response(text="OK")
 
     app = web.Application(client_max_size=1024 * 1024)
-    app[HANDLING] = handling
+    app[HANDLING] = inbox.handling
     app.router.add_post(settings.line_webhook_path, receive)
     # Files LINE cannot send (exports, charts), fetched by their short-lived links.
     app.router.add_get(settings.line_files_path.rstrip("/") + "/{token}",
@@ -67,16 +72,9 @@ def build_webhook(runtime: Runtime, adapter: LineAdapter) -> web.Application:
     return app
 
 
-def _finished(handling: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
-    def done(task: asyncio.Task[None]) -> None:
-        handling.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("a LINE event could not be handled", exc_info=task.exception())
-    return done
-
-
 def messaging_api(runtime: Runtime, host: str | None = None) -> AsyncApiClient:
-    """A client of LINE's api host, or of `host` (the api-data host: files people send)."""
+    """A client of the api host, or of `host` (the api-data host: the SDK's own default
+    for it would bypass a stand-in)."""
     settings = runtime.settings
     assert settings.line_channel_access_token is not None
     return AsyncApiClient(Configuration(
@@ -87,13 +85,25 @@ def messaging_api(runtime: Runtime, host: str | None = None) -> AsyncApiClient:
 @asynccontextmanager
 async def line_channel(runtime: Runtime) -> AsyncIterator[web.Application]:
     """LINE's side of the bot while the block runs: its messaging client, its sender
-    registered with the outbox, and the webhook application to serve."""
+    registered with the outbox, its rich menus, and the webhook application to serve. The
+    events a crash or a stop left unhandled are taken up first; at the end, those being
+    handled finish."""
     async with messaging_api(runtime) as client, \
             messaging_api(runtime, runtime.settings.line_api_data_base_url) as data_client:
         messaging = AsyncMessagingApi(client)
         runtime.outbox.register(CHANNEL, LineSender(messaging, runtime))
-        yield build_webhook(runtime, LineAdapter(runtime, messaging,
-                                                 AsyncMessagingApiBlob(data_client)))
+        # Beside the bot: the menus are a convenience, and LINE may not be reachable yet.
+        blob = AsyncMessagingApiBlob(data_client)
+        menus = asyncio.create_task(richmenu.set_up(runtime, messaging, blob))
+        inbox = LineInbox(runtime, LineAdapter(runtime, messaging, blob))
+        await inbox.recover()
+        try:
+            yield build_webhook(runtime, inbox)
+        finally:
+            menus.cancel()
+            with suppress(asyncio.CancelledError):
+                await menus
+            await inbox.finish()
 
 
 async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
@@ -105,9 +115,11 @@ async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
         await runner.setup()
         await web.TCPSite(runner, settings.line_webhook_host,
                           settings.line_webhook_port).start()
-        log.info("LINE webhook listening on %s:%s%s (public address: %s)",
+        log.info("LINE webhook listening on %s:%s%s (LINE's webhook URL: %s)",
                  settings.line_webhook_host, settings.line_webhook_port,
-                 settings.line_webhook_path, settings.line_public_url or "not set")
+                 settings.line_webhook_path,
+                 settings.line_public_url.rstrip("/") + settings.line_webhook_path
+                 if settings.line_public_url else "PANONG_LINE_PUBLIC_URL not set")
         try:
             await _forget_expired_files(runtime, stop)
         finally:

@@ -45,6 +45,7 @@ API_DATA = "api-data"  # https://api-data.line.me: content people send, rich men
 REPLY_TOKEN_LIFETIME = 60.0  # seconds; LINE says "within a certain period", about a minute
 RETRY_KEY_LIFETIME = 24 * 3600.0
 RICH_MENU_IMAGE_LIMIT = 1024 * 1024
+BULK_LINK_LIMIT = 500  # user ids in one bulk link
 WEBHOOK_USER_AGENT = "LineBotWebhook/2.0"
 CALLS_KEPT = 10_000  # a sandbox left running for days keeps only the latest calls
 
@@ -148,6 +149,7 @@ class Person:
     display_name: str
     language: str
     friend: bool = True  # has added the bot and not blocked it
+    rich_menu: str | None = None  # the menu the bot linked to them (else the default shows)
 
 
 @dataclass
@@ -387,6 +389,11 @@ class LineApi:
             ("POST", API, "/v2/bot/richmenu", self._create_rich_menu),
             ("POST", API, "/v2/bot/user/all/richmenu/{richMenuId}", self._set_default_menu),
             ("GET", API, "/v2/bot/user/all/richmenu", self._default_menu),
+            ("GET", API, "/v2/bot/richmenu/list", self._menu_list),
+            ("DELETE", API, "/v2/bot/richmenu/{richMenuId}", self._delete_menu),
+            ("POST", API, "/v2/bot/user/{userId}/richmenu/{richMenuId}", self._link_menu),
+            ("GET", API, "/v2/bot/user/{userId}/richmenu", self._menu_of),
+            ("POST", API, "/v2/bot/richmenu/bulk/link", self._bulk_link),
             ("GET", API_DATA, "/v2/bot/message/{messageId}/content", self._content),
             ("POST", API_DATA, "/v2/bot/richmenu/{richMenuId}/content", self._menu_image),
         ):
@@ -610,6 +617,65 @@ class LineApi:
             raise not_found("no default richmenu")
         return HTTPStatus.OK, {"richMenuId": self.default_rich_menu}
 
+    def _menu_list(self, request: _Request, args: dict[str, str]) -> tuple[int, JSONDict]:
+        return HTTPStatus.OK, {"richmenus": [{"richMenuId": menu_id, **self.rich_menu(menu_id)}
+                                             for menu_id in self._rich_menus]}
+
+    def _delete_menu(self, request: _Request, args: dict[str, str]) -> tuple[int, JSONDict]:
+        menu_id = args["richMenuId"]
+        if self._rich_menus.pop(menu_id, None) is None:
+            raise not_found("richmenu not found")
+        if self.default_rich_menu == menu_id:
+            self.default_rich_menu = None
+            self._change({"type": "rich_menu", "rich_menu": None})
+        for person in self.people.values():  # a deleted menu leaves the people it was on
+            if person.rich_menu == menu_id:
+                person.rich_menu = None
+                self._change({"type": "person", "person": self.person(person.user_id)})
+        return HTTPStatus.OK, {}
+
+    def _linkable(self, menu_id: str) -> None:
+        menu = self._rich_menus.get(menu_id)
+        if menu is None:
+            raise not_found("richmenu not found")
+        if menu.image is None:
+            raise bad_request("must upload richmenu image before applying it to user")
+
+    def _link_menu(self, request: _Request, args: dict[str, str]) -> tuple[int, JSONDict]:
+        self._linkable(args["richMenuId"])
+        person = self.people.get(args["userId"])
+        if person is None:
+            raise bad_request("The user hasn't added the LINE Official Account as a friend.")
+        person.rich_menu = args["richMenuId"]
+        self._change({"type": "person", "person": self.person(person.user_id)})
+        return HTTPStatus.OK, {}
+
+    def _menu_of(self, request: _Request, args: dict[str, str]) -> tuple[int, JSONDict]:
+        person = self.people.get(args["userId"])
+        if person is None or person.rich_menu is None:
+            raise not_found("the user has no richmenu")
+        return HTTPStatus.OK, {"richMenuId": person.rich_menu}
+
+    def _bulk_link(self, request: _Request, args: dict[str, str]) -> tuple[int, JSONDict]:
+        """LINE links in the background and answers 202; here it is done at once. Ids of
+        people who are not friends are skipped, as LINE does."""
+        body = request.json()
+        user_ids, menu_id = body.get("userIds") or [], str(body.get("richMenuId", ""))
+        if not 1 <= len(user_ids) <= BULK_LINK_LIMIT:
+            raise invalid_body([{"message": f"size must be between 1 and {BULK_LINK_LIMIT}",
+                                 "property": "userIds"}])
+        self._linkable(menu_id)
+        for user_id in user_ids:
+            person = self.people.get(user_id)
+            if person is not None:
+                person.rich_menu = menu_id
+                self._change({"type": "person", "person": self.person(user_id)})
+        return HTTPStatus.ACCEPTED, {}
+
+    def rich_menus(self) -> list[str]:
+        """The ids of the rich menus the bot has made, oldest first."""
+        return list(self._rich_menus)
+
     def rich_menu(self, menu_id: str) -> JSONDict:
         """A rich menu as the bot created it, for the page and the tests."""
         return copy.deepcopy(self._rich_menus[menu_id].body)
@@ -722,11 +788,13 @@ class LineApi:
                           reply_to=chat.id)
 
     def _pressable(self, chat: Chat, data: str) -> JSONDict:
-        """The action carrying `data`: on the default rich menu, on any bot message's template
-        or flex body, or on the quick reply of the chat's last message (LINE shows quick
-        replies only there)."""
-        if self.default_rich_menu is not None:
-            for action in _actions(self._rich_menus[self.default_rich_menu].body):
+        """The action carrying `data`: on the rich menu the person sees (the one linked to
+        them, else the default), on any bot message's template or flex body, or on the quick
+        reply of the chat's last message (LINE shows quick replies only there)."""
+        person = self.people.get(chat.id)
+        menu = (person.rich_menu if person is not None else None) or self.default_rich_menu
+        if menu is not None:
+            for action in _actions(self._rich_menus[menu].body):
                 if action["data"] == data:
                     return action
         for position, entry in enumerate(chat.transcript):
@@ -786,7 +854,8 @@ class LineApi:
         """A person as the web page shows them."""
         person = self._person(user_id)
         return {"user_id": person.user_id, "display_name": person.display_name,
-                "language": person.language, "friend": person.friend}
+                "language": person.language, "friend": person.friend,
+                "rich_menu": self.rich_menu(person.rich_menu) if person.rich_menu else None}
 
     def _person(self, user_id: str) -> Person:
         person = self.people.get(user_id)

@@ -11,6 +11,7 @@ from storage.conversations import ConversationRepository
 from storage.downloads import DownloadRepository
 from storage.invites import InviteRepository
 from storage.leads import LeadRepository
+from storage.line_events import LineEventRepository
 from storage.link_codes import LinkCodeRepository
 from storage.organisations import OrganisationRepository
 from storage.outbox import OutboxRepository
@@ -34,6 +35,7 @@ class Repositories:
         self.downloads = DownloadRepository(conn)
         self.invites = InviteRepository(conn)
         self.leads = LeadRepository(conn)
+        self.line_events = LineEventRepository(conn)
         self.link_codes = LinkCodeRepository(conn)
         self.organisations = OrganisationRepository(conn)
         self.outbox = OutboxRepository(conn)

@@ -34,6 +34,14 @@ class UserRepository:
             (user_id,))
         return {row[0]: row[1] for row in rows}
 
+    async def active_on(self, channel: str) -> list[tuple[str, User]]:
+        """Each active person who uses `channel`, with their chat there."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT c.channel_user_id AS chat, u.* FROM user_channels AS c"
+            " JOIN users AS u ON u.id = c.user_id WHERE c.channel = ? AND u.active = 1"
+            " ORDER BY u.id", (channel,))
+        return [(row["chat"], _user(row)) for row in rows]
+
     async def add_channel(self, user_id: int, channel: str, channel_user_id: str,
                           now: datetime) -> None:
         await self.conn.execute(

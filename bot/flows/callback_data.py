@@ -8,7 +8,7 @@ Telegram allows 64 bytes (LINE 300 characters): packing checks the smaller.
 import re
 from typing import ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.domain.models import AttendanceAnswer, Role
 from bot.flows.referrals import Action
@@ -299,3 +299,11 @@ class EraseButton(CallbackData):
     kind: ErasureKind
     target_id: int
     confirmed: int
+
+
+class MenuButton(CallbackData):
+    """A rich menu's button on LINE: the command it stands for, handled as if typed (the
+    command's own checks apply)."""
+
+    prefix: ClassVar[str] = "mn"
+    command: str = Field(pattern=r"^/[a-z]{1,20}$")

@@ -16,10 +16,10 @@ const API = '/sandbox/line';
 
 const state = {
   bot: null,          // {user_id, display_name, basic_id}
-  people: new Map(),  // user id -> {user_id, display_name, language, friend}
+  people: new Map(),  // user id -> {user_id, display_name, language, friend, rich_menu}
   chats: new Map(),   // chat id -> [entry]
   panes: new Map(),   // user id -> pane record (see buildPane)
-  richMenu: null,     // the default rich menu, as the bot created it
+  richMenu: null,     // the default rich menu, as the bot created it (a person's own comes first)
 };
 
 const clock = (ms) => {
@@ -193,7 +193,7 @@ async function sendText(pane, text) {
 }
 
 function renderRichMenu(pane) {
-  const menu = state.richMenu;
+  const menu = (state.people.get(pane.id) || {}).rich_menu || state.richMenu;
   pane.menuToggle.hidden = !menu;
   if (!menu) { pane.menu.hidden = true; return; }
   pane.menuToggle.textContent = `${menu.chatBarText} ▾`;
@@ -299,7 +299,7 @@ function renderPeople() {
 function upsertPerson(person) {
   state.people.set(person.user_id, person);
   const pane = state.panes.get(person.user_id);
-  if (pane) updatePane(pane, person);
+  if (pane) { updatePane(pane, person); renderRichMenu(pane); }
   renderPeople();
 }
 

@@ -10,11 +10,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.config import Settings
 from bot.runtime import Runtime
-from line.events import LineAdapter
 from line.sender import LineSender
-from line.webhook import build_webhook
 from tests.conftest import make_settings
-from tests.support.line import SECRET, RecordingMessaging
+from tests.support.line import SECRET, RecordingMessaging, webhook_app
 
 
 @pytest.fixture
@@ -33,7 +31,6 @@ def messaging() -> RecordingMessaging:
 @pytest.fixture
 async def webhook(runtime: Runtime, messaging: RecordingMessaging
                   ) -> AsyncIterator[TestClient[Any, Any]]:
-    adapter = LineAdapter(runtime, messaging, blob=messaging)  # type: ignore[arg-type]
     runtime.outbox.register("line", LineSender(messaging, runtime))  # type: ignore[arg-type]
-    async with TestClient(TestServer(build_webhook(runtime, adapter))) as client:
+    async with TestClient(TestServer(webhook_app(runtime, messaging))) as client:
         yield client

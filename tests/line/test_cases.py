@@ -18,8 +18,6 @@ from bot.services import referrals
 from handlers.reminders import queue_due_reminders
 from line import cases, notes, reminders
 from line import referrals as line_referrals
-from line.events import LineAdapter
-from line.webhook import build_webhook
 from tests.conftest import START, FakeClock, add_user
 from tests.support.cases import by_need, register_and_send, register_case
 from tests.support.line import (
@@ -36,6 +34,7 @@ from tests.support.line import (
     post,
     postback,
     text,
+    webhook_app,
     within_limits,
 )
 from tests.support.line_openapi import request_errors
@@ -61,10 +60,10 @@ def texts(reply: ReplyMessageRequest) -> list[str]:
 
 
 def choices_of(reply: ReplyMessageRequest) -> list[tuple[str, str]]:
-    """The quick replies under the answer (what the person was owed may follow it)."""
-    first = reply.messages[0]
+    """The quick replies under the answer (what the person was owed comes before it)."""
+    answer = reply.messages[-1]
     return [(item.action.label, item.action.data)
-            for item in (first.quick_reply.items if first.quick_reply else [])]
+            for item in (answer.quick_reply.items if answer.quick_reply else [])]
 
 
 def pushed_to(messaging: RecordingMessaging, chat: str) -> list[Any]:
@@ -300,8 +299,7 @@ async def test_a_note_begun_before_a_restart_is_finished_after_it(
     restarted = await Runtime.start(settings, clock=clock)  # a new process, the same db
     again = RecordingMessaging()
     try:
-        adapter = LineAdapter(restarted, again)  # type: ignore[arg-type]
-        async with TestClient(TestServer(build_webhook(restarted, adapter))) as client:
+        async with TestClient(TestServer(webhook_app(restarted, again))) as client:
             await post(client, text("เด็กย้ายไปต่างจังหวัดแล้ว"))
             assert texts(again.replies[-1]) == [said("note-saved-decline")]
             await post(client, text("อีกข้อความหนึ่ง"))  # not taken for another note

@@ -247,6 +247,25 @@ async def test_what_a_person_is_owed_goes_free_with_the_next_reply_to_them(
     assert await runtime.db.read.usage.pushes("line", "2025-11") == 0
 
 
+async def test_an_answer_with_quick_replies_comes_after_what_is_owed_so_they_show(
+    webhook: TestClient[Any, Any], runtime: Runtime, messaging: RecordingMessaging,
+    coordinator: User, settings: Settings
+) -> None:
+    """LINE shows quick replies under the chat's last message only."""
+    await post(webhook, text(f"/start {await invite_code(runtime, coordinator)}"))
+    settings.line_push_budget = 0
+    await owe(runtime, 1)
+    await runtime.outbox.drain()
+
+    await post(webhook, text("/language"))
+
+    *owed, asked = messaging.replies[-1].messages
+    assert [message.text for message in owed] == [
+        plain(translator("en")("import-leads-notice", count=1, waiting=1))]
+    assert asked.text == plain(translator("th")("language-ask"))
+    assert asked.quick_reply is not None
+
+
 async def test_a_telegram_teacher_links_line_and_a_line_teacher_gets_a_code_for_telegram(
     webhook: TestClient[Any, Any], runtime: Runtime, messaging: RecordingMessaging,
     teacher: User, coordinator: User

@@ -15,8 +15,6 @@ from bot.presenters import plain
 from bot.runtime import Runtime
 from bot.services.registration import CaseDraft, Step
 from line.conversation import Doing, recall
-from line.events import LineAdapter
-from line.webhook import build_webhook
 from tests.conftest import FakeClock
 from tests.support.line import (
     PERSON,
@@ -30,6 +28,7 @@ from tests.support.line import (
     post,
     postback,
     text,
+    webhook_app,
 )
 
 TH = translator("th")
@@ -248,8 +247,7 @@ async def test_a_restart_in_the_middle_resumes_at_the_same_step(
     # Another process, on the same database: nothing of the first one's memory.
     restarted = await Runtime.start(settings, clock=clock)
     try:
-        adapter = LineAdapter(restarted, messaging)  # type: ignore[arg-type]
-        async with TestClient(TestServer(build_webhook(restarted, adapter))) as again:
+        async with TestClient(TestServer(webhook_app(restarted, messaging))) as again:
             await post(again, postback(sex_again))  # an old button: still the same step
             assert answer(messaging)[-1].text == plain(TH("ask-id_type"))
             await press(again, messaging, "g_code")

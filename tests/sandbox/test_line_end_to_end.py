@@ -42,6 +42,7 @@ async def test_a_teacher_joins_on_line_and_the_coordinator_on_telegram_is_told(
     db = sandbox.runtime.db
     phones = LinePhones(sandbox.line)
     coordinator = await db.read.users.by_channel_id("telegram", str(COORDINATOR))
+    await phones.until(lambda: len(sandbox.line.rich_menus()) == 6)  # made beside the bot
 
     person = await phones.join(sandbox.runtime, "Kru Malee", Role.TEACHER,
                                "school_wat_phraek_sa", inviter=coordinator)
@@ -52,6 +53,13 @@ async def test_a_teacher_joins_on_line_and_the_coordinator_on_telegram_is_told(
     await phones.until(lambda: any("Kru Malee" in m.get("text", "")
                                    for m in sandbox.api.messages(COORDINATOR)))
     assert sandbox.line.pushes_this_month() == 0  # every answer was a free reply
+
+    menu = sandbox.line.person(person)["rich_menu"]  # the teacher's, in Thai, below the chat
+    assert menu is not None and menu["chatBarText"] == "เมนู"
+    help_button = next(area["action"] for area in menu["areas"]
+                       if area["action"]["data"] == "mn:/help")
+    answer = await phones.press(person, help_button["data"])
+    assert "/new" in answer[-1]["text"]
 
 
 async def test_a_teacher_registers_a_child_on_line_and_sends_its_plan(

@@ -18,7 +18,8 @@ from aiohttp import web
 
 from bot.config import PROJECT_ROOT, Settings
 from sandbox.botapi import BotApi
-from sandbox.run import BOT_USERNAME, SANDBOX_TOKEN
+from sandbox.line_server import API_DATA_PREFIX, API_PREFIX
+from sandbox.run import BOT_USERNAME, LINE_SANDBOX_SECRET, LINE_SANDBOX_TOKEN, SANDBOX_TOKEN
 from sandbox.server import build_web_app
 
 CASE_CODE = re.compile(r"SPK-\d{4}-\d{5}")
@@ -46,12 +47,30 @@ async def start_bot(settings: Settings, url: str,
     """`panong run` on the settings' database, polling the stand-in at `url`; reminders
     looked for every 0.2 s and never held for quiet hours. Its output goes to `log`, or
     nowhere."""
-    env = {**os.environ,
-           "PANONG_TELEGRAM_TOKEN": SANDBOX_TOKEN,
-           "PANONG_BASE_URL": f"{url}/bot",
-           "PANONG_BASE_FILE_URL": f"{url}/file/bot",
+    return await _panong_run(settings, {
+        "PANONG_TELEGRAM_TOKEN": SANDBOX_TOKEN,
+        "PANONG_BASE_URL": f"{url}/bot",
+        "PANONG_BASE_FILE_URL": f"{url}/file/bot",
+        "PANONG_BOT_USERNAME": BOT_USERNAME}, log)
+
+
+async def start_line_bot(settings: Settings, url: str, webhook_port: int,
+                         log: Path | None = None) -> asyncio.subprocess.Process:
+    """`panong run` on LINE alone, calling the LINE stand-in at `url` (its api host under
+    `/line/api`, its api-data host under `/line/api-data`) and taking its webhooks on
+    `webhook_port`."""
+    return await _panong_run(settings, {
+        "PANONG_LINE_CHANNEL_SECRET": LINE_SANDBOX_SECRET,
+        "PANONG_LINE_CHANNEL_ACCESS_TOKEN": LINE_SANDBOX_TOKEN,
+        "PANONG_LINE_API_BASE_URL": f"{url}{API_PREFIX}",
+        "PANONG_LINE_API_DATA_BASE_URL": f"{url}{API_DATA_PREFIX}",
+        "PANONG_LINE_WEBHOOK_PORT": str(webhook_port)}, log)
+
+
+async def _panong_run(settings: Settings, channel: dict[str, str],
+                      log: Path | None) -> asyncio.subprocess.Process:
+    env = {**os.environ, **channel,
            "PANONG_DATABASE_PATH": str(settings.database_path),
-           "PANONG_BOT_USERNAME": BOT_USERNAME,
            "PANONG_QUIET_HOURS": "[0, 0]",  # never quiet, whenever the test runs
            "PANONG_REMINDER_INTERVAL_SECONDS": "0.2"}
     if log is None:
@@ -62,6 +81,13 @@ async def start_bot(settings: Settings, url: str,
         return await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "run", cwd=PROJECT_ROOT, env=env,
             stdout=output, stderr=output)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (for a process that binds it itself)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 async def kill(bot: asyncio.subprocess.Process) -> None:

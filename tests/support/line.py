@@ -12,6 +12,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
+from aiohttp import web
 from aiohttp.test_utils import TestClient
 from linebot.v3.messaging import (
     ApiException,
@@ -24,7 +25,9 @@ from linebot.v3.messaging import (
 from bot.domain.models import Role, User
 from bot.runtime import Runtime
 from bot.services import onboarding, users
-from line.webhook import HANDLING
+from line.events import LineAdapter
+from line.inbox import LineInbox
+from line.webhook import HANDLING, build_webhook
 
 SECRET = "line-test-secret"
 PERSON = "U" + "1" * 32
@@ -34,7 +37,8 @@ GROUP = "C" + "2" * 32
 class RecordingMessaging:
     """Stands in for `AsyncMessagingApi` (and `AsyncMessagingApiBlob`): records each reply
     and push the bot asks for, and hands out the content of files people sent (`sent`);
-    `fail_next_push` makes the next pushes fail as LINE would answer."""
+    `fail_next_push` makes the next pushes fail as LINE would answer, `replies_expired`
+    every reply (its token too old)."""
 
     def __init__(self) -> None:
         self.replies: list[ReplyMessageRequest] = []
@@ -42,6 +46,8 @@ class RecordingMessaging:
         self.failures: list[ApiException] = []
         self.contents: dict[str, bytes] = {}
         self.fetched: list[str] = []
+        self.replies_expired = False
+        self.menus_linked: list[tuple[str, str]] = []  # (user id, rich menu id)
 
     async def get_message_content(self, message_id: str) -> bytearray:
         self.fetched.append(message_id)
@@ -58,6 +64,8 @@ class RecordingMessaging:
                               "fileSize": len(data)})
 
     async def reply_message(self, request: ReplyMessageRequest) -> None:
+        if self.replies_expired:
+            raise ApiException(status=400, reason="Invalid reply token")
         self.replies.append(request)
 
     async def push_message_with_http_info(self, request: PushMessageRequest,
@@ -65,6 +73,9 @@ class RecordingMessaging:
         if self.failures:
             raise self.failures.pop(0)
         self.pushes.append((request, x_line_retry_key))
+
+    async def link_rich_menu_id_to_user(self, user_id: str, rich_menu_id: str) -> None:
+        self.menus_linked.append((user_id, rich_menu_id))
 
     async def get_profile(self, user_id: str) -> SimpleNamespace:
         return SimpleNamespace(display_name="Kru Malee", language="th")
@@ -232,3 +243,10 @@ def flex_buttons(message: FlexMessage) -> list[tuple[str, str]]:
     footer = message.contents.footer
     return [(button.action.label, button.action.data)
             for button in (footer.contents if footer else [])]
+
+
+def webhook_app(runtime: Runtime, messaging: RecordingMessaging) -> web.Application:
+    """The bot's LINE webhook on `runtime`, talking to `messaging` (its api and api-data
+    hosts alike), its events stored and handled as in production."""
+    adapter = LineAdapter(runtime, messaging, blob=messaging)  # type: ignore[arg-type]
+    return build_webhook(runtime, LineInbox(runtime, adapter))

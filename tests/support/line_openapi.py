@@ -100,7 +100,9 @@ def _errors(uri: str, pointer: str, instance: Any) -> list[str]:
 
 
 def _operation(method: str, path: str) -> tuple[str, dict[str, Any]]:
-    for template, operations in _spec("messaging-api.yml")["paths"].items():
+    paths = _spec("messaging-api.yml")["paths"]
+    # A literal path first: /v2/bot/richmenu/list is not the rich menu called "list".
+    for template, operations in sorted(paths.items(), key=lambda item: item[0].count("{")):
         regex = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template))
         if re.fullmatch(regex, path) and method.lower() in operations:
             return template, operations[method.lower()]
