@@ -18,20 +18,15 @@ from bot.flows.callback_data import (
     UserActiveButton,
     UsersPageButton,
 )
-from bot.flows.choices import Choice
 from bot.flows.erasure import erase_question, erased_text
 from bot.services import erasure, onboarding, users
-from line.render import text_message
+from line.render import offered, text_message
 from line.turn import Answer, Postback, Routes, Turn
-
-
-def _packed(choices: list[Choice]) -> list[tuple[str, str]]:
-    return [(label, data.pack()) for label, data in choices]
 
 
 async def _ask_role(turn: Turn) -> Answer:
     return [text_message(turn.t("invite-ask-role"),
-                         _packed(admin.role_choices(turn.actor, turn.t)))]
+                         offered(admin.role_choices(turn.actor, turn.t)))]
 
 
 async def _ask_organisation(turn: Turn) -> Answer:
@@ -41,7 +36,7 @@ async def _ask_organisation(turn: Turn) -> Answer:
     page = pressed.page if isinstance(pressed, InvitePageButton) else 0
     text, shown, turns = await admin.organisation_page(turn.runtime, turn.actor, turn.t,
                                                        pressed.role, page)
-    return [text_message(text, _packed(shown + turns))]
+    return [text_message(text, offered(shown + turns))]
 
 
 async def _create_invite(turn: Turn) -> Answer:
@@ -57,7 +52,7 @@ async def _create_invite(turn: Turn) -> Answer:
 
 async def _invites(turn: Turn, page: int = 0) -> Answer:
     text, choices, turns = await admin.invites_page(turn.runtime, turn.actor, turn.t, page)
-    return [text_message(text, _packed(choices + turns))]
+    return [text_message(text, offered(choices + turns))]
 
 
 async def _invites_page(turn: Turn) -> Answer:
@@ -72,14 +67,14 @@ async def _revoke_invite(turn: Turn) -> Answer:
     runtime, t = turn.runtime, turn.t
     if not pressed.confirmed:
         question, choices = await admin.revoke_question(runtime, turn.actor, t, pressed)
-        return [text_message(question, _packed(choices))]
+        return [text_message(question, offered(choices))]
     await onboarding.revoke_invite(runtime.db, turn.actor, pressed.key, runtime.now())
     return [text_message(t("invites-revoked")), *await _invites(turn, pressed.page)]
 
 
 async def _users(turn: Turn, page: int = 0) -> Answer:
     text, choices, turns = await admin.users_page(turn.runtime, turn.actor, turn.t, page)
-    return [text_message(text, _packed(choices + turns))]
+    return [text_message(text, offered(choices + turns))]
 
 
 async def _users_page(turn: Turn) -> Answer:
@@ -94,7 +89,7 @@ async def _set_user_active(turn: Turn) -> Answer:
     runtime, t = turn.runtime, turn.t
     if not pressed.confirmed:
         question, choices = await admin.user_active_question(runtime, turn.actor, t, pressed)
-        return [text_message(question, _packed(choices))]
+        return [text_message(question, offered(choices))]
     changed = await users.set_user_active(runtime.db, turn.actor, pressed.user_id,
                                           bool(pressed.active), runtime.now())
     done = t("users-deactivated" if not changed.active else "users-reactivated",
@@ -112,7 +107,7 @@ async def _ask_erase(turn: Turn) -> Answer:
         return [text_message(turn.t("erase-usage"))]
     target = await erasure.erasable(turn.runtime.db, turn.actor, words[0])
     question, choices = erase_question(target, turn.t)
-    return [text_message(question, _packed(choices))]
+    return [text_message(question, offered(choices))]
 
 
 async def _confirm_erase(turn: Turn) -> Answer:

@@ -38,7 +38,7 @@ from linebot.v3.webhooks import (
 )
 
 from bot.errors import AppError, StaleAction
-from bot.flows.callback_data import MenuButton
+from bot.flows.callback_data import MenuButton, SnoozeButton
 from bot.flows.session import Session, begin
 from bot.i18n import Translator, pick_language, translator
 from bot.runtime import Runtime
@@ -49,7 +49,7 @@ from line import imports as line_imports
 from line import referrals as line_referrals
 from line import reminders as line_reminders
 from line import reports as line_reports
-from line.conversation import recall
+from line.conversation import Doing, recall
 from line.owed import owed_message
 from line.render import text_message
 from line.turn import Answer, Turn, joined
@@ -87,9 +87,9 @@ class LineAdapter:
         await self._person(event, source.user_id)
 
     async def _group(self, event: Event, source: GroupSource) -> None:
-        """A unit's group: it receives the unit's referrals once a focal point sends
-        /linkgroup there; /unlinkgroup, or the bot leaving, ends that. Nothing else said in
-        a group is the bot's."""
+        """A unit's group: it receives the unit's referrals (and reminders of them) once a
+        focal point sends /linkgroup there; /unlinkgroup, or the bot leaving, ends that.
+        Presses on those and the two commands are the bot's; nothing else said there is."""
         runtime, group_id = self.runtime, source.group_id
         if isinstance(event, LeaveEvent):
             await referrals.unit_chat_lost(runtime.db, channel=CHANNEL, chat_id=group_id,
@@ -98,7 +98,9 @@ class LineAdapter:
         words = event.message.text.strip() if isinstance(event, MessageEvent) \
             and isinstance(event.message, TextMessageContent) else ""
         data = event.postback.data if isinstance(event, PostbackEvent) else ""
-        ours = words in ("/linkgroup", "/unlinkgroup") or line_referrals.is_referral_press(data)
+        snoozed = SnoozeButton.unpack(data) is not None  # a unit's reminder, put off
+        ours = words in ("/linkgroup", "/unlinkgroup") or snoozed \
+            or line_referrals.is_referral_press(data)
         if not ours or source.user_id is None:
             return
         session = await begin(runtime, channel=CHANNEL, channel_user_id=source.user_id,
@@ -107,6 +109,13 @@ class LineAdapter:
         try:
             if session.refusal is not None:
                 answer = t(session.refusal)
+            elif snoozed:
+                assert session.actor is not None
+                await self._reply(event.reply_token, await line_reminders.snooze(Turn(
+                    runtime=runtime, messaging=self.messaging, actor=session.actor, t=t,
+                    user_id=source.user_id, event=event, doing=Doing(), blob=self.blob)),
+                    group_id)
+                return
             elif data:
                 await self._reply(event.reply_token, await line_referrals.press(
                     runtime, self.messaging, session.actor, data, t, person=source.user_id,

@@ -22,7 +22,7 @@ from bot.imports import ImportFileError
 from bot.services import imports
 from line.admin import claims
 from line.files import download_messages, files_url
-from line.render import text_message
+from line.render import offered, text_message
 from line.turn import Answer, Postback, Routes, Turn
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ async def receive_list(turn: Turn) -> Answer:
 
 async def _locate(turn: Turn, page: int = 0) -> Answer:
     text, choices, turns = await lead_page(turn.runtime, turn.actor, turn.t, page)
-    return [text_message(text, [(label, data.pack()) for label, data in choices + turns])]
+    return [text_message(text, offered(choices + turns))]
 
 
 async def _locate_page(turn: Turn) -> Answer:
@@ -80,7 +80,7 @@ async def _open_lead(turn: Turn) -> Answer:
     runtime, t = turn.runtime, turn.t
     lead = await imports.show_lead(runtime.db, turn.actor, pressed.lead_id)
     return [text_message(presenters.lead_card(lead, t, runtime.geography, runtime.today()),
-                         [(label, data.pack()) for label, data in lead_results(lead, t)])]
+                         offered(lead_results(lead, t)))]
 
 
 async def _mark_lead(turn: Turn) -> Answer:

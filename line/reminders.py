@@ -48,7 +48,8 @@ async def _remind_in(turn: Turn) -> Answer:
                                                                     runtime.settings.tz)))]
 
 
-async def _snooze(turn: Turn) -> Answer:
+async def snooze(turn: Turn) -> Answer:
+    """A reminder put off: pressed in private, or in the unit's group it went to."""
     pressed = SnoozeButton.unpack(turn.postback)
     assert pressed is not None
     runtime, t = turn.runtime, turn.t
@@ -75,6 +76,6 @@ async def _answer_attendance(turn: Turn) -> Answer:
 ROUTES = Routes(postbacks=[
     Postback(_is_remind, _ask_when),
     Postback(lambda data: RemindMeButton.unpack(data) is not None, _remind_in),
-    Postback(lambda data: SnoozeButton.unpack(data) is not None, _snooze),
+    Postback(lambda data: SnoozeButton.unpack(data) is not None, snooze),
     Postback(lambda data: AttendanceButton.unpack(data) is not None, _answer_attendance),
 ])

@@ -30,7 +30,7 @@ from bot.services.exports import ReportKind
 from bot.services.summaries import Period, Scope
 from line.admin import claims
 from line.files import download_messages, image_message, require_files
-from line.render import QUICK_REPLIES, TEXT_LIMIT, text_message
+from line.render import QUICK_REPLIES, TEXT_LIMIT, offered, text_message
 from line.turn import Answer, Postback, Routes, Turn
 
 CONTENT_TYPES = {
@@ -50,8 +50,8 @@ async def _summary(turn: Turn, scope: Scope | None = None,
     scope = scope or summaries.default_scope(actor)
     parts = await summary_texts(turn.runtime, actor, t, scope, period, limit=TEXT_LIMIT)
     parts = parts[:SUMMARY_MESSAGES]
-    choices = [(label, data.pack()) for row in summary_choices(actor, t, scope, period)
-               for label, data in row]
+    choices = offered([choice for row in summary_choices(actor, t, scope, period)
+                       for choice in row])
     return [text_message(part) for part in parts[:-1]] + [text_message(parts[-1], choices)]
 
 

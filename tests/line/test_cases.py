@@ -11,6 +11,7 @@ from linebot.v3.messaging import FlexMessage, ReplyMessageRequest
 
 from bot.config import Settings
 from bot.domain.models import Outcome, ReferralStatus, Role, User
+from bot.flows.callback_data import SnoozeButton
 from bot.i18n import translator
 from bot.presenters import plain
 from bot.runtime import Runtime
@@ -364,6 +365,34 @@ async def test_a_line_focal_point_snoozes_a_reminder_and_nobody_else_may(
     assert texts(last_reply(messaging)) == [said("error-permission")]
     await post(webhook, postback(snooze))
     assert texts(last_reply(messaging)) == [said("reminder-snoozed", date="28 พ.ย. 2568")]
+
+
+async def test_a_reminder_in_the_units_line_group_is_snoozed_there(
+    webhook: TestClient[Any, Any], runtime: Runtime, messaging: RecordingMessaging,
+    coordinator: User, teacher: User, clock: FakeClock
+) -> None:
+    await line_focal_point(webhook, runtime, coordinator, PERSON)
+    await post(webhook, in_group("/linkgroup"))
+    await register_and_send(runtime, teacher, needs=("EDUCATION",))
+    await runtime.outbox.drain()
+    clock.now = START + timedelta(days=3)
+    await queue_due_reminders(runtime)
+    await runtime.outbox.drain()
+    reminder = pushed_to(messaging, GROUP)[-1]
+    choices = {item.action.label: item.action.data for item in reminder.quick_reply.items}
+
+    snooze = choices[said("button-snooze-1")]
+    await post(webhook, group_postback(snooze))
+
+    assert texts(last_reply(messaging)) == [said("reminder-snoozed", date="28 พ.ย. 2568")]
+    pressed = SnoozeButton.unpack(snooze)
+    assert pressed is not None
+    pressed_one = await runtime.db.read.reminders.get(pressed.reminder_id)
+    assert pressed_one is not None and pressed_one.status != "pending"
+    pending = await runtime.db.read.reminders.pending_for(referral_id=pressed_one.referral_id)
+    assert any(again.kind is pressed_one.kind
+               and again.due_at.date() == (clock.now + timedelta(days=1)).date()
+               for again in pending)
 
 
 async def test_a_line_teacher_answers_that_the_child_moved_and_says_where(
