@@ -30,15 +30,17 @@ class ExportRepository:
         where, params = case_condition(within)
         after = 0
         while True:
-            rows = await self.conn.execute_fetchall(
+            async with self.conn.execute(
                 "SELECT c.id, c.code, c.created_at, c.district_code, c.subdistrict_code,"
                 " c.found, c.child_foreign, ch.nationality, c.child_sex, c.age_group,"
                 " c.dropout_cause, c.needs_mask, c.status, c.organisation_id"
-                f" FROM cases c JOIN children ch ON ch.id = c.child_id"
+                " FROM cases c JOIN children ch ON ch.id = c.child_id"
                 f" WHERE c.id > ? AND {where} ORDER BY c.id LIMIT ?",
-                [after, *params, chunk])
+                [after, *params, chunk]) as cursor:
+                cursor.row_factory = None  # plain tuples: cheaper than sqlite3.Row per case
+                rows = await cursor.fetchall()
             for row in rows:
-                yield tuple(row)[1:]
+                yield row[1:]
             if len(rows) < chunk:
                 return
             after = rows[-1][0]
