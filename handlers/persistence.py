@@ -25,7 +25,7 @@ from typing import Any
 from telegram.ext import Application, BasePersistence, PersistenceInput
 
 from storage.conversations import USER_DATA, ConversationEnd
-from storage.database import Database
+from storage.interface import Database
 
 ConversationKey = tuple[int | str, ...]
 ConversationDict = dict[ConversationKey, object]

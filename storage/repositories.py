@@ -9,6 +9,7 @@ from storage.bot_state import BotStateRepository
 from storage.cases import CaseRepository
 from storage.conversations import ConversationRepository
 from storage.downloads import DownloadRepository
+from storage.exports import ExportRepository
 from storage.invites import InviteRepository
 from storage.leads import LeadRepository
 from storage.line_events import LineEventRepository
@@ -33,6 +34,7 @@ class Repositories:
         self.cases = CaseRepository(conn, self.tallies)
         self.conversations = ConversationRepository(conn)
         self.downloads = DownloadRepository(conn)
+        self.exports = ExportRepository(conn)
         self.invites = InviteRepository(conn)
         self.leads = LeadRepository(conn)
         self.line_events = LineEventRepository(conn)

@@ -6,7 +6,7 @@ quick replies) and checks nothing itself: the services check every press again.
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -157,7 +157,8 @@ async def write_report(runtime: Runtime, t: Translator, report: Report, folder: 
     """Write the file in a worker thread (the bot keeps answering everyone else); its path
     and how many cases it lists. `progress` is called from that thread."""
     path = folder / report_file_name(report, runtime)
-    listed = await asyncio.to_thread(_write, path, report, runtime, t, progress)
+    cases = exports.case_rows(runtime.db, report.prepared)
+    listed = await asyncio.to_thread(_write, path, report, cases, runtime, t, progress)
     return path, listed
 
 
@@ -167,14 +168,13 @@ def report_caption(t: Translator, report: Report, listed: int) -> str:
         else t("report-made-tables")
 
 
-def _write(path: Path, report: Report, runtime: Runtime, t: Translator,
-           progress: Callable[[int], None] | None) -> int:
+def _write(path: Path, report: Report, cases: Iterator[tuple] | None, runtime: Runtime,
+           t: Translator, progress: Callable[[int], None] | None) -> int:
     prepared, title = report.prepared, report.title
     summary, geography, tz = prepared.summary, runtime.geography, runtime.settings.tz
     if prepared.kind is ReportKind.CHART:
         reports.draw_chart(path, summary, t, geography, title=title)
         return 0
-    cases = exports.case_rows(runtime.db, prepared)
     if prepared.kind is ReportKind.CSV:
         assert cases is not None
         return reports.write_csv(path, t, geography, cases, tz=tz,

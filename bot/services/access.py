@@ -2,7 +2,7 @@
 
 from bot.domain.models import Role, User
 from bot.errors import AccountDeactivated, NotRegistered, PermissionDenied
-from storage.database import Database
+from storage.interface import Database
 
 
 async def identify(db: Database, channel: str, channel_user_id: str) -> User | None:

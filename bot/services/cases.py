@@ -17,9 +17,8 @@ from bot.domain.models import (
 from bot.errors import CaseNotFound, PermissionDenied
 from bot.flows.referrals import WITHDRAWABLE
 from bot.services.access import require_user
-from storage.database import Database
+from storage.interface import Database, Repositories
 from storage.referrals import HistoryEntry
-from storage.repositories import Repositories
 
 # A unit that took a referral may see the whole case, now and after it is done.
 TAKEN_BY_UNIT = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.COMPLETED)

@@ -31,8 +31,7 @@ from bot.services import reminders
 from bot.services.notices import Notice
 from bot.services.outbox import notice_from_row
 from bot.services.referrals import ReferralView, forget_unit_chat, show_again, shown
-from storage.database import Database
-from storage.repositories import Repositories
+from storage.interface import Database, Repositories
 
 log = logging.getLogger(__name__)
 

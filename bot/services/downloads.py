@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from bot.domain.models import User
 from bot.services.access import require_user
-from storage.database import Database
 from storage.downloads import Download
+from storage.interface import Database
 
 TOKEN_BYTES = 24
 

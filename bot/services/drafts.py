@@ -10,7 +10,7 @@ users returned.
 from datetime import datetime, timedelta
 
 from storage.conversations import USER_DATA
-from storage.database import Database
+from storage.interface import Database
 
 
 async def expire_drafts(db: Database, *, now: datetime, older_than: timedelta) -> list[str]:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.domain.models import Role, User
 from bot.errors import NothingToErase, StaleAction
 from bot.services.access import require_user
-from storage.database import Database
+from storage.interface import Database
 
 # What an erased child's name reads as on every card and list.
 ERASED = "—"

@@ -5,7 +5,8 @@ and records. The case list (one row per case, no names or identity numbers) is f
 coordinators only, and is sent to them in private.
 """
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
@@ -16,8 +17,8 @@ from bot.errors import PermissionDenied
 from bot.services import summaries
 from bot.services.access import require_user
 from bot.services.summaries import Period, Scope, Summary
-from storage.database import Database
-from storage.exports import iter_case_list
+from storage.interface import Database
+from storage.summaries import SummaryFilter
 
 
 class ReportKind(StrEnum):
@@ -27,13 +28,13 @@ class ReportKind(StrEnum):
 
 
 class Prepared(BaseModel):
-    """What to write: the summary, and for coordinators the condition of the case list."""
+    """What to write: the summary, and for coordinators which cases to list."""
 
     model_config = ConfigDict(frozen=True)
 
     kind: ReportKind
     summary: Summary
-    case_list: tuple[str, list[object]] | None  # (condition on cases `c`, its parameters)
+    case_list: SummaryFilter | None
     organisations: dict[str, str]  # id -> short name, for the case list
 
 
@@ -54,7 +55,7 @@ async def prepare(db: Database, actor: User | None, scope: Scope, period: Period
     summary = await summaries.summarise(db, actor, scope, period, now=now, tz=tz,
                                         overdue_after=overdue_after)
     with_cases = kind is not ReportKind.CHART and (actor is None or may_list_cases(actor))
-    case_list = summaries.case_condition(scope, summaries.period_since(period, now, tz)) \
+    case_list = SummaryFilter(scope, summaries.period_since(period, now, tz)) \
         if with_cases else None
     async with db.unit_of_work() as uow:
         await uow.audit.record(at=now, actor_id=actor.id if actor else None,
@@ -69,9 +70,36 @@ async def prepare(db: Database, actor: User | None, scope: Scope, period: Period
                     organisations=organisations)
 
 
+# Cases handed to the writing thread at a time: each handover is a round trip to the loop.
+HANDOVER = 2000
+
+
 def case_rows(db: Database, prepared: Prepared) -> Iterator[tuple] | None:
-    """The export's case list, streamed; for the worker thread that writes the file."""
+    """The export's case list, streamed, for the worker thread that writes the file. Call
+    it on the event loop: the rows are read there, `HANDOVER` at a time."""
     if prepared.case_list is None:
         return None
-    where, params = prepared.case_list
-    return iter_case_list(db.path, where, params)
+    return _in_thread(db.read.exports.case_list(prepared.case_list),
+                      asyncio.get_running_loop())
+
+
+def _in_thread(rows: AsyncIterator[tuple], loop: asyncio.AbstractEventLoop
+               ) -> Iterator[tuple]:
+    # The next batch is read while the thread writes this one, so the file never waits
+    # for the database (SQLite lets go of the interpreter lock while it reads).
+    ahead = asyncio.run_coroutine_threadsafe(_take(rows, HANDOVER), loop)
+    try:
+        while chunk := ahead.result():
+            ahead = asyncio.run_coroutine_threadsafe(_take(rows, HANDOVER), loop)
+            yield from chunk
+    finally:
+        ahead.cancel()
+
+
+async def _take(rows: AsyncIterator[tuple], count: int) -> list[tuple]:
+    taken = []
+    async for row in rows:
+        taken.append(row)
+        if len(taken) == count:
+            break
+    return taken

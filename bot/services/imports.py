@@ -22,9 +22,8 @@ from bot.imports import LeadRow, ParsedList
 from bot.services.access import require_user
 from bot.services.notices import Notice
 from bot.services.outbox import owe_notices
-from storage.database import Database
+from storage.interface import Database, Repositories
 from storage.leads import Lead
-from storage.repositories import Repositories
 
 PAGE_SIZE = 5
 # The one MOE data-exchange status code published (shared/domain/codes.yaml): house not

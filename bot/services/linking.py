@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.domain.models import Organisation, User
 from bot.errors import AlreadyRegistered, ChannelAlreadyLinked, LinkCodeInvalid
 from bot.services.access import require_user
-from storage.database import Database
+from storage.interface import Database
 
 PREFIX = "link-"  # a code to link, told apart from an invite's by it
 VALID_FOR = timedelta(minutes=15)

@@ -26,8 +26,7 @@ from bot.errors import (
 from bot.services.access import require_user
 from bot.services.notices import Notice
 from bot.services.outbox import owe_notices
-from storage.database import Database
-from storage.repositories import Repositories
+from storage.interface import Database, Repositories
 
 INVITE_CODE_BYTES = 12  # 16 URL-safe characters: fits Telegram's 64-character start parameter
 # An invite is named in buttons by the start of its code: enough to tell invites apart, not

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from bot.domain.models import OutboxKind
 from bot.services.notices import Notice
+from storage.interface import Repositories
 from storage.outbox import Owed
-from storage.repositories import Repositories
 
 # What a notice row keeps: the rest is the row's own channel, chat and language.
 _NOTICE_FIELDS = {"key", "params", "names", "labels", "buttons"}

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.services.notices import Notice
 from bot.services.outbox import notice_row
 from bot.services.recipients import coordinator_targets
-from storage.database import Database
+from storage.interface import Database
 
 
 def month_of(moment: datetime, tz: tzinfo) -> str:

@@ -2,7 +2,7 @@
 focal points in private; someone who blocked the bot is left out until they write again."""
 
 from bot.domain.models import Role, User
-from storage.repositories import Repositories
+from storage.interface import Repositories
 
 Target = tuple[str, str, str]  # channel, chat id, language
 

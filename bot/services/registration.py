@@ -35,7 +35,7 @@ from bot.geography import Geography
 from bot.services import cases, referrals
 from bot.services.access import require_user
 from storage.conversations import ConversationEnd
-from storage.database import Database
+from storage.interface import Database
 
 ADDRESS_LIMIT = 200
 NICKNAME_LIMIT = 30

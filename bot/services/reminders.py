@@ -51,8 +51,7 @@ from bot.services.recipients import (
     unit_targets,
 )
 from storage.conversations import ConversationEnd
-from storage.database import Database
-from storage.repositories import Repositories
+from storage.interface import Database, Repositories
 
 K, S = ReminderKind, ReferralStatus
 # Reminders that follow a referral's state; rescheduled whenever it changes.

@@ -27,10 +27,11 @@ from bot.domain.models import (
     Sex,
     User,
 )
+from bot.domain.scopes import Scope, ScopeKind
 from bot.errors import PermissionDenied
 from bot.services.access import require_user
-from storage.database import Database
-from storage.repositories import Repositories
+from storage.interface import Database, Repositories
+from storage.summaries import SummaryFilter
 
 FISCAL_YEAR_MONTH = 10  # Thailand's fiscal year starts on 1 October
 # The outcomes that count as "returned to education" in the report's Table 5.
@@ -38,23 +39,10 @@ RETURNED = (Outcome.ENROLLED_SCHOOL, Outcome.ENROLLED_NON_FORMAL, Outcome.VOCATI
 S = ReferralStatus
 
 
-class ScopeKind(StrEnum):
-    PROVINCE = "province"
-    DISTRICT = "district"
-    UNIT = "unit"
-    TEACHER = "teacher"  # a teacher's own cases
-
-
 class Period(StrEnum):
     FISCAL_YEAR = "fy"
     LAST_30_DAYS = "30d"
     ALL_TIME = "all"
-
-
-@dataclass(frozen=True)
-class Scope:
-    kind: ScopeKind
-    key: str | None = None  # district code, unit id or user id
 
 
 def period_since(period: Period, now: datetime, tz: tzinfo) -> datetime | None:
@@ -222,9 +210,9 @@ async def summarise(db: Database, actor: User | None, scope: Scope, period: Peri
             raise PermissionDenied()
     start = period_start(period, now.astimezone(tz).date())
     since = period_since(period, now, tz)
-    figures = await _figures(repos, scope, start, since)
-    on_referrals, params = referral_condition(scope, since)
-    figures.overdue = await repos.summaries.overdue(on_referrals, params, now - overdue_after)
+    within = SummaryFilter(scope, since)
+    figures = await _figures(repos, within, start)
+    figures.overdue = await repos.summaries.overdue(within, now - overdue_after)
     units = {unit.id: unit for unit in await repos.organisations.active()}
     summary = _sections(scope, period, start, figures, units)
     if scope.kind not in (ScopeKind.PROVINCE, ScopeKind.DISTRICT):
@@ -250,9 +238,9 @@ class _Figures:
     overdue: dict[str, int] = field(default_factory=dict)
 
 
-async def _figures(repos: Repositories, scope: Scope, start: date | None,
-                   since: datetime | None) -> _Figures:
-    on_referrals, referral_params = referral_condition(scope, since)
+async def _figures(repos: Repositories, within: SummaryFilter, start: date | None
+                   ) -> _Figures:
+    scope = within.scope
     if scope.kind in (ScopeKind.PROVINCE, ScopeKind.DISTRICT):
         day = start.isoformat() if start else ""
         tallies = repos.tallies
@@ -263,53 +251,13 @@ async def _figures(repos: Repositories, scope: Scope, start: date | None,
             return _Figures(people, causes, needs, await tallies.referrals(day),
                             await tallies.accept_days(day))
     else:
-        where, params = case_condition(scope, since)
-        people = await repos.summaries.people(where, params)
-        reasons = await repos.summaries.reasons(where, params)
+        people = await repos.summaries.people(within)
+        reasons = await repos.summaries.reasons(within)
         causes = [(district, cause, n) for district, cause, _, n in reasons]
         needs = [(district, mask, n) for district, _, mask, n in reasons]
     return _Figures(people, causes, needs,
-                    await repos.summaries.referrals(on_referrals, referral_params),
-                    await repos.summaries.days_to_accept(on_referrals, referral_params))
-
-
-def case_condition(scope: Scope, since: datetime | None) -> tuple[str, list[object]]:
-    """The condition on cases `c` for the scope and the period."""
-    clauses: list[str] = []
-    params: list[object] = []
-    if since is not None:
-        clauses.append("c.created_at >= ?")
-        params.append(since.isoformat())
-    if scope.kind is ScopeKind.DISTRICT:
-        clauses.append("c.district_code = ?")
-        params.append(scope.key)
-    elif scope.kind is ScopeKind.TEACHER:
-        clauses.append("c.teacher_id = ?")
-        params.append(int(scope.key or 0))
-    elif scope.kind is ScopeKind.UNIT:
-        clauses.append("c.id IN (SELECT u.case_id FROM referrals u"
-                       " WHERE u.organisation_id = ? AND u.status <> 'proposed')")
-        params.append(scope.key)
-    return " AND ".join(clauses) or "1 = 1", params
-
-
-def referral_condition(scope: Scope, since: datetime | None) -> tuple[str, list[object]]:
-    """The condition on referrals `r` for the scope and the period."""
-    clauses: list[str] = []
-    params: list[object] = []
-    if since is not None:
-        clauses.append("r.created_at >= ?")
-        params.append(since.isoformat())
-    if scope.kind is ScopeKind.DISTRICT:
-        clauses.append("r.case_id IN (SELECT c.id FROM cases c WHERE c.district_code = ?)")
-        params.append(scope.key)
-    elif scope.kind is ScopeKind.TEACHER:
-        clauses.append("r.case_id IN (SELECT c.id FROM cases c WHERE c.teacher_id = ?)")
-        params.append(int(scope.key or 0))
-    elif scope.kind is ScopeKind.UNIT:
-        clauses.append("r.organisation_id = ?")
-        params.append(scope.key)
-    return " AND ".join(clauses) or "1 = 1", params
+                    await repos.summaries.referrals(within),
+                    await repos.summaries.days_to_accept(within))
 
 
 # Where each referral status is counted in the referrals table.

@@ -9,7 +9,7 @@ from bot.domain.models import Organisation, Role, User
 from bot.errors import PermissionDenied, StaleAction
 from bot.services.access import require_user
 from storage.conversations import USER_DATA
-from storage.database import Database
+from storage.interface import Database
 
 USERS_PAGE_SIZE = 8
 

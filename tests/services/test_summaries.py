@@ -14,6 +14,7 @@ from bot.presenters import MESSAGE_LIMIT, split_messages
 from bot.runtime import Runtime
 from bot.services import imports, summaries
 from bot.services.summaries import RETURNED, Period, Scope, ScopeKind, Summary
+from storage.summaries import SummaryFilter
 from tests.conftest import add_user
 from tests.support.dataset import GeneratedCase, generate, write
 from tests.test_imports import ROWS, THAI_HEADER, csv_bytes, read_bytes
@@ -148,10 +149,10 @@ async def test_the_case_groupings_stream_through_their_indexes(
     summary into seconds."""
     if analyzed:
         await runtime.db.writer.execute("ANALYZE")
-    where, params = summaries.case_condition(scope, since)
+    within = SummaryFilter(scope, since)
     repository = runtime.db.read.summaries
-    for sql, index in ((repository.people_sql(where), "cases_people"),
-                       (repository.reasons_sql(where), "cases_reasons")):
+    for (sql, params), index in ((repository.people_sql(within), "cases_people"),
+                                 (repository.reasons_sql(within), "cases_reasons")):
         plan = await _plan(runtime, sql, params)
         assert f"USING COVERING INDEX {index}" in plan, plan
         assert "TEMP B-TREE" not in plan, plan
@@ -161,8 +162,8 @@ async def test_a_units_referral_figures_come_from_the_referral_index_alone(
     runtime: Runtime, dataset: list[GeneratedCase]
 ) -> None:
     await runtime.db.writer.execute("ANALYZE")
-    where, params = summaries.referral_condition(Scope(ScopeKind.UNIT, "dole_d1103"), NOW)
-    plan = await _plan(runtime, runtime.db.read.summaries.referrals_sql(where), params)
+    within = SummaryFilter(Scope(ScopeKind.UNIT, "dole_d1103"), NOW)
+    plan = await _plan(runtime, *runtime.db.read.summaries.referrals_sql(within))
     assert "COVERING INDEX referrals_figures" in plan and "TEMP B-TREE" not in plan, plan
 
 

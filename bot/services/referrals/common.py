@@ -34,8 +34,7 @@ from bot.services.outbox import notice_row, referral_row
 from bot.services.recipients import Target, reachable, target, unit_targets
 from bot.services.referrals.views import Change, Delivery, ReferralView, view_of
 from storage.conversations import ConversationEnd
-from storage.database import Database
-from storage.repositories import Repositories
+from storage.interface import Database, Repositories
 
 S = ReferralStatus
 AT_UNIT = WAITING_FOR_UNIT + TAKEN

@@ -28,7 +28,7 @@ from bot.services.referrals.views import (
     view_of,
     views_of,
 )
-from storage.database import Database
+from storage.interface import Database
 
 
 async def queue(db: Database, actor: User | None, page: int) -> ReferralPage:

@@ -58,8 +58,7 @@ from bot.services.referrals.views import (
     views_of,
 )
 from storage.conversations import ConversationEnd
-from storage.database import Database
-from storage.repositories import Repositories
+from storage.interface import Database, Repositories
 
 ANSWER, WITHDRAW = ACTIONS["answer"], ACTIONS["withdraw"]
 

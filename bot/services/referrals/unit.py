@@ -45,8 +45,7 @@ from bot.services.referrals.views import (
     views_of,
 )
 from storage.conversations import ConversationEnd
-from storage.database import Database
-from storage.repositories import Repositories
+from storage.interface import Database, Repositories
 
 ACCEPT, DECLINE, ASK = ACTIONS["accept"], ACTIONS["decline"], ACTIONS["ask"]
 START, COMPLETE = ACTIONS["start"], ACTIONS["complete"]

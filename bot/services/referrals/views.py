@@ -17,7 +17,7 @@ from bot.domain.models import (
 )
 from bot.services.cases import CaseCard
 from bot.services.notices import Notice
-from storage.repositories import Repositories
+from storage.interface import Repositories
 
 PAGE_SIZE = 5
 
