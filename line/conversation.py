@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from storage.conversations import USER_DATA, ConversationEnd
-from storage.database import Database
+from storage.interface import Database
 
 # The conversation name of a LINE flow's end (`ConversationEnd`): LINE keeps no state
 # outside the person's data, so there is never such a row to delete; the name says whose.
