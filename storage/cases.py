@@ -1,10 +1,11 @@
 """Children and the cases opened for them."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import aiosqlite
 
+from bot.domain import names
 from bot.domain.models import Case, CaseSummary, Child, DuplicateCandidate, Need
 from storage.sql import placeholders
 from storage.tallies import TallyRepository
@@ -18,6 +19,29 @@ _CASE_COLUMNS = (
     ", ".join(f"c.{field}" for field in _CASE_FIELDS)
     + ", (SELECT group_concat(n.need, ',') FROM case_needs n WHERE n.case_id = c.id) AS needs"
 )
+
+
+_FILE_NAME = ("INSERT INTO case_name_keys (district_code, birth_year, key, case_id)"
+              " VALUES (?, ?, ?, ?)")
+
+
+def _name_rows(case_id: int, district_code: str, birth_year: int,
+               name_key: str) -> list[tuple[str, int, str, int]]:
+    return [(district_code, birth_year, key, case_id)
+            for key in sorted(names.blocking_keys(name_key))]
+
+
+async def index_every_name(conn: aiosqlite.Connection) -> None:
+    """File every case already saved under its name's blocking keys: the data migration
+    0018 cannot compute in SQL, run by `Database.migrate` in that migration's transaction.
+    An erased child's name key is empty, and gives no key."""
+    cursor = await conn.execute(
+        "SELECT c.id, c.district_code, ch.birth_year, ch.name_key"
+        " FROM cases c JOIN children ch ON ch.id = c.child_id WHERE ch.name_key <> ''")
+    while batch := await cursor.fetchmany(10_000):
+        await conn.executemany(_FILE_NAME, [row for case in batch
+                                            for row in _name_rows(*case)])
+    await cursor.close()
 
 
 def _case(row: aiosqlite.Row) -> Case:
@@ -96,6 +120,17 @@ class CaseRepository:
             "UPDATE cases SET district_code = ?, subdistrict_code = NULL, address = NULL,"
             " latitude = NULL, longitude = NULL, updated_at = ? WHERE id = ?",
             (district_code, now.isoformat(), case_id))
+        await self.conn.execute(
+            "UPDATE case_name_keys SET district_code = ? WHERE case_id = ?",
+            (district_code, case_id))
+
+    async def file_name(self, case_id: int, *, district_code: str, birth_year: int,
+                        name_key: str) -> None:
+        """File a case under the blocking keys of its child's name, where the duplicate
+        check looks (see migration 0018)."""
+        await self.conn.execute("DELETE FROM case_name_keys WHERE case_id = ?", (case_id,))
+        await self.conn.executemany(_FILE_NAME,
+                                    _name_rows(case_id, district_code, birth_year, name_key))
 
     async def teachers(self, case_ids: Iterable[int]) -> dict[int, int]:
         """case id -> the id of the teacher who holds it."""
@@ -178,13 +213,26 @@ class CaseRepository:
         return [(row[0], row[1]) for row in rows]
 
     async def name_candidates(
-        self, *, district_code: str, birth_year_from: int, birth_year_to: int
+        self, *, district_code: str, birth_years: Sequence[int], name_key: str,
+        limit: int = names.MOST_CANDIDATES,
     ) -> list[DuplicateCandidate]:
+        """The cases of the district and birth years filed under one of the blocking keys
+        of `name_key`: the `limit` that share the most keys with it (the newest first among
+        equals), never the whole cohort. A common word alone ("aung", "mya") is shared by
+        thousands in a big district; ranked by keys shared, the look-alikes that share more
+        than that word come first, and rapidfuzz scores only these."""
+        keys = sorted(names.blocking_keys(name_key))
+        if not keys or not birth_years:
+            return []
         rows = await self.conn.execute_fetchall(
             "SELECT c.id AS case_id, c.code, ch.name_key, ch.birth_year, ch.birth_estimated"
-            " FROM cases c JOIN children ch ON ch.id = c.child_id"
-            " WHERE c.district_code = ? AND ch.birth_year BETWEEN ? AND ? ORDER BY c.id",
-            (district_code, birth_year_from, birth_year_to),
+            " FROM (SELECT case_id, count(*) AS shared FROM case_name_keys"
+            f"  WHERE district_code = ? AND birth_year IN ({placeholders(len(birth_years))})"
+            f"  AND key IN ({placeholders(len(keys))})"
+            "  GROUP BY case_id ORDER BY shared DESC, case_id DESC LIMIT ?) AS k"
+            " JOIN cases c ON c.id = k.case_id JOIN children ch ON ch.id = c.child_id"
+            " ORDER BY c.id",
+            (district_code, *birth_years, *keys, limit),
         )
         return [DuplicateCandidate(row["case_id"], row["code"], row["name_key"],
                                    row["birth_year"], bool(row["birth_estimated"]))
@@ -196,6 +244,10 @@ class CaseRepository:
         rows = await self.conn.execute_fetchall(
             "SELECT child_id FROM cases WHERE id = ?", (case_id,))
         child_id = rows[0][0]
+        # An erased child matches nobody: no key is left to find the case by.
+        await self.conn.execute(
+            "DELETE FROM case_name_keys WHERE case_id IN"
+            " (SELECT id FROM cases WHERE child_id = ?)", (child_id,))
         await self.conn.execute(
             "UPDATE children SET given_name = ?, family_name = NULL, nickname = NULL,"
             " name_key = '', identity_number = NULL, birth_date = NULL, guardian_name = NULL,"

@@ -71,13 +71,111 @@ def similar_among(key: str, keys: Sequence[str]) -> set[int]:
     key of nobody, erased, names nobody).
 
     Word order is ignored (token_sort_ratio), but a typo in a word's first letter can
-    re-sort the words ("Nang Hseng" / "Nang Seng"), so the plain ratio counts too. A whole
-    district's cohort is compared at once, in rapidfuzz's own loop.
+    re-sort the words ("Nang Hseng" / "Nang Seng"), so the plain ratio counts too. A Thai
+    and a Latin spelling have no letter in common: those two are compared by their sounds
+    (`_skeleton`), "สมชาย ใจดี" as "Somchai Jaidee". The keys are compared at once, in
+    rapidfuzz's own loop.
     """
     if not key:
         return set()
+    found = _similar(key, keys)
+    thai = _has_thai(key)
+    across = [index for index, other in enumerate(keys) if other and _has_thai(other) != thai]
+    if across:
+        sounds = [_sounds(keys[index]) for index in across]
+        found |= {across[index] for index in _similar(_sounds(key), sounds)}
+    return found
+
+
+def _similar(key: str, keys: Sequence[str]) -> set[int]:
     return {index
             for scorer in (fuzz.token_sort_ratio, fuzz.ratio)
             for _, _, index in process.extract(key, keys, scorer=scorer, limit=None,
                                                score_cutoff=SIMILAR_NAME_THRESHOLD)
             if keys[index]}
+
+
+def _has_thai(key: str) -> bool:
+    return any(_is_thai(ch) for ch in key)
+
+
+# --- blocking keys: which earlier registrations are worth comparing at all ------------------
+
+# Thai consonants by the sound a Latin spelling gives them, in the classes `_skeleton` keeps:
+# aspirated and plain stops together (ค/ข/ก k, พ/ผ/ภ p, ท/ถ/ธ t), จ/ช/ฉ with Latin ch, j and
+# Myanmar ky (all "c"), ร with ล (Thai speakers merge them). ห, อ, ฮ carry no sound of their
+# own, and ย, ว, ญ are glides that Latin spellings write as vowels: they go with the vowels.
+_THAI_CONSONANTS = {
+    **dict.fromkeys("กขฃคฅฆ", "k"), "ง": "ng", **dict.fromkeys("จฉชฌ", "c"),
+    **dict.fromkeys("ซศษส", "s"), **dict.fromkeys("ดฎ", "d"),
+    **dict.fromkeys("ตฏถฐฑฒทธ", "t"), **dict.fromkeys("นณ", "n"), "บ": "b", "ป": "p",
+    **dict.fromkeys("ผพภ", "p"), **dict.fromkeys("ฝฟ", "f"), "ม": "m",
+    **dict.fromkeys("รลฬฤฦ", "l"),
+}
+# Latin spellings of one sound, longest first: Myanmar ky/gy and English ch/j are one
+# consonant, h after a consonant only marks aspiration (ph, th, kh, hs, hl).
+_LATIN_SOUNDS = (("tch", "c"), ("ch", "c"), ("ky", "c"), ("gy", "c"), ("j", "c"),
+                 ("sh", "s"), ("ph", "p"), ("th", "t"), ("kh", "k"), ("q", "k"), ("r", "l"))
+_LATIN_SILENT = frozenset("aeiouywh")
+# More candidates than this, ranked by the keys they share, are not compared: see
+# `blocking_keys`.
+MOST_CANDIDATES = 200
+
+
+def _is_thai(ch: str) -> bool:
+    return "\u0e00" <= ch <= "\u0e7f"
+
+
+def _skeleton(word: str) -> str:
+    """The consonants of one word of a `name_key`, as they sound: what a typo in a vowel,
+    an aspiration mark, a Thai or a Latin spelling leave alike. "สมชาย", "somchai" -> "smc";
+    "hseng", "seng" -> "sng"; "kyaw", "chaw" -> "c". Letters of other scripts (Myanmar,
+    Khmer, Lao) are kept as they are."""
+    for spelling, sound in _LATIN_SOUNDS:
+        word = word.replace(spelling, sound)
+    sounds = []
+    for ch in word:
+        if _is_thai(ch):
+            sounds.append(_THAI_CONSONANTS.get(ch, ""))
+        elif ch not in _LATIN_SILENT:
+            sounds.append(ch)
+    skeleton = "".join(sounds)
+    # A doubled letter is one sound ("Minn", "Sitt", "Jaidee").
+    return "".join(ch for i, ch in enumerate(skeleton) if i == 0 or ch != skeleton[i - 1])
+
+
+def _tail(skeleton: str) -> str:
+    """A skeleton without its first sound: what is left when the first letter was mistyped
+    ("bo" / "vo"), or spelt in a way `_skeleton` does not know."""
+    return skeleton[2:] if skeleton.startswith("ng") else skeleton[1:]
+
+
+def blocking_keys(key: str) -> set[str]:
+    """The keys under which a registration named `key` (a `name_key`) is filed, so that the
+    duplicate check reads the few earlier registrations sharing one of them instead of a
+    district's whole cohort; an erased child (key "") has none.
+
+    Blocking keys on a name usually lose the variants that differ in a word's first letters.
+    These are chosen to keep them. Per word: its consonant skeleton, the same for a Thai
+    and a Latin spelling, for "Phyu"/"Pyu", "Hlaing"/"Laing", "Hseng"/"Seng"; for a short
+    skeleton, the skeleton without its first sound (a typo in the first letter); for a
+    longer one, its first and its last three sounds (one typo anywhere leaves one of them
+    whole in most words: "พิมพ์ชนก"/"พิมชนก"). And the sorted skeletons of the whole name,
+    shared by an exact match, which ranks it first. A name with a word in common with
+    another always shares a key with it.
+    """
+    skeletons = [_skeleton(word) or word for word in key.split()]
+    keys = set()
+    for skeleton in skeletons:
+        keys.add(f"w:{skeleton}")
+        if len(skeleton) > 3:
+            keys |= {f"p:{skeleton[:3]}", f"s:{skeleton[-3:]}"}
+        elif tail := _tail(skeleton):
+            keys.add(f"t:{tail}")
+    if len(skeletons) > 1:
+        keys.add("n:" + " ".join(sorted(skeletons)))
+    return keys
+
+
+def _sounds(key: str) -> str:
+    return " ".join(_skeleton(word) or word for word in key.split())
