@@ -106,19 +106,21 @@ def _has_thai(key: str) -> bool:
 # Myanmar ky (all "c"), ร with ล (Thai speakers merge them). ห, อ, ฮ carry no sound of their
 # own, and ย, ว, ญ are glides that Latin spellings write as vowels: they go with the vowels.
 _THAI_CONSONANTS = {
-    **dict.fromkeys("กขฃคฅฆ", "k"), "ง": "ng", **dict.fromkeys("จฉชฌ", "c"),
+    **dict.fromkeys("กขฃคฅฆ", "k"), "ง": "N", **dict.fromkeys("จฉชฌ", "c"),
     **dict.fromkeys("ซศษส", "s"), **dict.fromkeys("ดฎ", "d"),
     **dict.fromkeys("ตฏถฐฑฒทธ", "t"), **dict.fromkeys("นณ", "n"), "บ": "b", "ป": "p",
     **dict.fromkeys("ผพภ", "p"), **dict.fromkeys("ฝฟ", "f"), "ม": "m",
     **dict.fromkeys("รลฬฤฦ", "l"),
 }
-# Latin spellings of one sound, longest first: Myanmar ky/gy and English ch/j are one
-# consonant, h after a consonant only marks aspiration (ph, th, kh, hs, hl).
-_LATIN_SOUNDS = (("tch", "c"), ("ch", "c"), ("ky", "c"), ("gy", "c"), ("j", "c"),
+# Latin spellings of one sound, longest first: ng is one (N, as Thai ง: "nang" is not
+# "aung"), Myanmar ky/gy and English ch/j are one consonant, h after a consonant only marks
+# aspiration (ph, th, kh, hs, hl).
+_LATIN_SOUNDS = (("ng", "N"), ("tch", "c"), ("ch", "c"), ("ky", "c"), ("gy", "c"), ("j", "c"),
                  ("sh", "s"), ("ph", "p"), ("th", "t"), ("kh", "k"), ("q", "k"), ("r", "l"))
 _LATIN_SILENT = frozenset("aeiouywh")
-# More candidates than this, ranked by the keys they share, are not compared: see
-# `blocking_keys`.
+# The duplicate check scores at most this many earlier registrations, those sharing the
+# most blocking keys with the new name: a common word ("aung", "mya") alone is shared by
+# thousands in a big district, and only the newest five matches are shown anyway.
 MOST_CANDIDATES = 200
 
 
@@ -129,7 +131,7 @@ def _is_thai(ch: str) -> bool:
 def _skeleton(word: str) -> str:
     """The consonants of one word of a `name_key`, as they sound: what a typo in a vowel,
     an aspiration mark, a Thai or a Latin spelling leave alike. "สมชาย", "somchai" -> "smc";
-    "hseng", "seng" -> "sng"; "kyaw", "chaw" -> "c". Letters of other scripts (Myanmar,
+    "hseng", "seng" -> "sN"; "kyaw", "chaw" -> "c". Letters of other scripts (Myanmar,
     Khmer, Lao) are kept as they are."""
     for spelling, sound in _LATIN_SOUNDS:
         word = word.replace(spelling, sound)
@@ -144,10 +146,9 @@ def _skeleton(word: str) -> str:
     return "".join(ch for i, ch in enumerate(skeleton) if i == 0 or ch != skeleton[i - 1])
 
 
-def _tail(skeleton: str) -> str:
-    """A skeleton without its first sound: what is left when the first letter was mistyped
-    ("bo" / "vo"), or spelt in a way `_skeleton` does not know."""
-    return skeleton[2:] if skeleton.startswith("ng") else skeleton[1:]
+def _sounds(key: str) -> str:
+    """A `name_key` as the skeletons of its words (a word without a consonant as it is)."""
+    return " ".join(_skeleton(word) or word for word in key.split())
 
 
 def blocking_keys(key: str) -> set[str]:
@@ -164,18 +165,15 @@ def blocking_keys(key: str) -> set[str]:
     shared by an exact match, which ranks it first. A name with a word in common with
     another always shares a key with it.
     """
-    skeletons = [_skeleton(word) or word for word in key.split()]
+    skeletons = _sounds(key).split()
     keys = set()
     for skeleton in skeletons:
         keys.add(f"w:{skeleton}")
         if len(skeleton) > 3:
             keys |= {f"p:{skeleton[:3]}", f"s:{skeleton[-3:]}"}
-        elif tail := _tail(skeleton):
-            keys.add(f"t:{tail}")
+        elif len(skeleton) > 1:  # without its first sound, the one a typo is likeliest in
+            keys.add(f"t:{skeleton[1:]}")
     if len(skeletons) > 1:
         keys.add("n:" + " ".join(sorted(skeletons)))
     return keys
 
-
-def _sounds(key: str) -> str:
-    return " ".join(_skeleton(word) or word for word in key.split())
