@@ -214,25 +214,32 @@ class CaseRepository:
 
     async def name_candidates(
         self, *, district_code: str, birth_years: Sequence[int], name_key: str,
-        limit: int = names.MOST_CANDIDATES,
+        limit: int = names.MOST_CANDIDATES, per_key: int = names.MOST_PER_KEY,
     ) -> list[DuplicateCandidate]:
-        """The cases of the district and birth years filed under one of the blocking keys
-        of `name_key`: the `limit` that share the most keys with it (the newest first among
-        equals), never the whole cohort. A common word alone ("aung", "mya") is shared by
-        thousands in a big district; ranked by keys shared, the look-alikes that share more
-        than that word come first, and rapidfuzz scores only these."""
+        """The cases of the district and birth years filed under a blocking key of
+        `name_key`, never the whole cohort: of each key and year, the newest `per_key`
+        (one index seek each); of these, the `limit` that share the most keys with it, the
+        newest first among equals. A common word alone ("aung", "mya") is shared by
+        thousands in a big district: read whole, it would cost what reading the cohort did,
+        and the look-alikes share rarer keys besides (the whole name's, another word's)."""
         keys = sorted(names.blocking_keys(name_key))
-        if not keys or not birth_years:
+        pairs = [(year, key) for year in birth_years for key in keys]
+        if not pairs:
             return []
+        # Each seek in a derived table of its own: a LIMIT applies to one branch of a
+        # UNION only there (in SQLite as in PostgreSQL).
+        seeks = " UNION ALL ".join(
+            f"SELECT case_id FROM (SELECT case_id FROM case_name_keys WHERE district_code = ?"
+            f" AND birth_year = ? AND key = ? ORDER BY case_id DESC LIMIT ?) AS k{index}"
+            for index in range(len(pairs)))
         rows = await self.conn.execute_fetchall(
             "SELECT c.id AS case_id, c.code, ch.name_key, ch.birth_year, ch.birth_estimated"
-            " FROM (SELECT case_id, count(*) AS shared FROM case_name_keys"
-            f"  WHERE district_code = ? AND birth_year IN ({placeholders(len(birth_years))})"
-            f"  AND key IN ({placeholders(len(keys))})"
-            "  GROUP BY case_id ORDER BY shared DESC, case_id DESC LIMIT ?) AS k"
-            " JOIN cases c ON c.id = k.case_id JOIN children ch ON ch.id = c.child_id"
+            f" FROM (SELECT case_id, count(*) AS shared FROM ({seeks}) AS found"
+            "  GROUP BY case_id ORDER BY shared DESC, case_id DESC LIMIT ?) AS ranked"
+            " JOIN cases c ON c.id = ranked.case_id JOIN children ch ON ch.id = c.child_id"
             " ORDER BY c.id",
-            (district_code, *birth_years, *keys, limit),
+            [*(value for year, key in pairs for value in (district_code, year, key, per_key)),
+             limit],
         )
         return [DuplicateCandidate(row["case_id"], row["code"], row["name_key"],
                                    row["birth_year"], bool(row["birth_estimated"]))

@@ -768,6 +768,26 @@ async def test_the_look_up_reads_the_cases_filed_under_the_names_keys_not_the_co
     assert [c.case_id for c in await look_up(limit=1)] == [seng.id]
 
 
+async def test_the_look_up_seeks_an_index_and_scans_no_table(
+    runtime: Runtime, teacher: User
+) -> None:
+    await register(runtime, teacher, complete(runtime))
+    reader, statements = runtime.db.read.conn, []
+    await reader.set_trace_callback(statements.append)  # the SQL with its values
+    try:
+        await runtime.db.read.cases.name_candidates(
+            district_code="1101", birth_years=(2011, 2012, 2013),
+            name_key=names.name_key("สมชาย", "ใจดี"))
+    finally:
+        await reader.set_trace_callback(None)
+
+    plan = [row["detail"] for row in await reader.execute_fetchall(
+        f"EXPLAIN QUERY PLAN {statements[-1]}")]
+    assert [step for step in plan if step.startswith("SEARCH case_name_keys USING COVERING")]
+    assert [step for step in plan if step.split()[:2] in (
+        ["SCAN", "case_name_keys"], ["SCAN", "c"], ["SCAN", "ch"])] == []
+
+
 async def test_an_erased_child_matches_nothing(
     runtime: Runtime, teacher: User, coordinator: User
 ) -> None:
