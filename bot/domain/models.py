@@ -417,7 +417,7 @@ class PossibleDuplicate(BaseModel):
 
 class DuplicateCandidate(NamedTuple):
     """An existing case the duplicate check compares a new registration with: a plain row,
-    for up to a few hundred are read at each check."""
+    for up to `names.MOST_CANDIDATES` are read at each check."""
 
     case_id: int
     code: str
