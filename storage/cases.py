@@ -218,10 +218,15 @@ class CaseRepository:
     ) -> list[DuplicateCandidate]:
         """The cases of the district and birth years filed under a blocking key of
         `name_key`, never the whole cohort: of each key and year, the newest `per_key`
-        (one index seek each); of these, the `limit` that share the most keys with it, the
-        newest first among equals. A common word alone ("aung", "mya") is shared by
-        thousands in a big district: read whole, it would cost what reading the cohort did,
-        and the look-alikes share rarer keys besides (the whole name's, another word's)."""
+        (one index seek each, reading one more to know the key common); of these, the
+        `limit` that share the most uncommon keys with it, then the most keys, the newest
+        first among equals.
+
+        A common word ("aung", "mya") is shared by thousands in a big district: read whole,
+        it would cost what reading the cohort did, and ranked like any other key, its
+        newest holders would push out an older look-alike that shares a rarer key besides
+        (another word's, the whole name's). Where every key is common, the newest holders
+        of the most of them are scored."""
         keys = sorted(names.blocking_keys(name_key))
         pairs = [(year, key) for year in birth_years for key in keys]
         if not pairs:
@@ -229,16 +234,22 @@ class CaseRepository:
         # Each seek in a derived table of its own: a LIMIT applies to one branch of a
         # UNION only there (in SQLite as in PostgreSQL).
         seeks = " UNION ALL ".join(
-            f"SELECT case_id FROM (SELECT case_id FROM case_name_keys WHERE district_code = ?"
-            f" AND birth_year = ? AND key = ? ORDER BY case_id DESC LIMIT ?) AS k{index}"
-            for index in range(len(pairs)))
+            f"SELECT * FROM (SELECT case_id, birth_year, key FROM case_name_keys"
+            f" WHERE district_code = ? AND birth_year = ? AND key = ?"
+            f" ORDER BY case_id DESC LIMIT ?) AS k{index}" for index in range(len(pairs)))
         rows = await self.conn.execute_fetchall(
             "SELECT c.id AS case_id, c.code, ch.name_key, ch.birth_year, ch.birth_estimated"
-            f" FROM (SELECT case_id, count(*) AS shared FROM ({seeks}) AS found"
-            "  GROUP BY case_id ORDER BY shared DESC, case_id DESC LIMIT ?) AS ranked"
+            " FROM (SELECT case_id, sum(CASE WHEN held <= ? THEN 1 ELSE 0 END) AS uncommon,"
+            "   count(*) AS shared"
+            "  FROM (SELECT case_id, count(*) OVER (PARTITION BY birth_year, key) AS held"
+            f"   FROM ({seeks}) AS found) AS sized"
+            "  GROUP BY case_id ORDER BY uncommon DESC, shared DESC, case_id DESC LIMIT ?)"
+            " AS ranked"
             " JOIN cases c ON c.id = ranked.case_id JOIN children ch ON ch.id = c.child_id"
             " ORDER BY c.id",
-            [*(value for year, key in pairs for value in (district_code, year, key, per_key)),
+            [per_key,
+             *(value for year, key in pairs for value in (district_code, year, key,
+                                                          per_key + 1)),
              limit],
         )
         return [DuplicateCandidate(row["case_id"], row["code"], row["name_key"],

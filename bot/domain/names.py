@@ -9,6 +9,8 @@ from bot.domain.text import clean_text
 from bot.errors import InvalidName
 
 SIMILAR_NAME_THRESHOLD = 85
+# A Thai and a Latin spelling with fewer consonant sounds than this are never paired.
+FEWEST_SOUNDS_ACROSS_SCRIPTS = 4
 
 # Thai maitaikhu, tone marks, thanthakhat, nikhahit, yamakkan: typed inconsistently or
 # forgotten, so they must not make two registrations of one child look different. Nikhahit
@@ -71,19 +73,22 @@ def similar_among(key: str, keys: Sequence[str]) -> set[int]:
     key of nobody, erased, names nobody).
 
     Word order is ignored (token_sort_ratio), but a typo in a word's first letter can
-    re-sort the words ("Nang Hseng" / "Nang Seng"), so the plain ratio counts too. A Thai
-    and a Latin spelling have no letter in common: those two are compared by their sounds
-    (`_skeleton`), "สมชาย ใจดี" as "Somchai Jaidee". The keys are compared at once, in
-    rapidfuzz's own loop.
+    re-sort the words ("Nang Hseng" / "Nang Seng"), so the plain ratio counts too. The keys
+    are compared at once, in rapidfuzz's own loop.
+
+    A Thai and a Latin spelling have no letter in common, and are compared by their sounds
+    (`_skeleton`): "สมชาย ใจดี" is "Somchai Jaidee" ("smc cd" both). Skeletons are short,
+    so a near miss would pair strangers ("มีนา ชัยวัฒน" and "Min Htun", "mn ctn" and
+    "mn tn"): across scripts the sounds must be the same, and four at least.
     """
     if not key:
         return set()
     found = _similar(key, keys)
-    thai = _has_thai(key)
-    across = [index for index, other in enumerate(keys) if other and _has_thai(other) != thai]
-    if across:
-        sounds = [_sounds(keys[index]) for index in across]
-        found |= {across[index] for index in _similar(_sounds(key), sounds)}
+    sounds = _word_sounds(key)
+    if sum(map(len, sounds)) >= FEWEST_SOUNDS_ACROSS_SCRIPTS:
+        thai = _has_thai(key)
+        found |= {index for index, other in enumerate(keys)
+                  if other and _has_thai(other) != thai and _word_sounds(other) == sounds}
     return found
 
 
@@ -93,6 +98,10 @@ def _similar(key: str, keys: Sequence[str]) -> set[int]:
             for _, _, index in process.extract(key, keys, scorer=scorer, limit=None,
                                                score_cutoff=SIMILAR_NAME_THRESHOLD)
             if keys[index]}
+
+
+def _word_sounds(key: str) -> list[str]:
+    return sorted(_sounds(key).split())
 
 
 def _has_thai(key: str) -> bool:
@@ -160,23 +169,29 @@ def blocking_keys(key: str) -> set[str]:
     district's whole cohort; an erased child (key "") has none.
 
     Blocking keys on a name usually lose the variants that differ in a word's first letters.
-    These are chosen to keep them. Per word: its consonant skeleton, the same for a Thai
-    and a Latin spelling, for "Phyu"/"Pyu", "Hlaing"/"Laing", "Hseng"/"Seng"; for a short
-    skeleton, the skeleton without its first sound (a typo in the first letter); for a
-    longer one, its first and its last three sounds (one typo anywhere leaves one of them
-    whole in most words: "พิมพ์ชนก"/"พิมชนก"). And the sorted skeletons of the whole name,
-    shared by an exact match, which ranks it first. A name with a word in common with
-    another always shares a key with it.
+    These are chosen to keep them. Per word: the word itself; its consonant skeleton, the
+    same for a Thai and a Latin spelling, for "Phyu"/"Pyu", "Hlaing"/"Laing", "Hseng"/
+    "Seng"; for a short skeleton, the skeleton without its first sound (a typo in the first
+    letter); for a longer one, its first and its last three sounds (one typo anywhere leaves
+    one of them whole in most words: "พิมพ์ชนก"/"พิมชนก"). For the whole name, the sorted
+    skeletons of its words (shared by an exact match) and, of three words or more, the
+    words but one (shared despite a typo in any one word): names built from a few common
+    syllables, as Myanmar names are, share their words' keys with hundreds in a big
+    district, and these keys with few. A name with a word in common with another always
+    shares a key with it.
     """
+    words = key.split()
     skeletons = _sounds(key).split()
-    keys = set()
+    keys = {f"e:{word}" for word in words}
     for skeleton in skeletons:
         keys.add(f"w:{skeleton}")
         if len(skeleton) > 3:
             keys |= {f"p:{skeleton[:3]}", f"s:{skeleton[-3:]}"}
         elif len(skeleton) > 1:  # without its first sound, the one a typo is likeliest in
             keys.add(f"t:{skeleton[1:]}")
-    if len(skeletons) > 1:
+    if len(words) > 1:
         keys.add("n:" + " ".join(sorted(skeletons)))
+    if len(words) > 2:
+        keys |= {"m:" + " ".join(sorted(words[:index] + words[index + 1:]))
+                 for index in range(len(words))}
     return keys
-

@@ -497,8 +497,9 @@ async def _matches(db: Database, draft: CaseDraft, today: date) -> list[Possible
     """Cases that may be the same child: the same ID or G-code; or, for a child without
     one, a similar name with the same birth year (±1 when a year is estimated) and
     district, among the cases filed under the name's blocking keys (not the district's
-    whole cohort: see `names.blocking_keys`); or the same guardian phone. None for a draft already saved (its answer was
-    lost, or the bot restarted): confirming it again gives back that case."""
+    whole cohort: see `names.blocking_keys`); or the same guardian phone. None for a draft
+    already saved (its answer was lost, or the bot restarted): confirming it again gives
+    back that case."""
     found: dict[int, PossibleDuplicate] = {}
 
     def add(case_id: int, code: str, reason: DuplicateReason) -> None:
