@@ -35,7 +35,7 @@ from tests.conftest import FakeClock, add_user, make_settings
 
 CASES = 1_000_000
 LOOK_UPS = 1_000
-OLD_LOOK_UPS = 30
+OLD_LOOK_UPS = 50
 NOW = datetime(2026, 9, 1, 3, 0, tzinfo=UTC)
 TODAY = NOW.date()
 # The district benched, its share of the cases; the rest go to the other four.

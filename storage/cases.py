@@ -221,16 +221,16 @@ class CaseRepository:
         """The cases of the district and birth years filed under a blocking key of
         `name_key`, never the whole cohort: of each key and year, the newest `per_key`
         (one index seek each, reading one more to know the key common); of these, the
-        `limit` that share the most uncommon keys with it, then the most keys, the newest
-        first among equals.
+        `limit` that share the most of its words through an uncommon key, then the most
+        words, then the most keys, the newest first among equals.
 
         A common word ("aung", "mya") is shared by thousands in a big district: read whole,
-        it would cost what reading the cohort did, and ranked like any other key, its
-        newest holders would push out an older look-alike that shares a rarer key besides
-        (another word's, the whole name's). Where every key is common, the newest holders
-        of the most of them are scored."""
-        keys = sorted(names.blocking_keys(name_key))
-        pairs = [(year, key) for year in birth_years for key in keys]
+        it would cost what reading the cohort did; counted like a rare one, its newest
+        holders would push out an older look-alike that shares a rarer word besides. And
+        the keys of one word (itself, its skeleton, its parts) count once: else the holders
+        of one surname, matched four ways, outrank a child matched on both names."""
+        keys = names.blocking_keys(name_key)
+        pairs = [(year, key) for year in birth_years for key in sorted(keys)]
         if not pairs:
             return []
         # Each seek in a derived table of its own: a LIMIT applies to one branch of a
@@ -246,13 +246,20 @@ class CaseRepository:
         holders: dict[int, list[int]] = {}
         for seek, case_id in found:
             holders.setdefault(seek, []).append(case_id)
-        shared, uncommon = Counter[int](), Counter[int]()
-        for case_ids in holders.values():
+        words: dict[int, set[str]] = {}
+        rare_words: dict[int, set[str]] = {}
+        shared = Counter[int]()
+        for seek, case_ids in holders.items():
+            # A whole-name key is evidence of its own: it stands for itself.
+            word = keys[pairs[seek][1]] or pairs[seek][1]
+            uncommon = len(case_ids) <= per_key
             shared.update(case_ids)
-            if len(case_ids) <= per_key:
-                uncommon.update(case_ids)
+            for case_id in case_ids:
+                words.setdefault(case_id, set()).add(word)
+                if uncommon:
+                    rare_words.setdefault(case_id, set()).add(word)
         ranked = heapq.nlargest(limit, shared, key=lambda case_id: (
-            uncommon[case_id], shared[case_id], case_id))
+            len(rare_words.get(case_id, ())), len(words[case_id]), shared[case_id], case_id))
         if not ranked:
             return []
         rows = await self.conn.execute_fetchall(

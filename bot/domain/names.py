@@ -143,8 +143,8 @@ def _is_thai(ch: str) -> bool:
 def _skeleton(word: str) -> str:
     """The consonants of one word of a `name_key`, as they sound: what a typo in a vowel,
     an aspiration mark, a Thai or a Latin spelling leave alike. "สมชาย", "somchai" -> "smc";
-    "hseng", "seng" -> "sN"; "kyaw", "chaw" -> "c". Letters of other scripts (Myanmar,
-    Khmer, Lao) are kept as they are."""
+    "hseng", "seng" -> "sN"; "kyaw", "chaw" -> "c"; "oo", "hoo" -> "o". Letters of other
+    scripts (Myanmar, Khmer, Lao) are kept as they are."""
     for spelling, sound in _LATIN_SOUNDS:
         word = word.replace(spelling, sound)
     sounds = []
@@ -153,8 +153,9 @@ def _skeleton(word: str) -> str:
             sounds.append(_THAI_CONSONANTS.get(ch, ""))
         elif ch not in _LATIN_SILENT:
             sounds.append(ch)
-    skeleton = "".join(sounds)
-    # A doubled letter is one sound ("Minn", "Sitt", "Jaidee").
+    # A word of vowels only ("Oo", "Aye", "Ei") is its letters, as unaspirated.
+    skeleton = "".join(sounds) or word.replace("h", "")
+    # A doubled letter is one sound ("Minn", "Sitt", "Jaidee", "Yee").
     return "".join(ch for i, ch in enumerate(skeleton) if i == 0 or ch != skeleton[i - 1])
 
 
@@ -163,17 +164,20 @@ def _sounds(key: str) -> str:
     return " ".join(_skeleton(word) or word for word in key.split())
 
 
-def blocking_keys(key: str) -> set[str]:
+def blocking_keys(key: str) -> dict[str, str]:
     """The keys under which a registration named `key` (a `name_key`) is filed, so that the
     duplicate check reads the few earlier registrations sharing one of them instead of a
-    district's whole cohort; an erased child (key "") has none.
+    district's whole cohort; an erased child (key "") has none. Each key with what it
+    stands for: the word it comes from, or "" for the whole name (several keys of one word
+    are one piece of evidence that two names are alike, not several).
 
     Blocking keys on a name usually lose the variants that differ in a word's first letters.
     These are chosen to keep them. Per word: the word itself; its consonant skeleton, the
     same for a Thai and a Latin spelling, for "Phyu"/"Pyu", "Hlaing"/"Laing", "Hseng"/
-    "Seng"; for a short skeleton, the skeleton without its first sound (a typo in the first
-    letter); for a longer one, its first and its last three sounds (one typo anywhere leaves
-    one of them whole in most words: "พิมพ์ชนก"/"พิมชนก"). For the whole name, the sorted
+    "Seng"; under the same prefix, the skeleton without its first sound, which a typo in
+    the first letter, or its loss, leaves alike ("Sandar"/"Andar"); for a longer one, its
+    first and its last three sounds (one typo anywhere leaves one of them whole in most
+    words: "พิมพ์ชนก"/"พิมชนก"). For the whole name, the sorted
     skeletons of its words (shared by an exact match) and, of three words or more, the
     words but one (shared despite a typo in any one word): names built from a few common
     syllables, as Myanmar names are, share their words' keys with hundreds in a big
@@ -182,16 +186,16 @@ def blocking_keys(key: str) -> set[str]:
     """
     words = key.split()
     skeletons = _sounds(key).split()
-    keys = {f"e:{word}" for word in words}
-    for skeleton in skeletons:
-        keys.add(f"w:{skeleton}")
+    keys = {}
+    for word, skeleton in zip(words, skeletons, strict=True):
+        keys |= dict.fromkeys([f"e:{word}", f"w:{skeleton}"], word)
+        if len(skeleton) > 1:  # without its first sound, the one a typo is likeliest in
+            keys[f"w:{skeleton[1:]}"] = word
         if len(skeleton) > 3:
-            keys |= {f"p:{skeleton[:3]}", f"s:{skeleton[-3:]}"}
-        elif len(skeleton) > 1:  # without its first sound, the one a typo is likeliest in
-            keys.add(f"t:{skeleton[1:]}")
+            keys |= dict.fromkeys([f"p:{skeleton[:3]}", f"s:{skeleton[-3:]}"], word)
     if len(words) > 1:
-        keys.add("n:" + " ".join(sorted(skeletons)))
+        keys["n:" + " ".join(sorted(skeletons))] = ""
     if len(words) > 2:
-        keys |= {"m:" + " ".join(sorted(words[:index] + words[index + 1:]))
-                 for index in range(len(words))}
+        keys |= dict.fromkeys(("m:" + " ".join(sorted(words[:index] + words[index + 1:]))
+                               for index in range(len(words))), "")
     return keys
