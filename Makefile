@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.cold_start
 	$(BIN)/python -m bench.outbox
 	$(BIN)/python -m bench.line_webhook
+	$(BIN)/python -m bench.duplicates
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -24,6 +24,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.errors import DatabaseBusy
+from storage.cases import index_every_name
 from storage.repositories import Repositories
 from storage.users import KnownUsers
 
@@ -38,6 +39,9 @@ JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
 # database file's mode.
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
+# What a migration's SQL cannot compute (keys made by Python code), filled in by Python in
+# the same transaction, after the SQL: number -> step.
+_DATA_STEPS = {18: index_every_name}
 
 
 def _migration_files() -> list[tuple[int, str, str]]:
@@ -199,6 +203,8 @@ class Database:
                 try:
                     for statement in _split_statements(sql):
                         await conn.execute(statement)
+                    if number in _DATA_STEPS:
+                        await _DATA_STEPS[number](conn)
                     await conn.execute(
                         "INSERT INTO schema_migrations (version, name, applied_at)"
                         " VALUES (?, ?, ?)",

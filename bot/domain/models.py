@@ -417,7 +417,7 @@ class PossibleDuplicate(BaseModel):
 
 class DuplicateCandidate(NamedTuple):
     """An existing case the duplicate check compares a new registration with: a plain row,
-    for a district's whole cohort is read at each check, thousands in a big one."""
+    for up to `names.MOST_CANDIDATES` are read at each check."""
 
     case_id: int
     code: str

@@ -496,8 +496,10 @@ async def _case(db: Database, case_id: int) -> Case:
 async def _matches(db: Database, draft: CaseDraft, today: date) -> list[PossibleDuplicate]:
     """Cases that may be the same child: the same ID or G-code; or, for a child without
     one, a similar name with the same birth year (±1 when a year is estimated) and
-    district; or the same guardian phone. None for a draft already saved (its answer was
-    lost, or the bot restarted): confirming it again gives back that case."""
+    district, among the cases filed under the name's blocking keys (not the district's
+    whole cohort: see `names.blocking_keys`); or the same guardian phone. None for a draft
+    already saved (its answer was lost, or the bot restarted): confirming it again gives
+    back that case."""
     found: dict[int, PossibleDuplicate] = {}
 
     def add(case_id: int, code: str, reason: DuplicateReason) -> None:
@@ -516,8 +518,8 @@ async def _matches(db: Database, draft: CaseDraft, today: date) -> list[Possible
         estimated = draft.birth_date is None
         assert draft.district_code is not None
         candidates = await repo.name_candidates(
-            district_code=draft.district_code, birth_year_from=year - 1, birth_year_to=year + 1
-        )
+            district_code=draft.district_code, birth_years=(year - 1, year, year + 1),
+            name_key=key)
         close = [candidate for candidate in candidates
                  if candidate.birth_year == year or estimated or candidate.birth_estimated]
         for index in sorted(names.similar_among(key, [each.name_key for each in close])):
@@ -570,10 +572,8 @@ async def register_child(
             "guardian_name": draft.guardian_name,
             "guardian_phone": draft.guardian_phone,
         }
-        added = await uow.cases.add_child(
-            child, name_key=names.name_key(draft.given_name or "", draft.family_name or ""),
-            now=now,
-        )
+        name_key = names.name_key(draft.given_name or "", draft.family_name or "")
+        added = await uow.cases.add_child(child, name_key=name_key, now=now)
         code = await uow.cases.next_code(code_prefix, dates.buddhist_year(today.year))
         case = await uow.cases.add_case(
             {
@@ -603,6 +603,8 @@ async def register_child(
             tuple(draft.needs),
             now=now,
         )
+        await uow.cases.file_name(case.id, district_code=case.district_code,
+                                  birth_year=added.birth_year, name_key=name_key)
         await uow.audit.record(
             at=now, actor_id=actor.id, action="case.register", entity="case",
             entity_id=case.id,

@@ -2,6 +2,7 @@ import pytest
 
 from bot.domain.names import (
     SIMILAR_NAME_THRESHOLD,
+    blocking_keys,
     name_key,
     parse_person_name,
     similar_among,
@@ -128,24 +129,40 @@ def test_myanmar_vowel_signs_are_kept() -> None:
     assert name_key("မြ") != name_key("မ")
 
 
-@pytest.mark.parametrize(
-    ("a", "b"),
-    [
-        ("สมชาย ใจดี", "สมชาย ใจดีย์"),  # a letter and thanthakhat added
-        ("สมชาย ใจดี", "สมชาย ใจด"),  # a vowel dropped
-        ("ณัฐวุฒิ ศรีสุข", "ณัฐวุธิ ศรีสุข"),  # one wrong consonant
-        ("กิตติพงษ์", "กิตติพงศ์"),
-        ("ธนากร", "ธนกร"),
-        ("พิมพ์ชนก", "พิมชนก"),
-        ("Mya Mya", "Mya  Mya"),
-        ("Su Su Hlaing", "Su Su Hlain"),
-        ("Su Su Hlaing", "Hlaing Su Su"),  # word order
-        ("José Martinez", "Jose Martines"),
-        ("น้ำฝน", "นำ้ฝน"),
-    ],
-)
+LOOK_ALIKES = [
+    ("สมชาย ใจดี", "สมชาย ใจดีย์"),  # a letter and thanthakhat added
+    ("สมชาย ใจดี", "สมชาย ใจด"),  # a vowel dropped
+    ("ณัฐวุฒิ ศรีสุข", "ณัฐวุธิ ศรีสุข"),  # one wrong consonant
+    ("กิตติพงษ์", "กิตติพงศ์"),
+    ("ธนากร", "ธนกร"),
+    ("พิมพ์ชนก", "พิมชนก"),
+    ("Mya Mya", "Mya  Mya"),
+    ("Su Su Hlaing", "Su Su Hlain"),
+    ("Su Su Hlaing", "Hlaing Su Su"),  # word order
+    ("José Martinez", "Jose Martines"),
+    ("น้ำฝน", "นำ้ฝน"),
+    ("Nang Hseng", "Nang Seng"),  # a typo in a word's first letter
+    ("Htet Htet", "Tet Tet"),  # transliterations differing in the first letters
+    ("Phyu Phyu Win", "Pyu Pyu Win"),
+    ("Su Su Hlaing", "Su Su Laing"),
+    ("สมชาย ใจดี", "Somchai Jaidee"),  # a Thai and a Latin spelling
+    ("มานี มีนา", "Mani Meena"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), LOOK_ALIKES)
 def test_typical_variants_of_one_name_are_similar(a: str, b: str) -> None:
     assert similar_names(name_key(a), name_key(b))
+
+
+@pytest.mark.parametrize(("a", "b"), LOOK_ALIKES)
+def test_typical_variants_of_one_name_share_a_blocking_key(a: str, b: str) -> None:
+    # Else the duplicate check, which reads only the cases sharing a key, would miss them.
+    assert blocking_keys(name_key(a)).keys() & blocking_keys(name_key(b)).keys()
+
+
+def test_an_erased_name_has_no_blocking_key() -> None:
+    assert blocking_keys("") == {}
 
 
 @pytest.mark.parametrize(
@@ -157,6 +174,10 @@ def test_typical_variants_of_one_name_are_similar(a: str, b: str) -> None:
         ("Aung Aung", "Aung Ko"),
         ("Kyaw Kyaw", "Kyaw Zin"),
         ("Mg Mg", "Ko Ko"),
+        ("สมชาย ใจดี", "Somsak Jaidee"),
+        ("สมชาย ใจดี", "Somying Jaidee"),
+        ("มีนา ชัยวัฒน์", "Min Htun"),  # across scripts, close sounds are not enough
+        ("สุดา", "Suda"),  # nor two sounds alike
     ],
 )
 def test_clearly_different_names_are_not_similar(a: str, b: str) -> None:

@@ -1,18 +1,21 @@
 """Registering a found child: the wizard step by step, the duplicate check, and the save."""
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
 
 from bot.config import Settings
+from bot.domain import names
 from bot.domain.identity import IdentityType
 from bot.domain.models import (
     Case,
     CaseStatus,
     Consent,
     DropoutCause,
+    DuplicateCandidate,
     DuplicateReason,
     EducationWish,
     Need,
@@ -30,7 +33,7 @@ from bot.errors import (
 )
 from bot.geography import Geography
 from bot.runtime import Runtime
-from bot.services import cases, registration, users
+from bot.services import cases, erasure, referrals, registration, users
 from bot.services.registration import CaseDraft, Field_, Step
 from tests.conftest import START, FakeClock
 
@@ -719,6 +722,93 @@ async def test_an_approximate_age_matches_within_one_year(
         draft = complete(runtime, birth_date=press("unknown"), age=age)
         expected = [(existing.code, DuplicateReason.SIMILAR_NAME)] if is_duplicate else []
         assert await _duplicates(runtime, teacher, draft) == expected, age
+
+
+@pytest.mark.parametrize(
+    ("saved", "typed"),
+    [
+        (("Nang", "Hseng"), ("Nang", "Seng")),  # a typo in a word's first letter
+        (("Htet Htet", SKIP), ("Tet Tet", SKIP)),  # no word in common
+        (("Su Su", "Hlaing"), ("Su Su", "Laing")),
+        (("สมชาย", "ใจดี"), ("Somchai", "Jaidee")),  # a Thai and a Latin spelling
+    ],
+)
+async def test_look_alikes_that_blocking_keys_tend_to_lose_are_found(
+    runtime: Runtime, teacher: User, saved: tuple[str, str], typed: tuple[str, str]
+) -> None:
+    # Other children of the same district and year, which the check does not read.
+    for given, family in [("Aung Kyaw", "Min"), ("Mya", "Mya"), ("มานี", "มีนา")]:
+        await register(runtime, teacher, complete(runtime, given_name=given,
+                                                  family_name=family))
+    existing = await register(runtime, teacher, complete(
+        runtime, given_name=saved[0], family_name=saved[1]))
+
+    draft = complete(runtime, given_name=typed[0], family_name=typed[1])
+
+    assert await _duplicates(runtime, teacher, draft) == [
+        (existing.code, DuplicateReason.SIMILAR_NAME)]
+
+
+async def test_the_look_up_reads_the_cases_filed_under_the_names_keys_not_the_cohort(
+    runtime: Runtime, teacher: User
+) -> None:
+    cohort = [await register(runtime, teacher, complete(runtime, given_name=given,
+                                                        family_name=family))
+              for given, family in [("Kyaw Zin", "Oo"), ("Zaw", "Min"), ("Mya", "Mya"),
+                                    ("Nang", "Hseng"), ("Nang", "Seng"), ("มานี", "มีนา")]]
+    hseng, seng = cohort[3], cohort[4]
+
+    def look_up(limit: int) -> Awaitable[list[DuplicateCandidate]]:
+        return runtime.db.read.cases.name_candidates(
+            district_code="1101", birth_years=(2011, 2012, 2013),
+            name_key=names.name_key("Nang", "Seng"), limit=limit)
+
+    assert [c.case_id for c in await look_up(limit=200)] == [hseng.id, seng.id]
+    # Bounded: those sharing the most keys (all of them, for the same name) come first.
+    assert [c.case_id for c in await look_up(limit=1)] == [seng.id]
+
+
+async def test_the_look_up_seeks_an_index_and_scans_no_table(
+    runtime: Runtime, teacher: User
+) -> None:
+    await register(runtime, teacher, complete(runtime))
+    reader, statements = runtime.db.read.conn, []
+    await reader.set_trace_callback(statements.append)  # the SQL with its values
+    try:
+        await runtime.db.read.cases.name_candidates(
+            district_code="1101", birth_years=(2011, 2012, 2013),
+            name_key=names.name_key("สมชาย", "ใจดี"))
+    finally:
+        await reader.set_trace_callback(None)
+
+    plan = [row["detail"] for statement in statements
+            for row in await reader.execute_fetchall(f"EXPLAIN QUERY PLAN {statement}")]
+    assert [step for step in plan if step.startswith("SEARCH case_name_keys USING COVERING")]
+    assert [step for step in plan if step.split()[:2] in (
+        ["SCAN", "case_name_keys"], ["SCAN", "c"], ["SCAN", "ch"])] == []
+
+
+async def test_an_erased_child_matches_nothing(
+    runtime: Runtime, teacher: User, coordinator: User
+) -> None:
+    existing = await register(runtime, teacher, complete(runtime))
+    target = await erasure.erasable(runtime.db, coordinator, existing.code)
+    await erasure.erase(runtime.db, coordinator, target.kind, target.id, now=runtime.now())
+
+    assert await _duplicates(runtime, teacher, complete(runtime)) == []
+    assert await _count(runtime, "case_name_keys") == 0
+
+
+async def test_a_child_who_moved_is_looked_up_in_the_new_district(
+    runtime: Runtime, teacher: User
+) -> None:
+    existing = await register(runtime, teacher, complete(runtime))
+    await referrals.record_move(runtime.db, teacher, existing.id, "1102",
+                                rules=runtime.routing, now=runtime.now(), today=runtime.today())
+
+    assert await _duplicates(runtime, teacher, complete(runtime)) == []
+    assert await _duplicates(runtime, teacher, complete(runtime, district=press("1102"))) == [
+        (existing.code, DuplicateReason.SIMILAR_NAME)]
 
 
 async def test_the_same_guardian_phone_is_a_possible_duplicate(

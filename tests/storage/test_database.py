@@ -11,6 +11,7 @@ import aiosqlite
 import pytest
 
 import storage.database
+from bot.domain.names import name_key
 from bot.domain.phone import parse_phone
 from bot.errors import DatabaseBusy
 from storage.database import Database, _migration_files, _split_statements, backup_database
@@ -142,6 +143,36 @@ async def test_migration_12_stores_old_guardian_phones_in_e164(
     assert [row[0] for row in children] == [parse_phone("081-234-5678"), None,
                                             "+959420123456"]
     assert [row[0] for row in leads] == ["+66612345678"]
+
+
+async def test_migration_18_files_the_cases_already_saved_under_their_names_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before_18 = [m for m in _migration_files() if m[0] < 18]
+    async with Database(tmp_path / "old.db") as db:
+        monkeypatch.setattr(storage.database, "_migration_files", lambda: before_18)
+        await db.migrate()
+        await db.writer.execute("PRAGMA foreign_keys = OFF")  # no teacher or school here
+        # A child as registered before, and one erased since (an empty name key).
+        await db.writer.executemany(
+            "INSERT INTO children (id, given_name, name_key, sex, identity_type, nationality,"
+            " birth_year, created_at) VALUES (?, ?, ?, 'female', 'none', 'myanmar', 2014,"
+            " '2025-01-01')", [(1, "Nang Hseng", "nang hseng"), (2, "—", "")])
+        await db.writer.executemany(
+            "INSERT INTO cases (id, code, child_id, teacher_id, organisation_id, status,"
+            " district_code, found, consent, education_wish, submission_id, created_at,"
+            " updated_at) VALUES (?, ?, ?, 1, 'school', 'open', '1103', 1, 'given', 'school',"
+            " ?, '2025-01-01', '2025-01-01')", [(1, "A-1", 1, "s1"), (2, "A-2", 2, "s2")])
+        await db.writer.commit()
+
+        monkeypatch.undo()
+        assert (await db.migrate())[0] == "0018_case_name_keys"
+
+        found = await db.read.cases.name_candidates(
+            district_code="1103", birth_years=(2014,), name_key=name_key("Nang", "Seng"))
+        filed = await db.writer.execute_fetchall("SELECT DISTINCT case_id FROM case_name_keys")
+    assert [candidate.code for candidate in found] == ["A-1"]
+    assert [row[0] for row in filed] == [1]
 
 
 def test_migration_sql_is_split_into_statements_without_comment_lines() -> None:
