@@ -14,6 +14,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.domain import names
 from bot.domain.models import (
     Case,
     CaseSummary,
@@ -124,8 +125,12 @@ class CaseRepository(Protocol):
 
     async def codes_by_guardian_phone(self, phone: str) -> list[tuple[int, str]]: ...
 
+    async def file_name(self, case_id: int, *, district_code: str, birth_year: int,
+                        name_key: str) -> None: ...
+
     async def name_candidates(
-        self, *, district_code: str, birth_year_from: int, birth_year_to: int
+        self, *, district_code: str, birth_years: Sequence[int], name_key: str,
+        limit: int = names.MOST_CANDIDATES, per_key: int = names.MOST_PER_KEY,
     ) -> list[DuplicateCandidate]: ...
 
     async def erase_child(self, case_id: int, placeholder: str) -> int: ...
