@@ -23,13 +23,14 @@ from bot.config import (
 from bot.directory import DirectoryError, load_directory
 from bot.domain.models import OrganisationKind, Role
 from bot.errors import UnknownOrganisation
+from bot.flows import admin
 from bot.geography import Geography
 from bot.i18n import translator
 from bot.import_process import read_apart
 from bot.imports import ImportFileError
 from bot.routing import RoutingError
 from bot.runtime import Runtime, system_clock
-from bot.services import exports, imports, onboarding, reminders, summaries
+from bot.services import exports, imports, onboarding, summaries
 from bot.services.exports import ReportKind
 from bot.services.summaries import Period, ScopeKind
 from storage.bot_state import BOT_USERNAME
@@ -274,13 +275,14 @@ async def _invite(settings: Settings, role: Role, organisation_id: str | None) -
 
 
 async def _reminders(settings: Settings) -> int:
+    """What is overdue, due within a day and undelivered; on LINE, the month's pushes."""
     runtime = await Runtime.start(settings)
+    t = translator(settings.default_language)
     try:
-        found = await reminders.overview(runtime.db, None, now=system_clock())
+        text = await admin.reminders_text(runtime, None, t)
     finally:
         await runtime.close()
-    t = translator(settings.default_language)
-    print(presenters.plain(presenters.reminder_overview(found, t, settings.tz)))
+    print(presenters.plain(text))
     return 0
 
 

@@ -11,7 +11,9 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -426,6 +428,29 @@ def test_reminders_lists_what_is_overdue_in_plain_text(
     assert "<b>" not in out and "<code>" not in out
     assert re.search(r"เลยกำหนด.*: 1", out)  # overdue: 1 (the default language is Thai)
     assert "25 พ.ย. 2568 09:00 · SPK-2568-00042" in out
+
+
+def test_reminders_shows_the_months_line_pushes_against_the_budget(
+    database: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PANONG_LINE_CHANNEL_SECRET", "secret")
+    monkeypatch.setenv("PANONG_LINE_CHANNEL_ACCESS_TOKEN", "token")
+    monkeypatch.setenv("PANONG_LINE_PUSH_BUDGET", "300")
+    monkeypatch.setenv("PANONG_DEFAULT_LANGUAGE", "en")
+    assert main(["migrate"]) == 0
+    month = datetime.now(ZoneInfo("Asia/Bangkok")).strftime("%Y-%m")
+    conn = sqlite3.connect(database)
+    try:
+        conn.execute("INSERT INTO channel_usage (channel, month, pushes) VALUES ('line', ?, 42)",
+                     (month,))
+        conn.commit()
+    finally:
+        conn.close()
+    capsys.readouterr()
+
+    assert main(["reminders"]) == 0
+
+    assert f"LINE pushes in {month}: 42 of 300 (258 left)." in capsys.readouterr().out
 
 
 def test_report_prints_the_summary_as_text_or_json(
