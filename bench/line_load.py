@@ -38,13 +38,12 @@ Run: `make bench`, or `.venv/bin/python -m bench.line_load [teachers] [focal poi
 import argparse
 import asyncio
 import json
-import statistics
 import tempfile
 import time
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -62,7 +61,7 @@ from linebot.v3.messaging import (
 from linebot.v3.webhook import WebhookParser
 from pydantic import SecretStr
 
-from bench.chat_load import own_child
+from bench.chat_load import Result, own_child
 from bot.domain.models import Role
 from bot.flows.callback_data import PlanButton, ReferralButton, WizardButton
 from bot.runtime import Runtime
@@ -91,19 +90,6 @@ REGISTRATION = ("_skip", "_skip", "male", "none", "thai", PICKED, "1101", "_page
 ANSWER_SECONDS = 60
 
 JSONDict = dict[str, Any]
-
-
-@dataclass
-class Result:
-    latencies: list[float] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def rate(self) -> float:
-        return len(self.latencies) / self.seconds
-
-    def quantile(self, percent: int) -> float:
-        return statistics.quantiles(self.latencies, n=100)[percent - 1]
 
 
 class LeanMessaging:
