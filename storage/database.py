@@ -44,10 +44,11 @@ FOLDER_MODE = 0o700
 _DATA_STEPS = {18: index_every_name}
 
 
-def _migration_files() -> list[tuple[int, str, str]]:
-    """(number, name, sql) of every `NNNN_name.sql` file, in order."""
+def migration_files(dialect: str) -> list[tuple[int, str, str]]:
+    """(number, name, sql) of every `NNNN_name.sql` file of `dialect` ("sqlite" or
+    "postgresql"), in order."""
     found = []
-    for entry in resources.files("storage.migrations").iterdir():
+    for entry in (resources.files("storage.migrations") / dialect).iterdir():
         stem, dot, suffix = entry.name.partition(".")
         if suffix != "sql" or not dot:
             continue
@@ -194,7 +195,7 @@ class Database:
             rows = await conn.execute_fetchall("SELECT version FROM schema_migrations")
             done = {row[0] for row in rows}
             applied = []
-            for number, name, sql in _migration_files():
+            for number, name, sql in migration_files("sqlite"):
                 if number in done:
                     continue
                 # executescript() would commit on its own; run the statements in our

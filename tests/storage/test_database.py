@@ -14,7 +14,7 @@ import storage.database
 from bot.domain.names import name_key
 from bot.domain.phone import parse_phone
 from bot.errors import DatabaseBusy
-from storage.database import Database, _migration_files, _split_statements, backup_database
+from storage.database import Database, migration_files, _split_statements, backup_database
 
 
 @pytest.fixture
@@ -42,26 +42,26 @@ async def _rows(path: Path, sql: str) -> list[tuple]:
 
 
 def _real_migrations_and(*extra: tuple[int, str, str]) -> list[tuple[int, str, str]]:
-    return [*_migration_files(), *extra]
+    return [*migration_files("sqlite"), *extra]
 
 
 # --- migrations -----------------------------------------------------------------------------
 
 
 def test_the_shipped_migrations_are_numbered_in_order_without_gaps() -> None:
-    numbers = [number for number, _, _ in _migration_files()]
+    numbers = [number for number, _, _ in migration_files("sqlite")]
     assert numbers == list(range(1, len(numbers) + 1))
-    assert _migration_files()[0][1] == "initial"
+    assert migration_files("sqlite")[0][1] == "initial"
 
 
 async def test_migrate_applies_every_migration_and_records_it(tmp_path: Path) -> None:
     async with Database(tmp_path / "fresh.db") as db:
         applied = await db.migrate()
 
-        expected = [f"{number:04d}_{name}" for number, name, _ in _migration_files()]
+        expected = [f"{number:04d}_{name}" for number, name, _ in migration_files("sqlite")]
         assert applied == expected
         assert await _recorded_migrations(db) == [
-            (number, name) for number, name, _ in _migration_files()
+            (number, name) for number, name, _ in migration_files("sqlite")
         ]
         assert {"users", "invites", "cases", "audit_log", "case_counters"} <= await _tables(db)
 
@@ -77,7 +77,8 @@ async def test_new_migrations_are_applied_in_order_and_recorded(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # 0091 only works after 0090 has created its table.
-    monkeypatch.setattr(storage.database, "_migration_files", lambda: _real_migrations_and(
+    monkeypatch.setattr(storage.database, "migration_files",
+                        lambda _dialect: _real_migrations_and(
         (90, "notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);"),
         (91, "note_index", "CREATE INDEX notes_body ON notes (body);"),
     ))
@@ -95,8 +96,8 @@ async def test_a_failing_migration_leaves_nothing_behind(
         "INSERT INTO half_done (id) VALUES (1);\n"
         "INSERT INTO no_such_table (id) VALUES (1);\n"
     )
-    monkeypatch.setattr(storage.database, "_migration_files",
-                        lambda: _real_migrations_and((90, "broken", broken)))
+    monkeypatch.setattr(storage.database, "migration_files",
+                        lambda _dialect: _real_migrations_and((90, "broken", broken)))
 
     with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
         await db.migrate()
@@ -114,9 +115,9 @@ async def test_a_failing_migration_leaves_nothing_behind(
 async def test_migration_12_stores_old_guardian_phones_in_e164(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    before_12 = [m for m in _migration_files() if m[0] < 12]
+    before_12 = [m for m in migration_files("sqlite") if m[0] < 12]
     async with Database(tmp_path / "old.db") as db:
-        monkeypatch.setattr(storage.database, "_migration_files", lambda: before_12)
+        monkeypatch.setattr(storage.database, "migration_files", lambda _dialect: before_12)
         await db.migrate()
         # What the code before migration 12 stored: the 10-digit national mobile form.
         await db.writer.executemany(
@@ -148,9 +149,9 @@ async def test_migration_12_stores_old_guardian_phones_in_e164(
 async def test_migration_18_files_the_cases_already_saved_under_their_names_keys(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    before_18 = [m for m in _migration_files() if m[0] < 18]
+    before_18 = [m for m in migration_files("sqlite") if m[0] < 18]
     async with Database(tmp_path / "old.db") as db:
-        monkeypatch.setattr(storage.database, "_migration_files", lambda: before_18)
+        monkeypatch.setattr(storage.database, "migration_files", lambda _dialect: before_18)
         await db.migrate()
         await db.writer.execute("PRAGMA foreign_keys = OFF")  # no teacher or school here
         # A child as registered before, and one erased since (an empty name key).
@@ -212,7 +213,7 @@ def test_split_statements_refuses_an_unfinished_statement() -> None:
 
 
 def test_split_statements_of_the_initial_migration_run_on_a_blank_database() -> None:
-    _, _, sql = _migration_files()[0]
+    _, _, sql = migration_files("sqlite")[0]
     conn = sqlite3.connect(":memory:")
     try:
         for statement in _split_statements(sql):
@@ -353,7 +354,7 @@ async def test_an_online_backup_copies_the_committed_rows_of_a_live_database(
     assert len(copied) == 25
     assert ("key7", "ค่า 7") in copied
     assert await _rows(target, "SELECT version FROM schema_migrations") == [
-        (number,) for number, _, _ in _migration_files()
+        (number,) for number, _, _ in migration_files("sqlite")
     ]
 
 
