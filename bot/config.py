@@ -28,7 +28,8 @@ ENV_FILE_VARIABLE = "PANONG_ENV_FILE"
 SUPPORTED_LANGUAGES = ("th", "en")
 
 # Settings only the real bot reads: the sandbox replaces each with its own.
-PRODUCTION_ONLY = ("bot_username", "base_url", "base_file_url", "database_path")
+PRODUCTION_ONLY = ("bot_username", "base_url", "base_file_url", "database_path",
+                   "database_url")
 
 
 class MissingEnvFile(Exception):
@@ -58,6 +59,14 @@ class Settings(BaseSettings):
     )
     base_file_url: str = "https://api.telegram.org/file/bot"
     database_path: Path = DATA_DIR / "panong.db"
+    database_url: str | None = Field(
+        default=None,
+        description="postgresql://user:password@host:port/name to keep everything in "
+        "PostgreSQL (several provinces, several bot processes); unset, the SQLite file at "
+        "database_path.")
+    database_pool_size: int = Field(
+        default=10, ge=1, le=200,
+        description="PostgreSQL connections each bot process keeps open.")
     directory_path: Path = DATA_DIR / "directory.yaml"
     routing_path: Path = Field(
         default=DATA_DIR / "routing.yaml",

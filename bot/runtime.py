@@ -11,6 +11,18 @@ from bot.routing import Rule, load_rules
 from bot.services import summaries
 from bot.services.delivery import Dispatcher
 from storage.database import Database
+from storage.postgres import PostgresDatabase
+
+
+def open_database(settings: Settings) -> Database | PostgresDatabase:
+    """The backend the settings name, not yet opened: PostgreSQL at `database_url`, else
+    the SQLite file at `database_path`."""
+    if settings.database_url:
+        return PostgresDatabase(settings.database_url, settings.tz,
+                                busy_timeout=settings.database_busy_timeout_seconds,
+                                pool_size=settings.database_pool_size)
+    return Database(settings.database_path, settings.tz,
+                    busy_timeout=settings.database_busy_timeout_seconds)
 
 
 def system_clock() -> datetime:
@@ -20,7 +32,7 @@ def system_clock() -> datetime:
 @dataclass
 class Runtime:
     settings: Settings
-    db: Database
+    db: Database | PostgresDatabase
     geography: Geography
     routing: list[Rule] = field(default_factory=list)
     clock: Callable[[], datetime] = field(default=system_clock)
@@ -48,8 +60,7 @@ class Runtime:
         geography = Geography.load(settings.province_code)
         organisations = load_directory(settings.directory_path, geography)
         routing = load_rules(settings.routing_path)
-        db = Database(settings.database_path, settings.tz,
-                      busy_timeout=settings.database_busy_timeout_seconds)
+        db = open_database(settings)
         await db.open()
         try:
             await db.migrate()

@@ -132,6 +132,7 @@ class Sandbox:
             "base_url": f"{self.url}/bot",
             "base_file_url": f"{self.url}/file/bot",
             "database_path": settings.sandbox_database_path,
+            "database_url": None,  # the sandbox never touches a production server
             "bot_username": BOT_USERNAME,
             "line_channel_secret": SecretStr(LINE_SANDBOX_SECRET),
             "line_channel_access_token": SecretStr(LINE_SANDBOX_TOKEN),

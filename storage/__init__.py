@@ -1,1 +1,1 @@
-"""Storage: aiosqlite repositories behind named methods, and numbered SQL migrations."""
+"""Storage: repositories behind named methods, and numbered SQL migrations."""

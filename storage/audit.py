@@ -4,8 +4,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
 from pydantic import BaseModel
+
+from storage.sql import Connection
 
 
 class AuditEntry(BaseModel):
@@ -24,7 +25,7 @@ def _dump(value: dict[str, Any] | None) -> str | None:
 
 
 class AuditRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def record(

@@ -1,12 +1,12 @@
 """Small facts the bot learns about itself, such as its @username."""
 
-import aiosqlite
+from storage.sql import Connection
 
 BOT_USERNAME = "bot_username"
 
 
 class BotStateRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def get(self, key: str) -> str | None:

@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.domain import names
 from bot.domain.models import Case, CaseSummary, Child, DuplicateCandidate, Need
-from storage.sql import placeholders
+from storage.sql import LIST_SQL, Connection, Row, placeholders
 from storage.tallies import TallyRepository
 
 _CASE_FIELDS = (
@@ -17,10 +17,10 @@ _CASE_FIELDS = (
     "subdistrict_code", "address", "latitude", "longitude", "found", "dropout_cause",
     "consent", "education_wish", "possible_duplicate_of", "created_at", "updated_at",
 )
-_CASE_COLUMNS = (
-    ", ".join(f"c.{field}" for field in _CASE_FIELDS)
-    + ", (SELECT group_concat(n.need, ',') FROM case_needs n WHERE n.case_id = c.id) AS needs"
-)
+_CASE_COLUMNS = {
+    dialect: ", ".join(f"c.{field}" for field in _CASE_FIELDS)
+    + f", (SELECT {joined.format('n.need')} FROM case_needs n WHERE n.case_id = c.id) AS needs"
+    for dialect, joined in LIST_SQL.items()}
 
 
 _FILE_NAME = ("INSERT INTO case_name_keys (district_code, birth_year, key, case_id)"
@@ -46,26 +46,27 @@ async def index_every_name(conn: aiosqlite.Connection) -> None:
     await cursor.close()
 
 
-def _case(row: aiosqlite.Row) -> Case:
+def _case(row: Row) -> Case:
     data = dict(row)
     data["needs"] = tuple(sorted(data["needs"].split(","))) if data["needs"] else ()
     return Case(**data)
 
 
-def _child(row: aiosqlite.Row) -> Child:
+def _child(row: Row) -> Child:
     return Child(**{key: value for key, value in dict(row).items()
                     if key not in ("name_key", "created_at")})
 
 
 class CaseRepository:
-    def __init__(self, conn: aiosqlite.Connection, tallies: TallyRepository) -> None:
+    def __init__(self, conn: Connection, tallies: TallyRepository) -> None:
         self.conn = conn
         self.tallies = tallies
 
     async def next_code(self, prefix: str, year_be: int) -> str:
         rows = await self.conn.execute_fetchall(
             "INSERT INTO case_counters (prefix, year_be, last_value) VALUES (?, ?, 1)"
-            " ON CONFLICT (prefix, year_be) DO UPDATE SET last_value = last_value + 1"
+            " ON CONFLICT (prefix, year_be)"
+            " DO UPDATE SET last_value = case_counters.last_value + 1"
             " RETURNING last_value",
             (prefix, year_be),
         )
@@ -152,19 +153,19 @@ class CaseRepository:
         if not ids:
             return {}
         rows = await self.conn.execute_fetchall(
-            f"SELECT {_CASE_COLUMNS} FROM cases c WHERE c.id IN ({placeholders(len(ids))})",
-            ids)
+            f"SELECT {_CASE_COLUMNS[self.conn.dialect]} FROM cases c"
+            f" WHERE c.id IN ({placeholders(len(ids))})", ids)
         return {row["id"]: _case(row) for row in rows}
 
     async def by_submission(self, submission_id: str) -> Case | None:
         rows = await self.conn.execute_fetchall(
-            f"SELECT {_CASE_COLUMNS} FROM cases c WHERE c.submission_id = ?", (submission_id,)
-        )
+            f"SELECT {_CASE_COLUMNS[self.conn.dialect]} FROM cases c WHERE c.submission_id = ?",
+            (submission_id,))
         return _case(rows[0]) if rows else None
 
     async def by_code(self, code: str) -> Case | None:
         rows = await self.conn.execute_fetchall(
-            f"SELECT {_CASE_COLUMNS} FROM cases c WHERE c.code = ?", (code,)
+            f"SELECT {_CASE_COLUMNS[self.conn.dialect]} FROM cases c WHERE c.code = ?", (code,)
         )
         return _case(rows[0]) if rows else None
 

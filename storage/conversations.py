@@ -5,10 +5,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from storage.sql import chunks, placeholders
+from storage.sql import Connection, chunks, placeholders
 
 # Rows written by one statement: a few thousand bound values, far below SQLite's limit.
 ROWS_PER_STATEMENT = 500
@@ -37,7 +36,7 @@ class ConversationEnd(BaseModel):
 
 
 class ConversationRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def load_data(self, kind: str) -> dict[str, Any]:

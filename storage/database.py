@@ -25,7 +25,8 @@ import aiosqlite
 
 from bot.errors import DatabaseBusy
 from storage.cases import index_every_name
-from storage.repositories import Repositories
+from storage.repositories import Repositories, UnitOfWork
+from storage.sql import SqliteConnection
 from storage.users import KnownUsers
 
 log = logging.getLogger(__name__)
@@ -61,25 +62,9 @@ def migration_files(dialect: str) -> list[tuple[int, str, str]]:
     return found
 
 
-class UnitOfWork(Repositories):
-    """Repositories bound to the writer inside one transaction.
-
-    Nothing is kept unless `commit()` is called: leaving the block without it rolls back.
-    """
-
-    def __init__(self, conn: aiosqlite.Connection, tz: tzinfo, known_users: KnownUsers,
-                 owed: asyncio.Event) -> None:
-        super().__init__(conn, tz)
-        self.committed = False
-        self._known_users = known_users
-        self._owed = owed
-
-    async def commit(self) -> None:
+class SqliteUnitOfWork(UnitOfWork):
+    async def _commit(self) -> None:
         await self.conn.commit()
-        self.committed = True
-        self._known_users.committed()
-        if self.outbox.added:
-            self._owed.set()
 
 
 class Database:
@@ -91,8 +76,8 @@ class Database:
         self.path = path
         self.tz = tz
         self.busy_timeout_ms = round(busy_timeout * 1000)
-        self._writer: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
+        self._writer: SqliteConnection | None = None
+        self._reader: SqliteConnection | None = None
         self._read: Repositories | None = None
         self._write_lock = asyncio.Lock()
         # Who is talking, asked on every update (see `KnownUsers`); watching from `migrate`.
@@ -111,9 +96,10 @@ class Database:
         await self._reader.execute("PRAGMA query_only = ON")
         self._read = Repositories(self._reader, self.tz)
 
-    async def _connect(self) -> aiosqlite.Connection:
+    async def _connect(self) -> SqliteConnection:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, never implicitly.
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn = await SqliteConnection(
+            lambda: sqlite3.connect(self.path, isolation_level=None), iter_chunk_size=64)
         conn.row_factory = sqlite3.Row
         await conn.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
         await conn.execute("PRAGMA foreign_keys = ON")
@@ -137,7 +123,7 @@ class Database:
         await self.close()
 
     @property
-    def writer(self) -> aiosqlite.Connection:
+    def writer(self) -> SqliteConnection:
         if self._writer is None:
             raise RuntimeError("the database is not open")
         return self._writer
@@ -161,7 +147,7 @@ class Database:
                 if _is_busy(error):
                     raise DatabaseBusy() from error
                 raise
-            uow = UnitOfWork(conn, self.tz, self.known_users, self.owed)
+            uow = SqliteUnitOfWork(conn, self.tz, self.known_users, self.owed)
             try:
                 yield uow
             except sqlite3.OperationalError as error:

@@ -2,8 +2,9 @@
 
 from datetime import UTC, datetime
 
-import aiosqlite
 from pydantic import BaseModel
+
+from storage.sql import Connection
 
 
 def _iso(moment: datetime) -> str:
@@ -21,18 +22,17 @@ class Download(BaseModel):
 
 
 class DownloadRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def add(self, token_hash: str, user_id: int, *, content_type: str, file_name: str,
                   content: bytes, now: datetime, expires_at: datetime) -> int:
-        cursor = await self.conn.execute(
+        rows = await self.conn.execute_fetchall(
             "INSERT INTO downloads (token_hash, user_id, content_type, file_name, content,"
-            " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (token_hash, user_id, content_type, file_name, content, _iso(now),
              _iso(expires_at)))
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        return rows[0][0]
 
     async def take(self, token_hash: str, now: datetime) -> Download | None:
         """The unexpired file of this token, for a user still active; counted as fetched."""

@@ -9,8 +9,7 @@ never held back by an export being written.
 
 from collections.abc import AsyncIterator
 
-import aiosqlite
-
+from storage.sql import Connection
 from storage.summaries import SummaryFilter, case_condition
 
 CASE_LIST_COLUMNS = ("code", "created_at", "district_code", "subdistrict_code", "found",
@@ -20,7 +19,7 @@ CHUNK = 2000
 
 
 class ExportRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def case_list(self, within: SummaryFilter, chunk: int = CHUNK
@@ -30,17 +29,15 @@ class ExportRepository:
         where, params = case_condition(within)
         after = 0
         while True:
-            async with self.conn.execute(
+            rows = list(await self.conn.execute_fetchall(
                 "SELECT c.id, c.code, c.created_at, c.district_code, c.subdistrict_code,"
                 " c.found, c.child_foreign, ch.nationality, c.child_sex, c.age_group,"
                 " c.dropout_cause, c.needs_mask, c.status, c.organisation_id"
                 " FROM cases c JOIN children ch ON ch.id = c.child_id"
                 f" WHERE c.id > ? AND {where} ORDER BY c.id LIMIT ?",
-                [after, *params, chunk]) as cursor:
-                cursor.row_factory = None  # plain tuples: cheaper than sqlite3.Row per case
-                rows = await cursor.fetchall()
+                [after, *params, chunk]))
             for row in rows:
-                yield row[1:]
+                yield tuple(row)[1:]
             if len(rows) < chunk:
                 return
             after = rows[-1][0]

@@ -523,7 +523,7 @@ class Repositories(Protocol):
 
 
 class UnitOfWork(Repositories, Protocol):
-    """`storage.database.UnitOfWork`: the repositories inside one transaction, kept only
+    """`storage.repositories.UnitOfWork`: the repositories inside one transaction, kept only
     when committed."""
 
     async def commit(self) -> None: ...

@@ -2,15 +2,14 @@
 
 from datetime import datetime
 
-import aiosqlite
-
 from bot.domain.models import Invite
+from storage.sql import Connection
 
 _PENDING = "used_by IS NULL AND revoked_at IS NULL AND expires_at > ?"
 
 
 class InviteRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def add(self, invite: Invite) -> None:

@@ -3,12 +3,11 @@
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
 from bot.domain.identity import IdentityType
 from bot.domain.models import Nationality, Sex
-from storage.sql import chunks, placeholders
+from storage.sql import Connection, chunks, placeholders
 
 # SQLite allows 999 parameters in older builds: look references up in chunks.
 CHUNK = 900
@@ -40,7 +39,7 @@ class Lead(BaseModel):
 
 
 class LeadRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def existing(self, column: str, values: Sequence[str], table: str) -> set[str]:

@@ -5,8 +5,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
 from pydantic import BaseModel, ConfigDict
+
+from storage.sql import Connection
 
 
 def _iso(moment: datetime) -> str:
@@ -25,7 +26,7 @@ class ReceivedEvent(BaseModel):
 
 
 class LineEventRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def add(self, events: Sequence[tuple[str, str, dict[str, Any]]],

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-import aiosqlite
+from storage.sql import Connection
 
 
 def _iso(moment: datetime) -> str:
@@ -10,7 +10,7 @@ def _iso(moment: datetime) -> str:
 
 
 class LinkCodeRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def add(self, code: str, user_id: int, *, now: datetime,

@@ -2,21 +2,19 @@
 
 from collections.abc import Iterable
 
-import aiosqlite
-
 from bot.domain.models import Organisation
-from storage.sql import placeholders
+from storage.sql import LIST_SQL, Connection, Row, placeholders
 
-_SELECT = (
+_SELECT = {dialect: (
     "SELECT o.id, o.kind, o.name_th, o.name_en, o.short_th, o.short_en, o.parent_id, o.active,"
     " o.serves_needs, o.serves_wishes, o.min_age, o.max_age,"
-    " (SELECT group_concat(d.district_code, ',') FROM organisation_districts d"
+    f" (SELECT {joined.format('d.district_code')} FROM organisation_districts d"
     "  WHERE d.organisation_id = o.id) AS districts"
     " FROM organisations o"
-)
+) for dialect, joined in LIST_SQL.items()}
 
 
-def _organisation(row: aiosqlite.Row) -> Organisation:
+def _organisation(row: Row) -> Organisation:
     districts = tuple(sorted(row["districts"].split(","))) if row["districts"] else ()
     return Organisation(
         id=row["id"], kind=row["kind"], name_th=row["name_th"], name_en=row["name_en"],
@@ -32,7 +30,7 @@ def _keys(column: str) -> tuple[str, ...]:
 
 
 class OrganisationRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def get(self, organisation_id: str) -> Organisation | None:
@@ -45,11 +43,11 @@ class OrganisationRepository:
         if not ids:
             return {}
         rows = await self.conn.execute_fetchall(
-            _SELECT + f" WHERE o.id IN ({placeholders(len(ids))})", ids)
+            _SELECT[self.conn.dialect] + f" WHERE o.id IN ({placeholders(len(ids))})", ids)
         return {row["id"]: _organisation(row) for row in rows}
 
     async def active(self, kinds: Iterable[str] | None = None) -> list[Organisation]:
-        sql, params = _SELECT + " WHERE o.active = 1", []
+        sql, params = _SELECT[self.conn.dialect] + " WHERE o.active = 1", []
         if kinds is not None:
             kinds = list(kinds)
             sql += f" AND o.kind IN ({placeholders(len(kinds))})"

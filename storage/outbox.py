@@ -6,21 +6,22 @@ from collections.abc import Sequence, Set
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
 from bot.domain.models import OutboxKind, OutboxMessage
-from storage.sql import chunks, placeholders
+from storage.sql import Connection, Dialect, Row, chunks, placeholders
 
 # Bound values per statement, well inside SQLite's limit.
 _CHUNK = 500
+# Read the pending rows through their index: SQLite must be told (see `_ready`).
+_PENDING_SQL: dict[Dialect, str] = {"sqlite": "INDEXED BY outbox_pending", "postgresql": ""}
 
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-def _message(row: aiosqlite.Row) -> OutboxMessage:
+def _message(row: Row) -> OutboxMessage:
     values = dict(row)
     values["payload"] = json.loads(values["payload"])
     return OutboxMessage(**{key: value for key, value in values.items()
@@ -45,7 +46,7 @@ class Owed(BaseModel):
 
 
 class OutboxRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
         # Whether this connection's transaction owes anything: the dispatcher is woken when
         # it commits (see `storage.database.UnitOfWork`).
@@ -121,7 +122,7 @@ class OutboxRepository:
         return bool(await self._ready(now, channels, 1, frozenset()))
 
     async def _ready(self, now: datetime, channels: Sequence[str], limit: int,
-                     skip: Set[tuple[str, str]]) -> list[aiosqlite.Row]:
+                     skip: Set[tuple[str, str]]) -> list[Row]:
         """Rows that may be sent now, the oldest first; those of chats in `skip` are read
         and left out, so `limit` counts them too (a busy chat's rows are few: PER_CHAT).
         Read through the pending rows in order of id, stopping at `limit`: left to itself
@@ -131,7 +132,8 @@ class OutboxRepository:
             return []
         at = _iso(now)
         rows = list(await self.conn.execute_fetchall(
-            "SELECT * FROM outbox AS o INDEXED BY outbox_pending WHERE o.status = 'pending'"
+            f"SELECT * FROM outbox AS o {_PENDING_SQL[self.conn.dialect]}"
+            " WHERE o.status = 'pending'"
             f" AND o.channel IN ({placeholders(len(channels))})"
             " AND o.next_attempt_at <= ? AND (o.claimed_until IS NULL OR o.claimed_until <= ?)"
             " AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.status = 'pending'"

@@ -5,11 +5,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
 from bot.domain.models import Referral, ReferralMessage, ReferralStatus, UnitChat
-from storage.sql import placeholders
+from storage.sql import Connection, Row, placeholders
 from storage.tallies import TallyRepository
 
 # Columns a transition may set besides the status; anything else is a programming error.
@@ -17,7 +16,7 @@ _SETTABLE = frozenset({"organisation_id", "awaiting_coordinator", "reason", "out
                        "sent_at", "accepted_by", "accepted_at", "closed_at"})
 
 
-def _referral(row: aiosqlite.Row) -> Referral:
+def _referral(row: Row) -> Referral:
     return Referral(**dict(row))
 
 
@@ -39,7 +38,7 @@ class HistoryEntry(BaseModel):
 
 
 class ReferralRepository:
-    def __init__(self, conn: aiosqlite.Connection, tallies: TallyRepository) -> None:
+    def __init__(self, conn: Connection, tallies: TallyRepository) -> None:
         self.conn = conn
         self.tallies = tallies
 

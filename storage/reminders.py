@@ -3,9 +3,8 @@
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-import aiosqlite
-
 from bot.domain.models import Reminder, ReminderKind, ReminderStatus
+from storage.sql import Connection, Row
 
 
 def _iso(moment: datetime) -> str:
@@ -13,12 +12,12 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-def _reminder(row: aiosqlite.Row) -> Reminder:
+def _reminder(row: Row) -> Reminder:
     return Reminder(**dict(row))
 
 
 class ReminderRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def add(self, *, kind: ReminderKind, case_id: int, due_at: datetime, now: datetime,

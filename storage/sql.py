@@ -1,9 +1,81 @@
-"""Small pieces of SQL text shared by the repositories."""
+"""Small pieces of SQL text shared by the repositories, and the connection they run on.
 
-from collections.abc import Iterator, Sequence
-from typing import TypeVar
+A repository is written once, in SQL both backends read: `?` and `:name` placeholders
+(translated for PostgreSQL by `storage.postgres`), ISO-8601 UTC text for moments, 0/1 for
+yes/no. Where the two dialects must differ, the repository keeps both texts side by side
+in a dict keyed by `Connection.dialect` (named `..._SQL`), so a change to one is seen
+beside the other.
+"""
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, tzinfo
+from typing import Any, Literal, Protocol, TypeVar
+
+import aiosqlite
 
 T = TypeVar("T")
+Dialect = Literal["sqlite", "postgresql"]
+Params = Sequence[Any] | Mapping[str, Any]
+
+
+class Row(Protocol):
+    """A row read by column name or by position (sqlite3.Row, asyncpg.Record)."""
+
+    def __getitem__(self, key: int | str) -> Any: ...
+
+    def keys(self) -> Iterable[str]: ...
+
+
+class Executed(Protocol):
+    rowcount: int
+
+
+class Connection(Protocol):
+    """What a repository may ask of the connection it is bound to."""
+
+    dialect: Dialect
+
+    async def execute(self, sql: str, parameters: Params = ...) -> Executed: ...
+
+    async def execute_fetchall(self, sql: str, parameters: Params = ...) -> Iterable[Any]: ...
+
+    async def executemany(self, sql: str, parameters: Iterable[Params]) -> Any: ...
+
+
+class SqliteConnection(aiosqlite.Connection):
+    """aiosqlite's connection, saying which dialect it speaks."""
+
+    dialect: Dialect = "sqlite"
+
+
+# --- what the two dialects say differently, twin beside twin ------------------------------
+
+# The values of a column over a group's rows, joined by commas.
+LIST_SQL: dict[Dialect, str] = {
+    "sqlite": "group_concat({}, ',')",
+    "postgresql": "string_agg({}, ',')",
+}
+# Whole days from one stored moment (ISO text) to a later one.
+WHOLE_DAYS_SQL: dict[Dialect, str] = {
+    "sqlite": "CAST(julianday({later}) - julianday({earlier}) AS INTEGER)",
+    "postgresql": "CAST(floor(extract(epoch FROM CAST({later} AS timestamptz)"
+                  " - CAST({earlier} AS timestamptz)) / 86400) AS BIGINT)",
+}
+# The local day (YYYY-MM-DD) of a stored moment, with one placeholder for `local_day_zone`.
+# SQLite's date() takes a fixed offset: right for zones without summer time, as Thailand's;
+# PostgreSQL knows the zone's rules.
+LOCAL_DAY_SQL: dict[Dialect, str] = {
+    "sqlite": "date({}, ?)",
+    "postgresql": "to_char(CAST({} AS timestamptz) AT TIME ZONE ?, 'YYYY-MM-DD')",
+}
+
+
+def local_day_zone(dialect: Dialect, tz: tzinfo) -> str:
+    """The value for LOCAL_DAY_SQL's placeholder: an offset in hours, or the zone's name."""
+    if dialect == "postgresql":
+        return str(tz)
+    offset = datetime.now(UTC).astimezone(tz).utcoffset()
+    return f"{(offset.total_seconds() if offset else 0) / 3600:+.2f} hours"
 
 
 def placeholders(count: int) -> str:

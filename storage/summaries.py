@@ -9,9 +9,8 @@ so SQLite streams through the index and never sorts.
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import aiosqlite
-
 from bot.domain.scopes import Scope, ScopeKind
+from storage.sql import WHOLE_DAYS_SQL, Connection
 
 PEOPLE_COLUMNS = "c.district_code, c.child_foreign, c.found, c.age_group, c.child_sex"
 # District first in both: one index serves the province and a district alike.
@@ -69,7 +68,7 @@ def referral_condition(within: SummaryFilter) -> tuple[str, list[object]]:
 
 
 class SummaryRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     @staticmethod
@@ -119,10 +118,10 @@ class SummaryRepository:
     async def days_to_accept(self, within: SummaryFilter) -> list[tuple[str, int, int]]:
         """(unit, whole days from sent to accepted, referrals)."""
         where, params = referral_condition(within)
-        # julianday() is SQLite's; PostgreSQL would use extract(epoch from ...).
+        days = WHOLE_DAYS_SQL[self.conn.dialect].format(later="r.accepted_at",
+                                                        earlier="r.sent_at")
         rows = await self.conn.execute_fetchall(
-            "SELECT r.organisation_id,"
-            " CAST(julianday(r.accepted_at) - julianday(r.sent_at) AS INTEGER), count(*)"
+            f"SELECT r.organisation_id, {days}, count(*)"
             f" FROM referrals r WHERE r.accepted_at IS NOT NULL AND {where}"
             " GROUP BY 1, 2", params)
         return [tuple(row) for row in rows]  # type: ignore[misc]

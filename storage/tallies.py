@@ -6,17 +6,15 @@ bulk load, or at the first start after the migration).
 """
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 
-import aiosqlite
+from storage.sql import LOCAL_DAY_SQL, WHOLE_DAYS_SQL, Connection, local_day_zone, placeholders
 
-from storage.sql import placeholders
-
-UPSERT = " ON CONFLICT ({keys}) DO UPDATE SET n = n + excluded.n"
+UPSERT = " ON CONFLICT ({keys}) DO UPDATE SET n = {table}.n + excluded.n"
 
 
 class TallyRepository:
-    def __init__(self, conn: aiosqlite.Connection, tz: tzinfo) -> None:
+    def __init__(self, conn: Connection, tz: tzinfo) -> None:
         self.conn = conn
         self.tz = tz
 
@@ -30,7 +28,7 @@ class TallyRepository:
         columns = ", ".join(keys)
         await self.conn.execute(
             f"INSERT INTO {table} ({columns}, n) VALUES ({placeholders(len(keys))}, ?)"
-            + UPSERT.format(keys=columns), [*keys.values(), n])
+            + UPSERT.format(keys=columns, table=table), [*keys.values(), n])
 
     async def count_case(self, case: Mapping[str, object], created: datetime | str,
                          n: int) -> None:
@@ -62,35 +60,34 @@ class TallyRepository:
 
     async def rebuild(self) -> None:
         """Recount every tally from the cases and referrals."""
-        # SQLite's date() takes a fixed offset: right for zones without summer time, as
-        # Thailand's; elsewhere a recount may put a case near midnight on the next day.
-        offset = datetime.now(UTC).astimezone(self.tz).utcoffset()
-        hours = f"{(offset.total_seconds() if offset else 0) / 3600:+.2f} hours"
+        dialect = self.conn.dialect
+        zone = local_day_zone(dialect, self.tz)
         for table in ("tally_people", "tally_causes", "tally_needs", "tally_referrals",
                       "tally_accept_days"):
             await self.conn.execute(f"DELETE FROM {table}")
-        day = "date(created_at, ?)"
+        day = LOCAL_DAY_SQL[dialect].format("created_at")
         await self.conn.execute(
             "INSERT INTO tally_people (day, district_code, child_foreign, found, age_group,"
             f" child_sex, n) SELECT {day}, district_code, child_foreign, found, age_group,"
-            " child_sex, count(*) FROM cases GROUP BY 1, 2, 3, 4, 5, 6", (hours,))
+            " child_sex, count(*) FROM cases GROUP BY 1, 2, 3, 4, 5, 6", (zone,))
         await self.conn.execute(
             "INSERT INTO tally_causes (day, district_code, dropout_cause, n)"
             f" SELECT {day}, district_code, coalesce(dropout_cause, ''), count(*) FROM cases"
-            " GROUP BY 1, 2, 3", (hours,))
+            " GROUP BY 1, 2, 3", (zone,))
         await self.conn.execute(
             "INSERT INTO tally_needs (day, district_code, needs_mask, n)"
             f" SELECT {day}, district_code, needs_mask, count(*) FROM cases GROUP BY 1, 2, 3",
-            (hours,))
+            (zone,))
         await self.conn.execute(
             "INSERT INTO tally_referrals (day, organisation_id, need, status, outcome, n)"
             f" SELECT {day}, coalesce(organisation_id, ''), need, status, coalesce(outcome, ''),"
-            " count(*) FROM referrals GROUP BY 1, 2, 3, 4, 5", (hours,))
+            " count(*) FROM referrals GROUP BY 1, 2, 3, 4, 5", (zone,))
         await self.conn.execute(
             "INSERT INTO tally_accept_days (day, organisation_id, days, n)"
             f" SELECT {day}, coalesce(organisation_id, ''),"
-            " CAST(julianday(accepted_at) - julianday(sent_at) AS INTEGER), count(*)"
-            " FROM referrals WHERE accepted_at IS NOT NULL GROUP BY 1, 2, 3", (hours,))
+            f" {WHOLE_DAYS_SQL[dialect].format(later='accepted_at', earlier='sent_at')},"
+            " count(*)"
+            " FROM referrals WHERE accepted_at IS NOT NULL GROUP BY 1, 2, 3", (zone,))
 
     # --- what the summaries read ----------------------------------------------------------
 

@@ -1,10 +1,10 @@
 """Pushes counted per channel and month."""
 
-import aiosqlite
+from storage.sql import Connection
 
 
 class UsageRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def pushes(self, channel: str, month: str) -> int:
@@ -17,7 +17,8 @@ class UsageRepository:
         """Count `count` more; the month's total."""
         rows = await self.conn.execute_fetchall(
             "INSERT INTO channel_usage (channel, month, pushes) VALUES (?, ?, ?)"
-            " ON CONFLICT (channel, month) DO UPDATE SET pushes = pushes + excluded.pushes"
+            " ON CONFLICT (channel, month)"
+            " DO UPDATE SET pushes = channel_usage.pushes + excluded.pushes"
             " RETURNING pushes", (channel, month, count))
         return rows[0][0]
 

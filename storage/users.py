@@ -7,16 +7,20 @@ from datetime import datetime
 import aiosqlite
 
 from bot.domain.models import Role, User
-from storage.sql import placeholders
+from storage.sql import Connection, Row, placeholders
 
 
-def _user(row: aiosqlite.Row) -> User:
+def _user(row: Row) -> User:
     return User(**{key: value for key, value in dict(row).items() if key != "invited_by"})
 
 
 class UserRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        # Whether this connection's transaction changed a user or a user's chat: what
+        # `KnownUsers` remembers is forgotten when it commits (and, on PostgreSQL, in every
+        # other process too: see `storage.postgres`).
+        self.changed = False
 
     async def by_channel_id(self, channel: str, channel_user_id: str) -> User | None:
         """The person using this chat, on whichever channel they joined."""
@@ -44,12 +48,14 @@ class UserRepository:
 
     async def add_channel(self, user_id: int, channel: str, channel_user_id: str,
                           now: datetime) -> None:
+        self.changed = True
         await self.conn.execute(
             "INSERT INTO user_channels (channel, channel_user_id, user_id, linked_at)"
             " VALUES (?, ?, ?, ?)", (channel, channel_user_id, user_id, now.isoformat()))
 
     async def set_home(self, user_id: int, channel: str, channel_user_id: str) -> None:
         """Where notices to the person go from now on."""
+        self.changed = True
         await self.conn.execute(
             "UPDATE users SET channel = ?, channel_user_id = ? WHERE id = ?",
             (channel, channel_user_id, user_id))
@@ -78,6 +84,7 @@ class UserRepository:
         invited_by: int | None,
         now: datetime,
     ) -> User:
+        self.changed = True
         rows = await self.conn.execute_fetchall(
             "INSERT INTO users (channel, channel_user_id, display_name, role, organisation_id,"
             " language, active, invited_by, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)"
@@ -90,9 +97,11 @@ class UserRepository:
         return user
 
     async def set_language(self, user_id: int, language: str | None) -> None:
+        self.changed = True
         await self.conn.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
 
     async def set_active(self, user_id: int, active: bool) -> None:
+        self.changed = True
         await self.conn.execute(
             "UPDATE users SET active = ? WHERE id = ?", (int(active), user_id)
         )
@@ -119,6 +128,7 @@ class UserRepository:
         return [_user(row) for row in rows]
 
     async def set_unreachable(self, user_id: int, since: datetime | None) -> None:
+        self.changed = True
         await self.conn.execute(
             "UPDATE users SET unreachable_since = ? WHERE id = ?",
             (since.isoformat() if since else None, user_id))
@@ -126,6 +136,7 @@ class UserRepository:
     async def set_undelivered(self, channel: str, channel_user_id: str,
                               since: datetime) -> None:
         """Keeps the earliest moment when several messages failed."""
+        self.changed = True
         await self.conn.execute(
             "UPDATE users SET undelivered_since = ? WHERE channel = ? AND channel_user_id = ?"
             " AND undelivered_since IS NULL",
@@ -139,6 +150,7 @@ class UserRepository:
 
     async def clear_undelivered(self, user_id: int, since: datetime) -> None:
         """Only the failure they were told of: one recorded meanwhile stays."""
+        self.changed = True
         await self.conn.execute(
             "UPDATE users SET undelivered_since = NULL WHERE id = ? AND undelivered_since = ?",
             (user_id, since.isoformat()))
@@ -148,13 +160,14 @@ class KnownUsers:
     """The users the bot heard from lately, by chat id: every update starts by asking who
     is talking, and the answer rarely changes.
 
-    Correct because every change to users (and to the chats they use) is seen: `watch`
-    puts temporary triggers on the writer connection, and when a transaction that
-    inserted, updated or deleted any user or user's chat commits, everything known is
+    Correct because every change to users (and to the chats they use) is seen: on SQLite
+    `watch` puts temporary triggers on the writer connection; on PostgreSQL the unit of
+    work says whether it changed users (`UserRepository.changed`) and tells the other
+    processes with a NOTIFY. When such a transaction commits, everything known is
     forgotten at once, so a deactivation, a role or a new language counts from the next
-    update. Until `watch` has run nothing is remembered. A
-    change made outside this process (an administrator's sqlite3) is not seen by the
-    triggers; an entry is trusted for `max_age` seconds at most, so it shows within that.
+    update. Until changes are seen (`seeing_changes`) nothing is remembered. A change made
+    outside the bot (an administrator's sqlite3 or psql) is not seen; an entry is trusted
+    for `max_age` seconds at most, so it shows within that.
     Strangers are never remembered: an invite may make them a user at any moment.
     """
 
@@ -177,6 +190,11 @@ class KnownUsers:
                 await writer.execute(
                     f"CREATE TEMP TRIGGER IF NOT EXISTS panong_{table}_{event.lower()}"
                     f" AFTER {event} ON main.{table} BEGIN SELECT panong_users_changed(); END")
+        self.seeing_changes()
+
+    def seeing_changes(self) -> None:
+        """Every change to users is seen from now on (`forget` is called): users may be
+        remembered."""
         self._watching = True
 
     def _users_changed(self) -> None:

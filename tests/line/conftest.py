@@ -16,8 +16,8 @@ from tests.support.line import SECRET, RecordingMessaging, webhook_app
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path, line_channel_secret=SECRET,
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
+    return make_settings(tmp_path, database_url=database_url, line_channel_secret=SECRET,
                          line_channel_access_token="line-test-token", line_push_budget=10,
                          line_push_warn_at=2,
                          line_public_url="https://panong.example.org/line/webhook")

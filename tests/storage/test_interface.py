@@ -27,8 +27,8 @@ SAMPLES: dict[str, object] = {
     **{type(repository).__name__: repository for repository in vars(ONE_OF_EACH).values()
        if type(repository).__module__.startswith("storage.")},
     "Repositories": ONE_OF_EACH,
-    "UnitOfWork": database.UnitOfWork(None, UTC, users.KnownUsers(),  # type: ignore[arg-type]
-                                      asyncio.Event()),
+    "UnitOfWork": repositories.UnitOfWork(None, UTC, users.KnownUsers(),  # type: ignore[arg-type]
+                                          asyncio.Event()),
     "Database": database.Database(Path("never-opened.db")),
     "KnownUsers": users.KnownUsers(),
 }

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.domain.models import NEED_BITS, DropoutCause, Need, Outcome, ReferralStatus
 from storage.database import Database
+from storage.postgres import PostgresDatabase
+from storage.sql import Connection
 
 DISTRICTS = ("1101", "1102", "1103", "1104", "1105", "1106")
 UNITS = ("spp1_samutprakan", "dole_d1103", "msdhs_pso_samutprakan")
@@ -58,11 +60,21 @@ def generate(count: int, *, seed: int, start: datetime, days: int) -> list[Gener
     return cases
 
 
-async def write(db: Database, cases: list[GeneratedCase], *, teacher_id: int) -> None:
+async def write(db: Database | PostgresDatabase, cases: list[GeneratedCase], *,
+                teacher_id: int) -> None:
     """Insert the cases (children, needs, referrals) in one transaction, then recount the
     summary tallies, which a bulk insert leaves behind."""
-    conn = db.writer
-    await conn.execute("BEGIN IMMEDIATE")
+    async with db.unit_of_work() as uow:
+        await _insert(uow.conn, cases, teacher_id)
+        await uow.commit()
+    if isinstance(db, PostgresDatabase):
+        await db.realign_identities()  # the rows above came with their ids
+    async with db.unit_of_work() as uow:
+        await uow.tallies.rebuild()
+        await uow.commit()
+
+
+async def _insert(conn: Connection, cases: list[GeneratedCase], teacher_id: int) -> None:
     children, rows, needs, referrals = [], [], [], []
     for case in cases:
         stamp = case.created_at.astimezone(UTC).isoformat()
@@ -95,7 +107,3 @@ async def write(db: Database, cases: list[GeneratedCase], *, teacher_id: int) ->
         " outcome, created_by, sent_at, accepted_at, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(*row, row[-1]) for row in referrals])
-    await conn.commit()
-    async with db.unit_of_work() as uow:
-        await uow.tallies.rebuild()
-        await uow.commit()
