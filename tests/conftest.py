@@ -7,6 +7,7 @@ is marked `sqlite_only`."""
 
 import asyncio
 import itertools
+import os
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -88,14 +89,15 @@ def postgres_template(postgres_server) -> str:  # type: ignore[no-untyped-def]
     """A database migrated once, copied for each test."""
     from storage.postgres import PostgresDatabase
 
-    url = postgres_server.create_database("panong_template")
+    name = f"panong_template_{os.getpid()}"
+    url = postgres_server.create_database(name)
 
     async def migrate() -> None:
         async with PostgresDatabase(url) as db:
             await db.migrate()
 
     _in_own_loop(migrate)
-    return "panong_template"
+    return name
 
 
 @pytest.fixture
@@ -106,7 +108,7 @@ def database_url(backend: str, request: pytest.FixtureRequest) -> Iterator[str |
         return
     server = request.getfixturevalue("postgres_server")
     template = request.getfixturevalue("postgres_template")
-    name = f"test_{next(_databases)}"
+    name = f"test_{os.getpid()}_{next(_databases)}"
     url = server.create_database(name, template=template)
     yield url
     server.drop_database(name)
@@ -193,8 +195,6 @@ class _ExistingServer:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> _ExistingServer:
-    import os
-
     url = os.environ.get("PANONG_TEST_POSTGRES_URL")
     if not url:
         pytest.fail("no PostgreSQL server: set PANONG_TEST_POSTGRES_URL")
