@@ -147,7 +147,9 @@ class Inbox:
                 continue
             if not await self.locks.take(_lock_name(chat)):
                 continue  # another process holds it, and reads it again before leaving
-            if chat in self._busy:  # taken by this process meanwhile: the lock is its
+            if chat in self._busy:
+                # Taken by this process meanwhile: PostgreSQL counted the lock twice.
+                await self.locks.release(_lock_name(chat))
                 self._again.add(chat)
                 continue
             task = self._busy[chat] = asyncio.create_task(self._work(chat))

@@ -16,6 +16,7 @@ keeps its own tasks apart.
 import asyncio
 import hashlib
 import logging
+import os
 from collections.abc import Callable
 
 import asyncpg
@@ -62,14 +63,16 @@ class AdvisoryLocks:
 
     async def open(self, received: Callable[[], None]) -> None:
         """Call `received` whenever any process stores an update."""
-        conn = await self._connection()
-        await conn.add_listener(RECEIVED, lambda *_: received())
+        async with self._turn:
+            conn = await self._connection()
+            await conn.add_listener(RECEIVED, lambda *_: received())
 
     async def _connection(self) -> asyncpg.Connection:
         """The lock connection, opened the first time a lock is wanted."""
         if self._conn is None:
+            # Named by the process, so that an administrator (or a test) sees who holds what.
             self._conn = await asyncpg.connect(
-                self.url, server_settings={"application_name": "panong-locks"})
+                self.url, server_settings={"application_name": f"panong-locks:{os.getpid()}"})
             self._conn.add_termination_listener(self._terminated)
         return self._conn
 
