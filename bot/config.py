@@ -210,6 +210,11 @@ class Settings(BaseSettings):
     outbox_in_flight: int = Field(
         default=64, ge=1, le=1000,
         description="Owed messages being sent at once, across chats (each chat in order).")
+    outbox_lease_seconds: float = Field(
+        default=300, ge=1,
+        description="How long an owed message a bot process took stays its to send: when "
+        "several processes share the database and one dies, what it had taken goes out "
+        "after this. Longer than any send takes.")
     outbox_reserve: int = Field(
         default=3, ge=0, le=20,
         description="Of Telegram's 30 messages a second, how many the outbox leaves free "

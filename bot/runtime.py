@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from bot.config import Settings
 from bot.directory import load_directory
@@ -48,7 +48,8 @@ class Runtime:
                                  default_language=self.settings.default_language,
                                  in_flight=self.settings.outbox_in_flight,
                                  interval=self.settings.outbox_interval_seconds,
-                                 sole_process=self.settings.database_url is None)
+                                 sole_process=self.settings.database_url is None,
+                                 lease=timedelta(seconds=self.settings.outbox_lease_seconds))
         self.inbox = Inbox(self.db, self.now, process_locks(self.settings.database_url),
                            in_flight=self.settings.max_concurrent_updates)
 
