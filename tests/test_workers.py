@@ -2,20 +2,33 @@
 handled in the order they came and one at a time, whichever process takes them, and a
 process that dies in the middle of an update leaves it to another. Each `Inbox` here has
 its own lock connection, so two of them are two processes as far as the server can tell.
-And `panong run --workers N` refuses a database only one process may serve."""
+`panong run --workers N` starts N processes, starts again one that dies, and refuses a
+database only one process may serve."""
 
 import asyncio
+import os
+import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.cli import main
 from bot.inbox import Inbox
 from bot.runtime import Runtime
+from sandbox.botapi import BotApi
+from sandbox.run import BOT_USERNAME, SANDBOX_TOKEN
 from storage.inbox import ReceivedEvent
 from storage.locks import AdvisoryLocks
 from tests.conftest import FakeClock, make_settings
+from tests.support.bot_process import (
+    free_port,
+    kill,
+    serve_bot_api,
+    start_telegram_worker,
+    stop,
+)
 
 ON_POSTGRESQL = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
@@ -137,3 +150,53 @@ def test_several_workers_are_refused_on_sqlite(
     assert main(["run", "--workers", "2"]) == 2
     assert "only on PostgreSQL" in capsys.readouterr().err
     assert not (tmp_path / "panong.db").exists()
+
+
+async def lock_holders(database_url: str) -> set[int]:
+    """The processes with a lock connection open (`storage.locks` names it by pid)."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        names = await conn.fetch("SELECT application_name FROM pg_stat_activity"
+                                 " WHERE application_name LIKE 'panong-locks:%'")
+    finally:
+        await conn.close()
+    return {int(row[0].rsplit(":", 1)[1]) for row in names}
+
+
+def children_of(pid: int) -> set[int]:
+    return {int(child) for child in
+            Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+
+
+async def until_running(database_url: str, parent: int, count: int,
+                        gone: int | None = None) -> set[int]:
+    """The parent's children once `count` of them are serving (their lock connection
+    open), and no other; `gone` no longer among them."""
+    async with asyncio.timeout(60):
+        while True:
+            children = children_of(parent)
+            if len(children) == count and gone not in children \
+                    and children <= await lock_holders(database_url):
+                return children
+            await asyncio.sleep(0.2)  # the processes are not ours to be woken by
+
+
+@ON_POSTGRESQL
+async def test_panong_run_with_workers_starts_them_starts_a_dead_one_again_and_stops_all(
+    tmp_path: Path, database_url: str
+) -> None:
+    settings = make_settings(tmp_path, database_url=database_url)
+    async with serve_bot_api(BotApi(SANDBOX_TOKEN, username=BOT_USERNAME)) as url:
+        parent = await start_telegram_worker(settings, url, free_port(), "a-secret-of-sixteen",
+                                             tmp_path / "bot.log", workers=2)
+        try:
+            first = await until_running(database_url, parent.pid, 2)
+            dead = min(first)
+            os.kill(dead, signal.SIGKILL)
+            second = await until_running(database_url, parent.pid, 2, gone=dead)
+            assert len(first & second) == 1
+
+            assert await stop(parent) == 0
+            assert await lock_holders(database_url) == set()
+        finally:
+            await kill(parent)
