@@ -27,6 +27,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
+from bot.config import Settings
 from bot.flows.callback_data import (
     AttendanceButton,
     CaseActionButton,
@@ -110,7 +111,7 @@ def build_application(
         .context_types(ContextTypes(context=PanongContext))
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
         .persistence(SQLitePersistence(runtime.db, settings.persistence_interval_seconds,
-                                       shared=settings.database_url is not None))
+                                       shared=shares_work(settings)))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
     )
     builder = builder.rate_limiter(RetryingRateLimiter(
@@ -123,6 +124,13 @@ def build_application(
     runtime.outbox.register(CHANNEL, TelegramSender(application.bot, runtime))
     _register_handlers(application)
     return application
+
+
+def shares_work(settings: Settings) -> bool:
+    """Whether other processes may handle this bot's chats: Telegram by webhook, on
+    PostgreSQL. Polling, one process has every update and keeps its work in progress in
+    memory between rounds of writes."""
+    return settings.database_url is not None and settings.telegram_webhook_url is not None
 
 
 def _registration_conversation() -> ConversationHandler:
