@@ -134,6 +134,10 @@ class Inbox:
                 for wait in waits:
                     wait.cancel()
         finally:
+            if self.locks.lost.is_set():
+                # Other processes may be taking these chats now: stop at once.
+                for task in self.handling:
+                    task.cancel()
             await self.finish()
             await self.locks.close()
 

@@ -15,6 +15,7 @@ import asyncpg
 import pytest
 
 from bot.cli import main
+from bot import inbox as inbox_module
 from bot.inbox import Inbox
 from bot.runtime import Runtime
 from sandbox.botapi import BotApi
@@ -138,6 +139,39 @@ async def test_an_update_a_dead_process_was_handling_is_handled_by_another(
             task.cancel()
 
     assert recorder.handled == [("1", "survivor"), ("2", "survivor")]
+
+
+@ON_POSTGRESQL
+async def test_a_process_that_loses_its_locks_stops_handling_and_leaves_the_update(
+    runtime: Runtime, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A stop would let the update finish; a loss may not wait for it.
+    monkeypatch.setattr(inbox_module, "FINISH_SECONDS", 3600)
+    reached, cancelled = asyncio.Event(), asyncio.Event()
+
+    async def hangs(received: ReceivedEvent) -> None:
+        reached.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    runtime.inbox.register("telegram", hangs)
+    running = asyncio.create_task(runtime.inbox.run(asyncio.Event()))
+    await runtime.inbox.receive("telegram", [("1", CHAT, {})])
+    await reached.wait()
+    conn = await asyncpg.connect(database_url)
+    try:  # the server ends the lock connection (a restart, a network cut)
+        await conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                           " WHERE application_name = $1", f"panong-locks:{os.getpid()}")
+    finally:
+        await conn.close()
+
+    with pytest.raises(RuntimeError, match="locks were lost"):
+        await asyncio.wait_for(running, 30)
+    assert cancelled.is_set()
+    assert [event.event_id for event in await runtime.db.read.inbox.unhandled()] == ["1"]
 
 
 def test_several_workers_are_refused_on_sqlite(
