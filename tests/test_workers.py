@@ -14,8 +14,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.cli import main
 from bot import inbox as inbox_module
+from bot.cli import main
 from bot.inbox import Inbox
 from bot.runtime import Runtime
 from sandbox.botapi import BotApi
