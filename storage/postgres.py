@@ -147,6 +147,16 @@ class PgUnitOfWork(UnitOfWork):
         await self.conn.execute("; ".join([*announce, "COMMIT"]))
 
 
+async def _roll_back(raw: asyncpg.Connection) -> None:
+    """ROLLBACK; a connection that cannot say it (broken, or cancelled mid-statement) is
+    closed, and the pool opens a new one: nothing of the transaction was kept either way."""
+    try:
+        await raw.execute("ROLLBACK")
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        log.warning("a connection could not roll back and was closed")
+        raw.terminate()
+
+
 async def _keep_session(connection: asyncpg.Connection) -> None:
     """What the pool runs when a connection comes back: nothing. asyncpg's default (unlock
     advisory locks, close cursors, unlisten, reset settings) costs a round trip per
@@ -183,6 +193,7 @@ class PostgresDatabase:
 
     async def close(self) -> None:
         if self._listener is not None:
+            self._listener.remove_termination_listener(self._deaf)
             await self._listener.close()
         if self._pool is not None:
             await self._pool.close()
@@ -222,7 +233,7 @@ class PostgresDatabase:
                 raise DatabaseBusy() from error
             finally:
                 if not uow.committed:
-                    await raw.execute("ROLLBACK")
+                    await _roll_back(raw)
                     self.known_users.rolled_back()
 
     async def realign_identities(self) -> None:
@@ -280,7 +291,16 @@ class PostgresDatabase:
         self._listener = await asyncpg.connect(self.url)
         await self._listener.add_listener(USERS_CHANGED, self._on_notice(self.known_users.forget))
         await self._listener.add_listener(OWED, self._on_notice(self.owed.set))
+        self._listener.add_termination_listener(self._deaf)
         self.known_users.seeing_changes()
+
+    def _deaf(self, *_: object) -> None:
+        """The listening connection is gone (the server restarted): other processes'
+        changes are no longer heard, so users are read on every update again, and the
+        dispatcher finds what is owed at its next look."""
+        log.warning("lost the connection that listens for other processes' changes")
+        self.known_users.seeing_changes(False)
+        self.owed.set()
 
     @staticmethod
     def _on_notice(react: Callable[[], None]) -> Callable[..., None]:

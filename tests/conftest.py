@@ -55,7 +55,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     path = Path(str(metafunc.definition.path)).relative_to(Path(__file__).parents[1])
-    if ("database_url" in metafunc.fixturenames
+    chosen = any("backend" in str(mark.args[0])
+                 for mark in metafunc.definition.iter_markers("parametrize"))
+    if ("database_url" in metafunc.fixturenames and not chosen
             and str(path).startswith(BOTH_BACKENDS)
             and metafunc.definition.get_closest_marker("sqlite_only") is None):
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
