@@ -1,7 +1,9 @@
 """Shared fixtures: a real temporary database with the real migrations, a clock the test
 moves, and users created the way the product creates them (invite, then redeem)."""
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from bot.config import Settings
 from bot.domain.models import Role, User
 from bot.runtime import Runtime
 from bot.services import onboarding
+from tests.support.postgres import PostgresServer
 
 # 10:00 in Bangkok on 24 Nov 2025 (B.E. 2568), a Monday.
 START = datetime(2025, 11, 24, 3, 0, tzinfo=UTC)
@@ -83,3 +86,86 @@ async def teacher(runtime: Runtime, coordinator: User) -> User:
 async def other_teacher(runtime: Runtime, coordinator: User) -> User:
     return await add_user(runtime, Role.TEACHER, "dole_d1103", "1002", "Kru Anan",
                           inviter=coordinator)
+
+
+# PostgreSQL (issue 18): a throwaway server, started the first time a test asks for one. It
+# never passes silently: when it cannot start, the tests that need it error with the reason
+# (or, with PANONG_TEST_POSTGRES=skip, are skipped), and the summary always says which.
+SKIP_POSTGRES = os.environ.get("PANONG_TEST_POSTGRES") == "skip"
+
+
+@dataclass
+class PostgresOutcome:
+    version: str | None = None
+    failure: str | None = None
+    ran: int = 0
+    errored: int = 0
+    skipped: int = 0
+
+
+POSTGRES_OUTCOME = pytest.StashKey[PostgresOutcome]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[POSTGRES_OUTCOME] = PostgresOutcome()
+
+
+@pytest.fixture(scope="session")
+def postgres_server(request: pytest.FixtureRequest) -> Iterator[PostgresServer]:
+    outcome = request.config.stash[POSTGRES_OUTCOME]
+    try:
+        server = PostgresServer.start()
+    except Exception as error:
+        outcome.failure = str(error) or type(error).__name__
+        if SKIP_POSTGRES:
+            pytest.skip(f"PostgreSQL could not be started ({outcome.failure}); skipped "
+                        "because PANONG_TEST_POSTGRES=skip")
+        raise
+    outcome.version = server.version
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def postgres_database(postgres_server: PostgresServer) -> AsyncIterator[str]:
+    """The URL of a new empty database, dropped after the test."""
+    url = await postgres_server.create_database()
+    try:
+        yield url
+    finally:
+        await postgres_server.drop_database(url)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+    report = yield
+    if "postgres_server" in getattr(item, "fixturenames", ()):
+        outcome = item.config.stash[POSTGRES_OUTCOME]
+        if report.when == "setup" and report.failed:
+            outcome.errored += 1
+        elif report.when == "setup" and report.skipped and outcome.failure:
+            outcome.skipped += 1
+        elif report.when == "call":
+            outcome.ran += 1
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    outcome = terminalreporter.config.stash[POSTGRES_OUTCOME]
+    if outcome.failure is None:
+        if outcome.version is None:
+            terminalreporter.write_line("PostgreSQL: no test asked for it")
+        else:
+            terminalreporter.write_line(
+                f"PostgreSQL {outcome.version}: {outcome.ran} tests ran against it")
+        return
+    said = f"PostgreSQL could NOT be started ({outcome.failure})"
+    if outcome.skipped:
+        terminalreporter.write_sep(
+            "!", f"{said}: {outcome.skipped} tests SKIPPED (PANONG_TEST_POSTGRES=skip)",
+            red=True, bold=True)
+    else:
+        terminalreporter.write_sep("!", f"{said}: {outcome.errored} tests errored",
+                                   red=True, bold=True)
