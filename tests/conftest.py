@@ -159,13 +159,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             terminalreporter.write_line("PostgreSQL: no test asked for it")
         else:
             terminalreporter.write_line(
-                f"PostgreSQL {outcome.version}: {outcome.ran} tests ran against it")
+                f"PostgreSQL {outcome.version}: {_tests(outcome.ran)} ran against it")
         return
     said = f"PostgreSQL could NOT be started ({outcome.failure})"
     if outcome.skipped:
         terminalreporter.write_sep(
-            "!", f"{said}: {outcome.skipped} tests SKIPPED (PANONG_TEST_POSTGRES=skip)",
+            "!", f"{said}: {_tests(outcome.skipped)} SKIPPED (PANONG_TEST_POSTGRES=skip)",
             red=True, bold=True)
     else:
-        terminalreporter.write_sep("!", f"{said}: {outcome.errored} tests errored",
+        terminalreporter.write_sep("!", f"{said}: {_tests(outcome.errored)} errored",
                                    red=True, bold=True)
+
+
+def _tests(count: int) -> str:
+    return f"{count} test" if count == 1 else f"{count} tests"
