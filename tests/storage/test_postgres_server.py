@@ -23,7 +23,7 @@ async def test_a_database_made_from_a_template_holds_its_rows(
                                " INSERT INTO kept VALUES (42)")
     finally:
         await template.close()
-    copy_url = await postgres_server.create_database(template=postgres_database.rsplit("/")[-1])
+    copy_url = await postgres_server.create_database(template=postgres_database)
     try:
         copy = await asyncpg.connect(copy_url)
         try:

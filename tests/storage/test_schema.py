@@ -41,7 +41,7 @@ def expression(sql: str | None) -> str | None:
     """A default, CHECK expression or index predicate in one spelling for both databases."""
     if sql is None:
         return None
-    sql = re.sub(r"::[a-z ]+?(?=[,)\]\s]|$)", "", sql)
+    sql = re.sub(r"::(double precision|character varying|\w+)", "", sql)
     sql = re.sub(r"(\w+) = ANY \(ARRAY\[(.*?)\]\)", r"\1 IN (\2)", sql)
     parts = sql.split("'")  # outside string literals (the even parts): no case, no brackets
     for i in range(0, len(parts), 2):
@@ -75,7 +75,7 @@ def sqlite_schema(path: Path) -> set[Fact]:
             if table in RUNNER_TABLES:
                 continue
             columns = conn.execute(f"PRAGMA table_info({table})").fetchall()
-            key = [name for *_, name, _, _, _, pk in sorted(columns, key=lambda c: c[5]) if pk]
+            key = [c[1] for c in sorted(columns, key=lambda c: c[5]) if c[5]]  # c[5]: pk
             facts.add(("columns", table, tuple(column[1] for column in columns)))
             facts.add(("primary key", table, tuple(key)))
             for _, name, declared, not_null, default, pk in columns:

@@ -168,17 +168,16 @@ class PostgresServer:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
 
     async def create_database(self, template: str | None = None) -> str:
-        """A new empty database, or a copy of `template` (which nobody may be connected
-        to); its URL."""
+        """The URL of a new empty database, or of a copy of the database at URL `template`
+        (which nobody may be connected to meanwhile)."""
         name = f"test_{uuid.uuid4().hex[:12]}"
-        copy = f" TEMPLATE {template} STRATEGY {TEMPLATE_STRATEGY}" if template else ""
+        copy = f" TEMPLATE {_name(template)} STRATEGY {TEMPLATE_STRATEGY}" if template else ""
         await self._maintenance(f"CREATE DATABASE {name}{copy}")
         return self.url(name)
 
     async def drop_database(self, url: str) -> None:
-        """Drop the database of `url`, closing whatever is still connected to it."""
-        name = url.rsplit("/", 1)[1]
-        await self._maintenance(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        """Drop the database at `url`, closing whatever is still connected to it."""
+        await self._maintenance(f"DROP DATABASE IF EXISTS {_name(url)} WITH (FORCE)")
 
     async def _maintenance(self, statement: str) -> None:
         conn = await asyncpg.connect(self.url())
@@ -186,6 +185,11 @@ class PostgresServer:
             await conn.execute(statement)
         finally:
             await conn.close()
+
+
+def _name(url: str) -> str:
+    """The database name of one of our URLs (made by `url`, so a plain identifier)."""
+    return url.rsplit("/", 1)[1]
 
 
 def _unprivileged_user() -> str | None:
