@@ -14,7 +14,7 @@ import storage.database
 from bot.domain.names import name_key
 from bot.domain.phone import parse_phone
 from bot.errors import DatabaseBusy
-from storage.database import Database, migration_files, _split_statements, backup_database
+from storage.database import Database, _split_statements, backup_database, migration_files
 
 
 @pytest.fixture
