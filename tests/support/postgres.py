@@ -9,6 +9,7 @@ PostgreSQL refuses to run as root: as root, the server runs as Debian's `postgre
 user, in a folder given to it.
 """
 
+import contextlib
 import glob
 import os
 import pwd
@@ -101,15 +102,17 @@ class PostgresServer:
         binaries = find_binaries()
         run_as = _unprivileged_user()
         folder = Path(tempfile.mkdtemp(prefix="panong-pg-", dir=_scratch_parent()))
+        server = cls(binaries, folder, _free_port(), run_as)
         try:
             if run_as:
                 account = pwd.getpwnam(run_as)
                 os.chown(folder, account.pw_uid, account.pw_gid)
-            server = cls(binaries, folder, _free_port(), run_as)
             server._initdb()
             server._start()
         except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
+            # A start that timed out may have left a server running: it goes too.
+            with contextlib.suppress(PostgresUnavailable):
+                server.stop()
             raise
         return server
 
