@@ -17,6 +17,7 @@ them into PostgreSQL's `$1`, once per statement text.
 
 import asyncio
 import logging
+import secrets
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, tzinfo
@@ -140,8 +141,11 @@ class PgConnection:
 
 
 class PgUnitOfWork(UnitOfWork):
+    # Who announces: a process does not act twice on its own commits.
+    sender = ""
+
     async def _commit(self) -> None:
-        announce = [f"NOTIFY {name}" for name, wanted in
+        announce = [f"NOTIFY {name}, '{self.sender}'" for name, wanted in
                     ((USERS_CHANGED, self.users.changed), (OWED, self.outbox.added)) if wanted]
         # One round trip: the notices go out with the commit, or not at all.
         await self.conn.execute("; ".join([*announce, "COMMIT"]))
@@ -183,6 +187,8 @@ class PostgresDatabase:
         self._read: Repositories | None = None
         self.known_users = KnownUsers()
         self.owed = asyncio.Event()
+        # Signs this process's notices (a hex word: safe inside the NOTIFY's quotes).
+        self.sender = secrets.token_hex(8)
 
     async def open(self) -> None:
         self._pool = await asyncpg.create_pool(
@@ -227,6 +233,7 @@ class PostgresDatabase:
             conn = PgConnection(raw)
             await raw.execute("BEGIN")
             uow = PgUnitOfWork(conn, self.tz, self.known_users, self.owed)
+            uow.sender = self.sender
             try:
                 yield uow
             except _BUSY as error:
@@ -302,8 +309,10 @@ class PostgresDatabase:
         self.known_users.seeing_changes(False)
         self.owed.set()
 
-    @staticmethod
-    def _on_notice(react: Callable[[], None]) -> Callable[..., None]:
-        def heard(*_: object) -> None:
-            react()
+    def _on_notice(self, react: Callable[[], None]) -> Callable[..., None]:
+        """A listener acting on other processes' notices; this one's own commits acted
+        already (`UnitOfWork.commit`)."""
+        def heard(_connection: object, _pid: int, _channel: str, sender: str) -> None:
+            if sender != self.sender:
+                react()
         return heard
