@@ -15,6 +15,10 @@ from storage.sql import SKIP_LOCKED_SQL, Connection, Dialect, Row, chunks, place
 _CHUNK = 500
 # Read the pending rows through their index: SQLite must be told (see `_ready`).
 _PENDING_SQL: dict[Dialect, str] = {"sqlite": "INDEXED BY outbox_pending", "postgresql": ""}
+# Inside the NOT EXISTS of the claims: keeps PostgreSQL from turning it into an anti-join,
+# for which it reads every pending row (a sequential scan: 69 ms with 100,000 owed); left a
+# subquery, it seeks the chat's earlier rows in `outbox_chat` for each row read (0.4 ms).
+_PER_ROW_SQL: dict[Dialect, str] = {"sqlite": "", "postgresql": " OFFSET 0"}
 # Of the chats named ("outbox:channel:chat_id"), those this transaction could lock: another
 # claimer holds the rest. None where the writer is alone.
 _LOCK_CHATS_SQL: dict[Dialect, str | None] = {
@@ -32,7 +36,7 @@ _CLAIM = ("UPDATE outbox AS o SET claimed_until = ? WHERE o.id IN ({ids})"
           " AND (o.claimed_until IS NULL OR o.claimed_until <= ?)"
           " AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.status = 'pending'"
           "  AND e.channel = o.channel AND e.chat_id = o.chat_id"
-          "  AND ((e.id < o.id AND e.id NOT IN ({ids})) OR e.claimed_until > ?))"
+          "  AND ((e.id < o.id AND e.id NOT IN ({ids})) OR e.claimed_until > ?){per_row})"
           " RETURNING *")
 
 def _iso(moment: datetime) -> str:
@@ -112,7 +116,8 @@ class OutboxRepository:
         for chats in chunks(await self._lock_chats(chosen), _CHUNK // per_chat or 1):
             ids = [row_id for chat in chats for row_id in chosen[chat]]
             taken += await self.conn.execute_fetchall(
-                _CLAIM.format(ids=placeholders(len(ids))),
+                _CLAIM.format(ids=placeholders(len(ids)),
+                              per_row=_PER_ROW_SQL[self.conn.dialect]),
                 (_iso(until), *ids, at, at, *ids, at))
         return sorted((_message(row) for row in taken), key=lambda message: message.id)
 
@@ -174,16 +179,16 @@ class OutboxRepository:
         rows are locked as they are read, passing over those another claimer holds."""
         if not channels:
             return []
-        at = _iso(now)
+        at, dialect = _iso(now), self.conn.dialect
         rows = list(await self.conn.execute_fetchall(
-            f"SELECT * FROM outbox AS o {_PENDING_SQL[self.conn.dialect]}"
+            f"SELECT * FROM outbox AS o {_PENDING_SQL[dialect]}"
             " WHERE o.status = 'pending'"
             f" AND o.channel IN ({placeholders(len(channels))})"
             " AND o.next_attempt_at <= ? AND (o.claimed_until IS NULL OR o.claimed_until <= ?)"
             " AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.status = 'pending'"
             "  AND e.channel = o.channel AND e.chat_id = o.chat_id AND e.id < o.id"
-            "  AND (e.next_attempt_at > ? OR e.claimed_until > ?))"
-            " ORDER BY o.id LIMIT ?" + (SKIP_LOCKED_SQL[self.conn.dialect] if lock else ""),
+            f"  AND (e.next_attempt_at > ? OR e.claimed_until > ?){_PER_ROW_SQL[dialect]})"
+            " ORDER BY o.id LIMIT ?" + (SKIP_LOCKED_SQL[dialect] if lock else ""),
             (*channels, at, at, at, at, limit)))
         return [row for row in rows if (row["channel"], row["chat_id"]) not in skip]
 
