@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from storage.sql import Connection
+from storage.sql import Connection, hold_named_lock
 
 
 class AuditEntry(BaseModel):
@@ -48,7 +48,12 @@ class AuditRepository:
 
     async def count_lookups(self, actor_id: int, action: str, *, since: datetime) -> int:
         """How often `actor_id` did `action` since then; entries written at the same instant
-        are one look-up (it may name several cases). Read through `audit_actor`."""
+        are one look-up (it may name several cases). Read through `audit_actor`.
+
+        A limit counts, then records: the actor's look-ups are held until the transaction
+        ends (`hold_named_lock`), so that two look-ups at once, in two processes, count one
+        another instead of both finding room for one more."""
+        await hold_named_lock(self.conn, f"lookups:{actor_id}:{action}")
         rows = await self.conn.execute_fetchall(
             "SELECT count(DISTINCT at) FROM audit_log WHERE actor_id = ? AND at >= ?"
             " AND action = ?", (actor_id, since.isoformat(), action))

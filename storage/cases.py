@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.domain import names
 from bot.domain.models import Case, CaseSummary, Child, DuplicateCandidate, Need
-from storage.sql import LIST_SQL, Connection, Row, placeholders
+from storage.sql import FOR_UPDATE_SQL, LIST_SQL, Connection, Row, hold_named_lock, placeholders
 from storage.tallies import TallyRepository
 
 _CASE_FIELDS = (
@@ -110,15 +110,29 @@ class CaseRepository:
             "UPDATE cases SET status = ?, updated_at = ? WHERE id = ? AND status <> ?",
             (status, now.isoformat(), case_id, status))
 
-    async def set_district(self, case_id: int, district_code: str, now: datetime) -> None:
-        """The child moved: the new district, and no sub-district or address yet."""
+    async def hold(self, case_id: int) -> None:
+        """Keep other transactions from changing the case until this one ends, and wait
+        for those changing it now: what this one then reads of the case's referrals is
+        what they left (see `derive_case_status`)."""
+        lock = FOR_UPDATE_SQL[self.conn.dialect]
+        if lock:
+            await self.conn.execute_fetchall("SELECT 1 FROM cases WHERE id = ?" + lock,
+                                             (case_id,))
+
+    async def set_district(self, case_id: int, district_code: str,
+                           now: datetime) -> str | None:
+        """The child moved: the new district, and no sub-district or address yet. The
+        district it moved from; None when it already was in that one (moved by somebody
+        else a moment ago). The case is read locked, so the tallies move from the district
+        it really was in, even when two moves come at once."""
         rows = await self.conn.execute_fetchall(
             "SELECT district_code, child_foreign, found, age_group, child_sex, dropout_cause,"
-            " needs_mask, created_at FROM cases WHERE id = ?", (case_id,))
+            " needs_mask, created_at FROM cases WHERE id = ?"
+            + FOR_UPDATE_SQL[self.conn.dialect], (case_id,))
         before = dict(rows[0])
-        await self.tallies.count_case(before, before["created_at"], -1)
-        await self.tallies.count_case({**before, "district_code": district_code},
-                                      before["created_at"], 1)
+        if before["district_code"] == district_code:
+            return None
+        await self.tallies.move_case(before, before["created_at"], district_code)
         await self.conn.execute(
             "UPDATE cases SET district_code = ?, subdistrict_code = NULL, address = NULL,"
             " latitude = NULL, longitude = NULL, updated_at = ? WHERE id = ?",
@@ -126,6 +140,7 @@ class CaseRepository:
         await self.conn.execute(
             "UPDATE case_name_keys SET district_code = ? WHERE case_id = ?",
             (district_code, case_id))
+        return before["district_code"]
 
     async def file_name(self, case_id: int, *, district_code: str, birth_year: int,
                         name_key: str) -> None:
@@ -156,6 +171,12 @@ class CaseRepository:
             f"SELECT {_CASE_COLUMNS[self.conn.dialect]} FROM cases c"
             f" WHERE c.id IN ({placeholders(len(ids))})", ids)
         return {row["id"]: _case(row) for row in rows}
+
+    async def hold_submission(self, submission_id: str) -> None:
+        """Keep other transactions saving this draft waiting until this one ends: a double
+        tap on Confirm, handled in two processes at once, then finds the case the first
+        saved (`by_submission`) instead of failing on the submission's unique key."""
+        await hold_named_lock(self.conn, f"submission:{submission_id}")
 
     async def by_submission(self, submission_id: str) -> Case | None:
         rows = await self.conn.execute_fetchall(

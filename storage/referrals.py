@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from bot.domain.models import Referral, ReferralMessage, ReferralStatus, UnitChat
-from storage.sql import Connection, Row, placeholders
+from storage.sql import FOR_UPDATE_SQL, Connection, Row, placeholders
 from storage.tallies import TallyRepository
 
 # Columns a transition may set besides the status; anything else is a programming error.
@@ -77,12 +77,18 @@ class ReferralRepository:
 
     async def transition(self, referral_id: int, *, from_: Iterable[ReferralStatus],
                          to: ReferralStatus, now: datetime, unit: str | None = None,
-                         **changes: Any) -> Referral | None:
-        """Move the referral from one of `from_` to `to` in one conditional UPDATE.
+                         **changes: Any) -> tuple[Referral, Referral] | None:
+        """Move the referral from one of `from_` to `to` in one conditional UPDATE: the
+        referral as it was and as it is now.
 
         None when it was no longer in one of those states (or, with `unit`, no longer with
         that unit): somebody else changed it first. Never a check-then-write, so two people
-        pressing at the same instant cannot both win, on SQLite or on PostgreSQL.
+        pressing at the same instant cannot both win, on SQLite or on PostgreSQL. The row is
+        read locked first (FOR_UPDATE_SQL), so the version read is the one the UPDATE
+        changes: the tallies move from what the winner changed, and a loser, which waits
+        for the winner to commit and then reads its change, changes nothing. (Read without
+        the lock, in READ COMMITTED, a second press could read the row before the first
+        committed and count the change from a status it no longer had.)
         """
         unknown = set(changes) - _SETTABLE
         if unknown:
@@ -97,16 +103,15 @@ class ReferralRepository:
             sql += " AND organisation_id = ?"
             params.append(unit)
         before = await self.conn.execute_fetchall(
-            "SELECT * FROM referrals WHERE id = ?", (referral_id,))
+            "SELECT * FROM referrals WHERE id = ?" + FOR_UPDATE_SQL[self.conn.dialect],
+            (referral_id,))
+        if not before:
+            return None
         rows = await self.conn.execute_fetchall(sql + " RETURNING *", params)
         if not rows:
             return None
-        # Inside the unit of work's write lock: nobody changes the row between the two.
-        await self.tallies.count_referral(dict(before[0]), -1)
-        await self.tallies.count_referral(dict(rows[0]), 1)
-        if rows[0]["accepted_at"] and not before[0]["accepted_at"]:
-            await self.tallies.count_accepted(dict(rows[0]), 1)
-        return _referral(rows[0])
+        await self.tallies.move_referral(before[0], rows[0])
+        return _referral(before[0]), _referral(rows[0])
 
     async def clear_awaiting(self, referral_id: int, now: datetime) -> bool:
         """Take a referral out of the coordinators' queue; False when it was not in it."""

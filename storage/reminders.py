@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from bot.domain.models import Reminder, ReminderKind, ReminderStatus
-from storage.sql import Connection, Row
+from storage.sql import SKIP_LOCKED_SQL, Connection, Row
 
 
 def _iso(moment: datetime) -> str:
@@ -51,10 +51,14 @@ class ReminderRepository:
             [(_iso(now), reminder_id) for reminder_id in reminder_ids])
 
     async def due(self, now: datetime, limit: int) -> list[Reminder]:
-        """Pending reminders whose time has come, the oldest first."""
+        """Pending reminders whose time has come, the oldest first, claimed until the
+        transaction ends: another process waking at the same moment passes over them
+        (SKIP_LOCKED_SQL) and takes the next ones, and once this one has marked them and
+        committed, they are no longer pending to anyone. Each is expanded once."""
         rows = await self.conn.execute_fetchall(
             "SELECT * FROM reminders WHERE status = 'pending' AND due_at <= ?"
-            " ORDER BY due_at, id LIMIT ?", (_iso(now), limit))
+            " ORDER BY due_at, id LIMIT ?" + SKIP_LOCKED_SQL[self.conn.dialect],
+            (_iso(now), limit))
         return [_reminder(row) for row in rows]
 
     async def set_status(self, reminder_id: int, status: ReminderStatus, now: datetime) -> None:

@@ -70,6 +70,35 @@ LOCAL_DAY_SQL: dict[Dialect, str] = {
 }
 
 
+# After a SELECT: lock the rows it read until the transaction ends, so that what a write
+# after it changes is what was read, and a second writer waits and then reads what the
+# first wrote. SQLite's writer is alone (BEGIN IMMEDIATE): there is nothing to lock.
+FOR_UPDATE_SQL: dict[Dialect, str] = {
+    "sqlite": "",
+    "postgresql": " FOR UPDATE",
+}
+# After a SELECT that claims work: lock the rows it read and pass over those another
+# transaction holds, so that two claimers at once take different rows.
+SKIP_LOCKED_SQL: dict[Dialect, str] = {
+    "sqlite": "",
+    "postgresql": " FOR UPDATE SKIP LOCKED",
+}
+# Wait for, then hold until the transaction ends, a lock named by a text: for a rule that
+# counts rows and then adds one, which two transactions at once would both pass. None where
+# the writer is alone.
+NAMED_LOCK_SQL: dict[Dialect, str | None] = {
+    "sqlite": None,
+    "postgresql": "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
+}
+
+
+async def hold_named_lock(conn: Connection, name: str) -> None:
+    """Take `name`'s lock for the rest of `conn`'s transaction (see NAMED_LOCK_SQL)."""
+    sql = NAMED_LOCK_SQL[conn.dialect]
+    if sql is not None:
+        await conn.execute(sql, (name,))
+
+
 def local_day_zone(dialect: Dialect, tz: tzinfo) -> str:
     """The value for LOCAL_DAY_SQL's placeholder: an offset in hours, or the zone's name."""
     if dialect == "postgresql":

@@ -8,9 +8,23 @@ bulk load, or at the first start after the migration).
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
 
-from storage.sql import LOCAL_DAY_SQL, WHOLE_DAYS_SQL, Connection, local_day_zone, placeholders
+from storage.sql import (
+    LOCAL_DAY_SQL,
+    WHOLE_DAYS_SQL,
+    Connection,
+    Dialect,
+    local_day_zone,
+    placeholders,
+)
 
 UPSERT = " ON CONFLICT ({keys}) DO UPDATE SET n = {table}.n + excluded.n"
+TABLES = ("tally_people", "tally_causes", "tally_needs", "tally_referrals", "tally_accept_days")
+# EXCLUSIVE: conflicts with the ROW EXCLUSIVE lock every INSERT and UPDATE takes, and with
+# itself (two rebuilds one after the other), not with reading. SQLite's writer is alone.
+HOLD_SQL: dict[Dialect, str | None] = {
+    "sqlite": None,
+    "postgresql": f"LOCK TABLE {', '.join(TABLES)} IN EXCLUSIVE MODE",
+}
 
 
 class TallyRepository:
@@ -30,24 +44,52 @@ class TallyRepository:
             f"INSERT INTO {table} ({columns}, n) VALUES ({placeholders(len(keys))}, ?)"
             + UPSERT.format(keys=columns, table=table), [*keys.values(), n])
 
+    async def _shift(self, table: str, old: Mapping[str, object],
+                     new: Mapping[str, object]) -> None:
+        """Count one thing out of the `old` tally and into the `new` one. The two rows are
+        locked in the order of their keys, whichever way the thing moves: two transactions
+        moving things between the same two tallies in opposite directions then wait for one
+        another instead of deadlocking (PostgreSQL)."""
+        if old == new:
+            return
+        for keys, n in sorted(((old, -1), (new, 1)),
+                              key=lambda pair: [str(value) for value in pair[0].values()]):
+            await self._add(table, keys, n)
+
+    def _case_tallies(self, case: Mapping[str, object],
+                      created: datetime | str) -> dict[str, dict[str, object]]:
+        """The tally table -> the keys a case is counted under."""
+        day, district = self.day(created), case["district_code"]
+        return {
+            "tally_people": {"day": day, "district_code": district,
+                             "child_foreign": case["child_foreign"], "found": case["found"],
+                             "age_group": case["age_group"], "child_sex": case["child_sex"]},
+            "tally_causes": {"day": day, "district_code": district,
+                             "dropout_cause": case["dropout_cause"] or ""},
+            "tally_needs": {"day": day, "district_code": district,
+                            "needs_mask": case["needs_mask"]}}
+
+    def _referral_keys(self, referral: Mapping[str, object]) -> dict[str, object]:
+        return {"day": self.day(str(referral["created_at"])),
+                "organisation_id": referral["organisation_id"] or "", "need": referral["need"],
+                "status": referral["status"], "outcome": referral["outcome"] or ""}
+
     async def count_case(self, case: Mapping[str, object], created: datetime | str,
                          n: int) -> None:
         """Count a case in (n=1) or out (n=-1) of the tallies of its day and district."""
-        day, district = self.day(created), case["district_code"]
-        await self._add("tally_people", {
-            "day": day, "district_code": district, "child_foreign": case["child_foreign"],
-            "found": case["found"], "age_group": case["age_group"],
-            "child_sex": case["child_sex"]}, n)
-        await self._add("tally_causes", {"day": day, "district_code": district,
-                                         "dropout_cause": case["dropout_cause"] or ""}, n)
-        await self._add("tally_needs", {"day": day, "district_code": district,
-                                        "needs_mask": case["needs_mask"]}, n)
+        for table, keys in self._case_tallies(case, created).items():
+            await self._add(table, keys, n)
+
+    async def move_case(self, case: Mapping[str, object], created: datetime | str,
+                        district_code: str) -> None:
+        """A case counted in another district from now on."""
+        old = self._case_tallies(case, created)
+        new = self._case_tallies({**case, "district_code": district_code}, created)
+        for table in old:
+            await self._shift(table, old[table], new[table])
 
     async def count_referral(self, referral: Mapping[str, object], n: int) -> None:
-        await self._add("tally_referrals", {
-            "day": self.day(str(referral["created_at"])),
-            "organisation_id": referral["organisation_id"] or "", "need": referral["need"],
-            "status": referral["status"], "outcome": referral["outcome"] or ""}, n)
+        await self._add("tally_referrals", self._referral_keys(referral), n)
 
     async def count_accepted(self, referral: Mapping[str, object], n: int) -> None:
         """A referral accepted after so many whole days."""
@@ -58,12 +100,35 @@ class TallyRepository:
             "organisation_id": referral["organisation_id"] or "",
             "days": (accepted - sent).days}, n)
 
+    async def move_referral(self, before: Mapping[str, object],
+                            after: Mapping[str, object]) -> None:
+        """A referral changed from `before` to `after`: counted under its new status,
+        unit and outcome, and among those accepted once it was."""
+        await self._shift("tally_referrals", self._referral_keys(before),
+                          self._referral_keys(after))
+        if after["accepted_at"] and not before["accepted_at"]:
+            await self.count_accepted(after, 1)
+
+    async def hold(self) -> None:
+        """Keep every other writer of the tallies waiting until this transaction ends (see
+        `rebuild`); readers go on."""
+        sql = HOLD_SQL[self.conn.dialect]
+        if sql is not None:
+            await self.conn.execute(sql)
+
     async def rebuild(self) -> None:
-        """Recount every tally from the cases and referrals."""
+        """Recount every tally from the cases and referrals.
+
+        On PostgreSQL other processes go on registering and changing referrals meanwhile:
+        the tables are held first (`hold`), which waits for the transactions already
+        counting to commit, so that the recount sees their rows, and makes those that come
+        later wait to count theirs on top of it. A table lock, not an advisory one: every
+        write of a tally takes the table's ROW EXCLUSIVE lock anyway, so the live writers
+        pay nothing for it, and none can forget it."""
+        await self.hold()
         dialect = self.conn.dialect
         zone = local_day_zone(dialect, self.tz)
-        for table in ("tally_people", "tally_causes", "tally_needs", "tally_referrals",
-                      "tally_accept_days"):
+        for table in TABLES:
             await self.conn.execute(f"DELETE FROM {table}")
         day = LOCAL_DAY_SQL[dialect].format("created_at")
         await self.conn.execute(

@@ -125,11 +125,10 @@ class Dispatcher:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set: whenever something is owed, and every `interval`
-        seconds for what waits to be retried. Rows that a killed process had taken are
-        free again at once: on SQLite one bot process serves the database, so whatever is
-        taken when it starts was taken by its predecessor."""
+        seconds for what waits to be retried. Rows that a killed process had taken come
+        free again (`OutboxRepository.release_left_behind`)."""
         async with self.db.unit_of_work() as uow:
-            await uow.outbox.release_all()
+            await uow.outbox.release_left_behind()
             await uow.commit()
         while not stop.is_set():
             self.db.owed.clear()

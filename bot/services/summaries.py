@@ -167,8 +167,13 @@ TALLIES_BUILT = "tallies_built"
 
 async def ensure_tallies(db: Database) -> None:
     """Count the tallies from the tables once, the first time this database runs with them
-    (after migration 0008); from then on every change keeps them up to date."""
+    (after migration 0008); from then on every change keeps them up to date. Processes
+    starting together count them once: the first holds the tallies (`TallyRepository.hold`)
+    while it counts, and the others, waiting for it, then find them counted."""
+    if await db.read.bot_state.get(TALLIES_BUILT) is not None:
+        return
     async with db.unit_of_work() as uow:
+        await uow.tallies.hold()
         if await uow.bot_state.get(TALLIES_BUILT) is None:
             await uow.tallies.rebuild()
             await uow.bot_state.put(TALLIES_BUILT, "1")

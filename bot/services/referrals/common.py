@@ -62,6 +62,10 @@ def case_status(referrals: list[Referral]) -> CaseStatus:
 
 
 async def derive_case_status(repos: Repositories, case_id: int, now: datetime) -> None:
+    """The case's status from its referrals as they are now. The case is held first: two
+    transactions changing two of its referrals at once would each read the other's as it
+    was, and the last to commit would write a status that misses the other's change."""
+    await repos.cases.hold(case_id)
     status = case_status(await repos.referrals.for_case(case_id))
     await repos.cases.set_status(case_id, status, now)
 
@@ -205,14 +209,17 @@ async def move(repos: Repositories, actor: User, referral: Referral, *, to: Refe
                **changes: object) -> Referral:
     """Change the status, audit it, derive the case's status again. Refused when somebody
     changed the referral first."""
-    updated = await repos.referrals.transition(referral.id, from_=from_, to=to, now=now,
-                                                unit=unit, **changes)
-    if updated is None:
+    moved = await repos.referrals.transition(referral.id, from_=from_, to=to, now=now,
+                                              unit=unit, **changes)
+    if moved is None:
         latest = await repos.referrals.get(referral.id)
         if to is S.ACCEPTED and latest is not None and latest.accepted_by is not None:
             taker = await repos.users.get(latest.accepted_by)
             raise ReferralAlreadyTaken(name=taker.display_name if taker else "?")
         raise StaleAction()
+    # As it was when changed: `referral` was read before, and another change may have come
+    # between (one that `from_` allows).
+    before, updated = moved
     after: dict[str, object] = {"status": to, "organisation_id": updated.organisation_id}
     after.update({key: value for key, value in changes.items()
                   if key in ("reason", "outcome") and value is not None})
@@ -221,7 +228,7 @@ async def move(repos: Repositories, actor: User, referral: Referral, *, to: Refe
     await repos.audit.record(
         at=now, actor_id=actor.id, action=f"referral.{action}", entity="referral",
         entity_id=referral.id,
-        before={"status": referral.status, "organisation_id": referral.organisation_id},
+        before={"status": before.status, "organisation_id": before.organisation_id},
         after=after)
     await derive_case_status(repos, referral.case_id, now)
     await reminders.reschedule(repos, updated, policy, now)

@@ -220,12 +220,12 @@ async def record_move(db: Database, actor: User | None, case_id: int, district_c
     """The child now lives in another district: record it, and list the open referrals
     whose unit does not cover it, with where each would go now."""
     async with db.unit_of_work() as uow:
-        actor, case = await held_case(uow, actor, case_id)
-        if case.district_code != district_code:
-            await uow.cases.set_district(case_id, district_code, now)
+        actor, _ = await held_case(uow, actor, case_id)
+        moved_from = await uow.cases.set_district(case_id, district_code, now)
+        if moved_from is not None:
             await uow.audit.record(at=now, actor_id=actor.id, action="case.move",
                                    entity="case", entity_id=case_id,
-                                   before={"district_code": case.district_code},
+                                   before={"district_code": moved_from},
                                    after={"district_code": district_code})
         await uow.commit()
     return await move_plan(db, actor, case_id, rules=rules, today=today)
