@@ -48,7 +48,6 @@ class Runtime:
                                  default_language=self.settings.default_language,
                                  in_flight=self.settings.outbox_in_flight,
                                  interval=self.settings.outbox_interval_seconds,
-                                 sole_process=self.settings.database_url is None,
                                  lease=timedelta(seconds=self.settings.outbox_lease_seconds))
         self.inbox = Inbox(self.db, self.now, process_locks(self.settings.database_url),
                            in_flight=self.settings.max_concurrent_updates)

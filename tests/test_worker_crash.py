@@ -135,9 +135,6 @@ async def unhandled(database_url: str) -> int:
         await conn.close()
 
 
-# Two dispatchers claim the same outbox rows until claims take FOR UPDATE SKIP LOCKED
-# (storage/outbox.py, branch pgclaims): reminders then arrive twice. Remove once merged.
-@pytest.mark.xfail(reason="outbox claims not yet race-free across processes", strict=False)
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 async def test_a_worker_killed_mid_update_loses_no_case_and_repeats_no_referral_or_reminder(
     settings: Settings, telegram: tuple[BotApi, str], tmp_path: Path

@@ -106,14 +106,12 @@ class Sender(Protocol):
 class Dispatcher:
     def __init__(self, db: Database, clock: Callable[[], datetime], *, default_language: str,
                  in_flight: int = 64, interval: float = 5.0,
-                 sole_process: bool = True, lease: timedelta = LEASE) -> None:
-        """`sole_process`: no other process delivers from this database (SQLite)."""
+                 lease: timedelta = LEASE) -> None:
         self.db = db
         self.clock = clock
         self.default_language = default_language
         self.in_flight = in_flight
         self.interval = interval
-        self.sole_process = sole_process
         self.lease = lease
         self._senders: dict[str, Sender] = {}
         self._drain_lock = asyncio.Lock()
