@@ -8,8 +8,9 @@ relies on being the only writer:
 - a lock held too long, a deadlock or a serialization failure gives `DatabaseBusy`, as
   SQLite's busy timeout does, and nothing of the transaction is kept;
 - what other processes must learn at once goes out with the commit as a NOTIFY: a change
-  to users (each process forgets the users it remembered) and messages owed (each
-  dispatcher wakes). A dedicated connection listens.
+  to users (each process forgets the users it remembered; a write no repository method
+  flagged is found in the transaction's own counts) and messages owed (each dispatcher
+  wakes). A dedicated connection listens.
 
 Repositories are written with SQLite's placeholders (`?` and `:name`); `translate` turns
 them into PostgreSQL's `$1`, once per statement text.
@@ -17,7 +18,8 @@ them into PostgreSQL's `$1`, once per statement text.
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+import uuid
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
@@ -139,10 +141,26 @@ class PgConnection:
             raise DatabaseBusy() from error
 
 
+# Sent with a COMMIT whose transaction wrote users or their chats in SQL that no repository
+# method flagged (a statement of its own, a cascade): the transaction's own counts tell.
+# Every process forgets the users it knows at this notice, the committing one too.
+USERS_WRITTEN_UNFLAGGED = (
+    f"SELECT pg_notify('{USERS_CHANGED}', '') WHERE " + " + ".join(
+        f"pg_stat_get_xact_tuples_{count}('{table}'::regclass)"
+        for table in ("users", "user_channels")
+        for count in ("inserted", "updated", "deleted")) + " > 0")
+
+
 class PgUnitOfWork(UnitOfWork):
+    # The payload of this process's notices about users, which its own listener skips:
+    # it forgot at the commit already (`UnitOfWork.commit`). Set by `PostgresDatabase`.
+    sender = ""
+
     async def _commit(self) -> None:
-        announce = [f"NOTIFY {name}" for name, wanted in
-                    ((USERS_CHANGED, self.users.changed), (OWED, self.outbox.added)) if wanted]
+        announce = [f"NOTIFY {USERS_CHANGED}, '{self.sender}'" if self.users.changed
+                    else USERS_WRITTEN_UNFLAGGED]
+        if self.outbox.added:
+            announce.append(f"NOTIFY {OWED}")
         # One round trip: the notices go out with the commit, or not at all.
         await self.conn.execute("; ".join([*announce, "COMMIT"]))
 
@@ -173,6 +191,7 @@ class PostgresDatabase:
         self._read: Repositories | None = None
         self.known_users = KnownUsers()
         self.owed = asyncio.Event()
+        self.sender = uuid.uuid4().hex  # this process, in its notices about users
 
     async def open(self) -> None:
         self._pool = await asyncpg.create_pool(
@@ -216,6 +235,7 @@ class PostgresDatabase:
             conn = PgConnection(raw)
             await raw.execute("BEGIN")
             uow = PgUnitOfWork(conn, self.tz, self.known_users, self.owed)
+            uow.sender = self.sender
             try:
                 yield uow
             except _BUSY as error:
@@ -278,12 +298,13 @@ class PostgresDatabase:
         if self._listener is not None:
             return
         self._listener = await asyncpg.connect(self.url)
-        await self._listener.add_listener(USERS_CHANGED, self._on_notice(self.known_users.forget))
-        await self._listener.add_listener(OWED, self._on_notice(self.owed.set))
+        await self._listener.add_listener(USERS_CHANGED, self._on_users_changed)
+        await self._listener.add_listener(OWED, self._on_owed)
         self.known_users.seeing_changes()
 
-    @staticmethod
-    def _on_notice(react: Callable[[], None]) -> Callable[..., None]:
-        def heard(*_: object) -> None:
-            react()
-        return heard
+    def _on_users_changed(self, _conn: object, _pid: int, _channel: str, sender: str) -> None:
+        if sender != self.sender:
+            self.known_users.forget()
+
+    def _on_owed(self, *_: object) -> None:
+        self.owed.set()
