@@ -167,9 +167,10 @@ class KnownUsers:
     forgotten at once, so a deactivation, a role or a new language counts from the next
     update. (On PostgreSQL a write to users in SQL of its own, which no repository method
     flags, is found at the commit and announced to every process, this one included: it
-    counts once the notice is heard, a moment later.) Until changes are seen (`seeing_changes`) nothing is remembered. A change made
-    outside the bot (an administrator's sqlite3 or psql) is not seen; an entry is trusted
-    for `max_age` seconds at most, so it shows within that.
+    counts once the notice is heard, a moment later.) Until changes are seen
+    (`seeing_changes`) nothing is remembered. A change made outside the bot (an
+    administrator's sqlite3 or psql) is not seen; an entry is trusted for `max_age`
+    seconds at most, so it shows within that.
     Strangers are never remembered: an invite may make them a user at any moment.
     """
 
