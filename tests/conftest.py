@@ -3,7 +3,8 @@ moves, and users created the way the product creates them (invite, then redeem).
 
 The storage, service and end-to-end tests run twice, on SQLite and on PostgreSQL (the
 `backend` of the directories in BOTH_BACKENDS); a test about one backend's own mechanism
-is marked `sqlite_only`.
+is marked `sqlite_only` or `postgresql_only` (its twin, where the property matters on
+both).
 
 On PostgreSQL each pytest process copies the migrated template once and empties the copy
 after each test: a CREATE DATABASE and a DROP per test cost about a second on a loaded
