@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.domain import names
 from bot.domain.models import Case, CaseSummary, Child, DuplicateCandidate, Need
-from storage.sql import LIST_SQL, Connection, Row, placeholders
+from storage.sql import LIST_SQL, Connection, Dialect, Row, placeholders
 from storage.tallies import TallyRepository
 
 _CASE_FIELDS = (
@@ -22,6 +22,15 @@ _CASE_COLUMNS = {
     + f", (SELECT {joined.format('n.need')} FROM case_needs n WHERE n.case_id = c.id) AS needs"
     for dialect, joined in LIST_SQL.items()}
 
+
+# Waits for a transaction saving the same submission (one draft's Confirm) to end, and
+# makes the next wait for this one, so that a second Confirm finds the case the first
+# saved. SQLite needs nothing: a transaction there holds the only writer already.
+HOLD_SUBMISSION_SQL: dict[Dialect, str | None] = {
+    "sqlite": None,
+    "postgresql": "SELECT pg_advisory_xact_lock(?, hashtext(?))",
+}
+SUBMISSION_KEY_SPACE = 0x7375626D  # "subm"
 
 _FILE_NAME = ("INSERT INTO case_name_keys (district_code, birth_year, key, case_id)"
               " VALUES (?, ?, ?, ?)")
@@ -156,6 +165,13 @@ class CaseRepository:
             f"SELECT {_CASE_COLUMNS[self.conn.dialect]} FROM cases c"
             f" WHERE c.id IN ({placeholders(len(ids))})", ids)
         return {row["id"]: _case(row) for row in rows}
+
+    async def hold_submission(self, submission_id: str) -> None:
+        """Before `by_submission` in the transaction that may save it: see
+        HOLD_SUBMISSION_SQL."""
+        sql = HOLD_SUBMISSION_SQL[self.conn.dialect]
+        if sql is not None:
+            await self.conn.execute(sql, (SUBMISSION_KEY_SPACE, submission_id))
 
     async def by_submission(self, submission_id: str) -> Case | None:
         rows = await self.conn.execute_fetchall(

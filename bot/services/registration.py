@@ -552,6 +552,7 @@ async def register_child(
     actor = require_user(await db.read.users.get(require_user(actor).id))
     units = await db.read.organisations.active()
     async with db.unit_of_work() as uow:
+        await uow.cases.hold_submission(draft.submission_id)  # a double tap waits here
         existing = await uow.cases.by_submission(draft.submission_id)
         if existing is not None:
             if ending is not None:
