@@ -213,8 +213,10 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any
         try:
             async with self.db.unit_of_work() as uow:
                 self._batch = None  # from here on, writes wait for the next transaction
-                # Holding the writer: what a use case wrote meanwhile is newer than a copy
-                # encoded before it.
+                # Holding the rows (SQLite: the writer): what a use case wrote meanwhile is
+                # newer than a copy encoded before it.
+                await uow.conversations.hold(
+                    (kind, str(key)) for kind, key in batch.writes)
                 writes = {target: text for target, (text, generation) in batch.writes.items()
                           if generation == self._generations.get(target, 0)}
                 # A statement or two per table, however many people share the round.

@@ -8,8 +8,9 @@ relies on being the only writer:
 - a lock held too long, a deadlock or a serialization failure gives `DatabaseBusy`, as
   SQLite's busy timeout does, and nothing of the transaction is kept;
 - what other processes must learn at once goes out with the commit as a NOTIFY: a change
-  to users (each process forgets the users it remembered) and messages owed (each
-  dispatcher wakes). A dedicated connection listens.
+  to users (each process forgets the users it remembered; a write no repository method
+  flagged is found in the transaction's own counts) and messages owed (each dispatcher
+  wakes). A dedicated connection listens.
 
 Repositories are written with SQLite's placeholders (`?` and `:name`); `translate` turns
 them into PostgreSQL's `$1`, once per statement text.
@@ -140,13 +141,26 @@ class PgConnection:
             raise DatabaseBusy() from error
 
 
+# Sent with a COMMIT whose transaction wrote users or their chats in SQL that no repository
+# method flagged (a statement of its own, a cascade): the transaction's own counts tell.
+# Every process forgets the users it knows at this notice, the committing one too.
+USERS_WRITTEN_UNFLAGGED = (
+    f"SELECT pg_notify('{USERS_CHANGED}', '') WHERE " + " + ".join(
+        f"pg_stat_get_xact_tuples_{count}('{table}'::regclass)"
+        for table in ("users", "user_channels")
+        for count in ("inserted", "updated", "deleted")) + " > 0")
+
+
 class PgUnitOfWork(UnitOfWork):
-    # Who announces: a process does not act twice on its own commits.
+    # The mark of this process's notices, which its own listener skips: it acted at the
+    # commit already (`UnitOfWork.commit`). Set by `PostgresDatabase`.
     sender = ""
 
     async def _commit(self) -> None:
-        announce = [f"NOTIFY {name}, '{self.sender}'" for name, wanted in
-                    ((USERS_CHANGED, self.users.changed), (OWED, self.outbox.added)) if wanted]
+        announce = [f"NOTIFY {USERS_CHANGED}, '{self.sender}'" if self.users.changed
+                    else USERS_WRITTEN_UNFLAGGED]
+        if self.outbox.added:
+            announce.append(f"NOTIFY {OWED}, '{self.sender}'")
         # One round trip: the notices go out with the commit, or not at all.
         await self.conn.execute("; ".join([*announce, "COMMIT"]))
 

@@ -165,9 +165,12 @@ class KnownUsers:
     work says whether it changed users (`UserRepository.changed`) and tells the other
     processes with a NOTIFY. When such a transaction commits, everything known is
     forgotten at once, so a deactivation, a role or a new language counts from the next
-    update. Until changes are seen (`seeing_changes`) nothing is remembered. A change made
-    outside the bot (an administrator's sqlite3 or psql) is not seen; an entry is trusted
-    for `max_age` seconds at most, so it shows within that.
+    update. (On PostgreSQL a write to users in SQL of its own, which no repository method
+    flags, is found at the commit and announced to every process, this one included: it
+    counts once the notice is heard, a moment later.) Until changes are seen
+    (`seeing_changes`) nothing is remembered. A change made outside the bot (an
+    administrator's sqlite3 or psql) is not seen; an entry is trusted for `max_age`
+    seconds at most, so it shows within that.
     Strangers are never remembered: an invite may make them a user at any moment.
     """
 

@@ -1,6 +1,7 @@
 """The `panong` command, run in-process. `main()` calls asyncio.run itself, so these tests
 are plain functions."""
 
+import asyncio
 import json
 import os
 import re
@@ -22,6 +23,7 @@ import yaml
 from bot import config
 from bot.cli import main
 from bot.config import DATA_DIR, PROJECT_ROOT
+from storage.database import migration_files
 from tests.test_imports import ROWS, THAI_HEADER, csv_bytes
 
 INVITE_LINE = re.compile(r"/start (?P<code>[A-Za-z0-9_-]{16})$", re.MULTILINE)
@@ -213,6 +215,35 @@ def test_migrate_creates_the_database(database: Path, capsys: pytest.CaptureFixt
     assert _query(database, "SELECT version, name FROM schema_migrations")[0] == (1, "initial")
     assert _query(database, "SELECT count(*) FROM organisations WHERE active = 1") == [(22,)]
     assert main(["migrate"]) == 0
+
+
+def test_migrate_brings_an_empty_postgresql_database_up_to_date(
+    postgres_server, unconfigured: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    import asyncpg
+
+    name = f"cli_{os.getpid()}"
+    url = postgres_server.create_database(name)
+    monkeypatch.setenv("PANONG_DATABASE_URL", url)
+
+    async def query(sql: str) -> list[tuple]:
+        conn = await asyncpg.connect(url)
+        try:
+            return [tuple(row) for row in await conn.fetch(sql)]
+        finally:
+            await conn.close()
+
+    sqlite_file = _state(DATA_DIR / "panong.db")
+    try:
+        assert main(["migrate"]) == 0
+        assert main(["migrate"]) == 0
+        migrations = asyncio.run(query("SELECT version FROM schema_migrations"))
+        active = asyncio.run(query("SELECT count(*) FROM organisations WHERE active = 1"))
+    finally:
+        postgres_server.drop_database(name)
+    assert migrations == [(number,) for number, _, _ in migration_files("postgresql")]
+    assert active == [(22,)]
+    assert _state(DATA_DIR / "panong.db") == sqlite_file  # SQLite's file untouched
 
 
 def test_invite_a_coordinator_prints_the_start_command(

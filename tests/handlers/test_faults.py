@@ -6,13 +6,17 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import asyncpg
 import pytest
 from telegram import Update
 
 from bot.domain.models import User
 from bot.runtime import Runtime
 from handlers.app import build_application
+from storage.postgres import PostgresDatabase
 from tests.handlers.conftest import TEACHER, ChatHarness
 from tests.support.journeys import answer_from_nationality, answer_up_to_identity
 from tests.support.telegram_fake import (
@@ -66,6 +70,7 @@ async def test_one_odd_update_never_blocks_the_ones_behind_it(
     assert not request.texts(-77)  # nothing said in a group that did not ask for it
 
 
+@pytest.mark.sqlite_only  # a second sqlite3 connection; the PostgreSQL twins follow
 async def test_writes_wait_for_a_lock_held_elsewhere_and_then_succeed(
     chat: ChatHarness, runtime: Runtime, teacher: User
 ) -> None:
@@ -98,6 +103,7 @@ async def test_writes_wait_for_a_lock_held_elsewhere_and_then_succeed(
     assert case is not None and case.needs == ("CONSUMABLES", "EDUCATION")
 
 
+@pytest.mark.sqlite_only
 async def test_a_lock_held_past_the_busy_timeout_is_told_and_saves_nothing(
     chat: ChatHarness, runtime: Runtime, teacher: User
 ) -> None:
@@ -114,6 +120,65 @@ async def test_a_lock_held_past_the_busy_timeout_is_told_and_saves_nothing(
     finally:
         other.rollback()
         other.close()
+    assert chat.alerts()[-1].startswith("The database is busy right now")
+    for query in ("SELECT count(*) FROM children", "SELECT count(*) FROM cases",
+                  "SELECT count(*) FROM referrals",
+                  "SELECT count(*) FROM audit_log WHERE action = 'case.register'"):
+        assert (await runtime.db.read.conn.execute_fetchall(query))[0][0] == 0, query
+    assert "SPK-2568-00001" in await chat.press(TEACHER, "Confirm")
+
+
+@asynccontextmanager
+async def _cases_locked_elsewhere(runtime: Runtime) -> AsyncIterator[asyncpg.Connection]:
+    """Another process (an administrator's psql, a migration) holds a lock on cases that
+    lets reads through and no write, until the block ends."""
+    other = await asyncpg.connect(runtime.settings.database_url)
+    try:
+        async with other.transaction():
+            await other.execute("LOCK TABLE cases IN SHARE MODE")
+            yield other
+    finally:
+        await other.close()
+
+
+async def _waiting_for_the_lock(other: asyncpg.Connection) -> bool:
+    return await other.fetchval(
+        "SELECT count(*) > 0 FROM pg_locks WHERE NOT granted"
+        " AND relation = 'cases'::regclass")
+
+
+@pytest.mark.postgresql_only
+async def test_on_postgresql_writes_wait_for_a_lock_held_elsewhere_and_then_succeed(
+    chat: ChatHarness, runtime: Runtime, teacher: User
+) -> None:
+    await answer_up_to_identity(chat, TEACHER)
+    await chat.press(TEACHER, "No document")
+    await answer_from_nationality(chat, TEACHER)
+    async with _cases_locked_elsewhere(runtime) as other:
+        confirming = asyncio.create_task(chat.press(TEACHER, "Confirm"))
+        deadline = time.monotonic() + 5
+        while not await _waiting_for_the_lock(other):  # it waits for the lock
+            assert time.monotonic() < deadline and not confirming.done()
+            await asyncio.sleep(0.01)
+    assert "SPK-2568-00001" in await confirming
+    case = await runtime.db.read.cases.by_code("SPK-2568-00001")
+    assert case is not None and case.needs == ("CONSUMABLES", "EDUCATION")
+
+
+@pytest.mark.postgresql_only
+async def test_on_postgresql_a_lock_held_past_the_busy_timeout_is_told_and_saves_nothing(
+    chat: ChatHarness, runtime: Runtime, teacher: User
+) -> None:
+    await answer_up_to_identity(chat, TEACHER)
+    await chat.press(TEACHER, "No document")
+    await answer_from_nationality(chat, TEACHER)
+    db = runtime.db
+    assert isinstance(db, PostgresDatabase)
+    await db.close()  # each connection's lock_timeout is set when it opens
+    db.busy_timeout_ms = 200  # 10 s in production
+    await db.open()
+    async with _cases_locked_elsewhere(runtime):
+        await chat.press(TEACHER, "Confirm")
     assert chat.alerts()[-1].startswith("The database is busy right now")
     for query in ("SELECT count(*) FROM children", "SELECT count(*) FROM cases",
                   "SELECT count(*) FROM referrals",

@@ -55,7 +55,7 @@ async def test_the_token_is_kept_only_as_its_hash_and_not_in_the_audit_trail(
 ) -> None:
     token = await offer(runtime, coordinator)
     await downloads.fetch(runtime.db, token, now=runtime.now())
-    rows = await runtime.db.writer.execute_fetchall("SELECT token_hash FROM downloads")
+    rows = await runtime.db.read.conn.execute_fetchall("SELECT token_hash FROM downloads")
     assert token not in rows[0][0]
-    audit = await runtime.db.writer.execute_fetchall("SELECT * FROM audit_log")
+    audit = await runtime.db.read.conn.execute_fetchall("SELECT * FROM audit_log")
     assert all(token not in str(tuple(row)) for row in audit)

@@ -2,6 +2,8 @@
 answers, the coordinators' queue, withdrawal, a move, and who may do which."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -33,6 +35,7 @@ from bot.services import cases, referrals, users
 from bot.services.referrals import Change, case_status
 from tests.conftest import add_user
 from tests.support.cases import by_need, register_and_send, register_case
+from tests.support.plans import statements_run
 
 S = ReferralStatus
 
@@ -90,16 +93,31 @@ async def test_registering_a_case_proposes_a_unit_for_each_need(
     assert (await runtime.db.read.cases.get(case.id)).status is CaseStatus.OPEN
 
 
+@asynccontextmanager
+async def _statements_read(runtime: Runtime) -> AsyncIterator[list[object]]:
+    """Each statement the read connection runs inside the block: SQLite traces them; on
+    PostgreSQL each call to the connection is one (`statements_run`)."""
+    conn = runtime.db.read.conn
+    if conn.dialect == "sqlite":
+        traced: list[object] = []
+        await conn.set_trace_callback(traced.append)  # type: ignore[attr-defined]
+        try:
+            yield traced
+        finally:
+            await conn.set_trace_callback(None)  # type: ignore[attr-defined]
+    else:
+        with statements_run(conn) as run:  # type: ignore[arg-type]
+            yield run  # type: ignore[misc]
+
+
 async def test_an_inbox_page_takes_as_many_reads_for_five_referrals_as_for_one(
     runtime: Runtime, teacher: User, primary: User
 ) -> None:
     """Each referral's case, child, unit and taker are read for the whole page at once."""
-    statements: list[str] = []
-    await runtime.db.read.conn.set_trace_callback(statements.append)
 
     async def reads_of_the_inbox() -> tuple[int, referrals.ReferralPage]:
-        statements.clear()
-        page = await referrals.inbox(runtime.db, primary, 0)
+        async with _statements_read(runtime) as statements:
+            page = await referrals.inbox(runtime.db, primary, 0)
         return len(statements), page
 
     [first] = await register_and_send(runtime, teacher, needs=("EDUCATION",))
@@ -109,7 +127,7 @@ async def test_an_inbox_page_takes_as_many_reads_for_five_referrals_as_for_one(
         await register_and_send(runtime, teacher, needs=("EDUCATION",))
     reads_for_five, page = await reads_of_the_inbox()
 
-    assert reads_for_five == reads_for_one
+    assert reads_for_five == reads_for_one > 0
     assert len(page.views) == referrals.PAGE_SIZE
     [taken] = [view for view in page.views if view.referral.id == first.view.referral.id]
     assert taken.accepted_by_name == "Khun Malai"

@@ -36,6 +36,7 @@ from bot.runtime import Runtime
 from bot.services import cases, erasure, referrals, registration, users
 from bot.services.registration import CaseDraft, Field_, Step
 from tests.conftest import START, FakeClock
+from tests.support.plans import plan_nodes, reads, statements_run
 
 THAI_ID = "3100600445635"
 OTHER_THAI_ID = "1234545678781"
@@ -768,6 +769,7 @@ async def test_the_look_up_reads_the_cases_filed_under_the_names_keys_not_the_co
     assert [c.case_id for c in await look_up(limit=1)] == [seng.id]
 
 
+@pytest.mark.sqlite_only  # set_trace_callback, EXPLAIN QUERY PLAN; the twin follows
 async def test_the_look_up_seeks_an_index_and_scans_no_table(
     runtime: Runtime, teacher: User
 ) -> None:
@@ -786,6 +788,23 @@ async def test_the_look_up_seeks_an_index_and_scans_no_table(
     assert [step for step in plan if step.startswith("SEARCH case_name_keys USING COVERING")]
     assert [step for step in plan if step.split()[:2] in (
         ["SCAN", "case_name_keys"], ["SCAN", "c"], ["SCAN", "ch"])] == []
+
+
+@pytest.mark.postgresql_only
+async def test_on_postgresql_the_look_up_seeks_an_index_and_scans_no_table(
+    runtime: Runtime, teacher: User
+) -> None:
+    await register(runtime, teacher, complete(runtime))
+    with statements_run(runtime.db.read.conn) as run:  # type: ignore[arg-type]
+        await runtime.db.read.cases.name_candidates(
+            district_code="1101", birth_years=(2011, 2012, 2013),
+            name_key=names.name_key("สมชาย", "ใจดี"))
+
+    found = [read for sql, values in run
+             for read in reads(await plan_nodes(runtime.db, sql, values,  # type: ignore[arg-type]
+                                                seqscan=False))]
+    assert ("Index Only Scan", "case_name_keys_pkey") in found, found
+    assert [read for read in found if read[0] == "Seq Scan"] == [], found
 
 
 async def test_an_erased_child_matches_nothing(
