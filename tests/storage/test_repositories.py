@@ -321,9 +321,6 @@ async def _rows_read_to_claim_the_next_message(runtime: Runtime, owed: int) -> i
 
 
 @pytest.mark.postgresql_only
-@pytest.mark.xfail(strict=True, reason="storage/outbox.py (its claiming is another helper's"
-                   " work): the NOT EXISTS of an earlier row of the chat is planned as a"
-                   " Seq Scan of every pending row, materialised for an anti-join")
 async def test_on_postgresql_claiming_the_next_message_reads_no_more_with_a_long_backlog(
     runtime: Runtime
 ) -> None:
