@@ -15,11 +15,13 @@ A province outgrows its SQLite file; nothing it holds may be lost on the way:
 """
 
 import asyncio
+import logging
 import math
 import re
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
@@ -30,6 +32,8 @@ import asyncpg
 
 from storage.database import migration_files
 from storage.postgres import PostgresDatabase
+
+log = logging.getLogger(__name__)
 
 # Rows read from SQLite at a time: memory stays flat whatever the size of a table.
 BATCH_ROWS = 5000
@@ -171,8 +175,9 @@ async def copy_database(source: Path, target: PostgresDatabase,
                 await raw.execute(
                     f"LOCK TABLE {', '.join(table.name for table in tables)} IN EXCLUSIVE MODE")
                 await _check_empty(raw, tables)
-                for table in tables:
-                    await _copy_table(sqlite, raw, table, batch)
+                async with _foreign_keys_checked_after(raw):
+                    for table in tables:
+                        await _copy_table(sqlite, raw, table, batch)
         await target.realign_identities()
         counts = []
         async with target.pool.acquire() as raw:
@@ -272,6 +277,30 @@ async def _check_empty(raw: asyncpg.Connection, tables: Sequence[_Table]) -> Non
                           "docs/deployment.md). Nothing was copied.")
 
 
+@asynccontextmanager
+async def _foreign_keys_checked_after(raw: asyncpg.Connection) -> AsyncIterator[None]:
+    """Each foreign key dropped while the rows come in and added again after them, in the
+    same transaction, as pg_restore does: PostgreSQL then checks each key once over the
+    whole table, rather than with a look-up per row (which made the copy four times as
+    slow). A row that refers to nothing is refused all the same."""
+    keys = await raw.fetch(
+        "SELECT conrelid::regclass::text AS owner, conname, pg_get_constraintdef(oid) AS sql"
+        " FROM pg_constraint WHERE contype = 'f'"
+        " AND connamespace = current_schema()::regnamespace")
+    for key in keys:
+        await raw.execute(f'ALTER TABLE {key["owner"]} DROP CONSTRAINT "{key["conname"]}"')
+    yield
+    for key in keys:
+        try:
+            await raw.execute(f'ALTER TABLE {key["owner"]} ADD CONSTRAINT "{key["conname"]}"'
+                              f' {key["sql"]}')
+        except asyncpg.ForeignKeyViolationError:
+            raise CopyRefused(
+                f"Rows of {key['owner']} refer to rows that are not there ({key['sql']}); "
+                "SQLite let them in with its foreign-key checks off. Nothing was "
+                "copied.") from None
+
+
 async def _copy_table(sqlite: aiosqlite.Connection, raw: asyncpg.Connection, table: _Table,
                       batch: int) -> None:
     convert = tuple(_CONVERSIONS[kind] for kind in table.types)
@@ -287,11 +316,15 @@ async def _copy_table(sqlite: aiosqlite.Connection, raw: asyncpg.Connection, tab
                     except _Unconvertible:
                         raise _refuse_value(table, row) from None
 
+    started = time.perf_counter()
     try:
-        await raw.copy_records_to_table(table.name, records=records(), columns=table.columns)
+        status = await raw.copy_records_to_table(table.name, records=records(),
+                                                 columns=table.columns)
     except asyncpg.PostgresError as error:  # a NOT NULL, a foreign key: named, no values
         raise CopyRefused(f"PostgreSQL refused a row of {table.name}: {error.message}. "
                           "Nothing was copied.") from None
+    log.info("copied %s: %s rows in %.1f s", table.name, status.rsplit(" ", 1)[-1],
+             time.perf_counter() - started)
 
 
 def _refuse_value(table: _Table, row: Sequence[Any]) -> CopyRefused:

@@ -503,9 +503,10 @@ ON_POSTGRESQL = pytest.mark.parametrize("backend", ["postgresql"], indirect=True
 
 @pytest.fixture
 def postgresql(database_url: str, database: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """(database_url first: the server's address is read before `unconfigured` clears the
-    PANONG_ variables.) PANONG_DATABASE_URL set to a fresh PostgreSQL database, with a password in it that
-    nothing may print (the test server trusts its users, so it is not checked)."""
+    """PANONG_DATABASE_URL set to a fresh PostgreSQL database, with a password in it that
+    nothing may print (the test server trusts its users, so it is not checked).
+    `database_url` comes first: it reads the server's address before `unconfigured`
+    clears the PANONG_ variables."""
     url = database_url.replace("://", "://panong:s3cret-pw@", 1) \
         if "@" not in database_url else database_url.replace("@", ":s3cret-pw@", 1)
     monkeypatch.setenv("PANONG_DATABASE_URL", url)

@@ -259,6 +259,25 @@ async def test_a_value_its_column_cannot_hold_is_named_and_nothing_is_copied(
 
 
 @ON_POSTGRESQL
+async def test_a_row_that_refers_to_nothing_is_refused(
+    deployment: Runtime, database_url: str
+) -> None:
+    """SQLite checks foreign keys only on connections that ask (an administrator's sqlite3
+    does not): PostgreSQL checks them all once the rows are in."""
+    conn = sqlite3.connect(deployment.settings.database_path)
+    conn.execute("INSERT INTO case_needs (case_id, need) VALUES (999, 'HEALTH')")
+    conn.commit()
+    conn.close()
+    keys = await _foreign_keys(database_url)
+
+    with pytest.raises(CopyRefused, match="Rows of case_needs refer to rows that are not"):
+        await _copy(deployment.settings.database_path, database_url)
+
+    assert await _target_is_empty(database_url)
+    assert await _foreign_keys(database_url) == keys  # dropped for the copy, and back
+
+
+@ON_POSTGRESQL
 async def test_loose_sqlite_values_are_converted_to_the_columns_types(
     deployment: Runtime, database_url: str
 ) -> None:
