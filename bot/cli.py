@@ -302,7 +302,7 @@ async def _copy_db(settings: Settings, url: str) -> int:
               "copy is not complete. Keep running on SQLite; create the PostgreSQL database "
               "afresh and copy again.", file=sys.stderr)
         return 1
-    print(f"Copied {result.rows} rows in {result.seconds:.1f} s; every table's count "
+    print(f"Copied {result.rows:,} rows in {result.seconds:.1f} s; every table's count "
           "matches. Set PANONG_DATABASE_URL to use PostgreSQL.")
     return 0
 
@@ -310,7 +310,7 @@ async def _copy_db(settings: Settings, url: str) -> int:
 def _print_counts(result: CopyResult) -> None:
     width = max(len(count.table) for count in result.counts)
     print(f"{'table':<{width}}  {'SQLite':>9}  {'PostgreSQL':>10}")
-    for count in result.counts:
+    for count in sorted(result.counts, key=lambda count: count.table):
         print(f"{count.table:<{width}}  {count.sqlite:>9}  {count.postgresql:>10}"
               f"{'' if count.matches else '  MISMATCH'}")
 
