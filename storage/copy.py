@@ -151,7 +151,6 @@ class _Table:
     name: str
     columns: tuple[str, ...]
     types: tuple[str, ...]
-    references: frozenset[str]  # the other tables its foreign keys point to
 
 
 async def copy_database(source: Path, target: PostgresDatabase,
@@ -212,7 +211,7 @@ async def _check_version(sqlite: aiosqlite.Connection) -> None:
 
 async def _tables(raw: asyncpg.Connection) -> list[_Table]:
     """The target's tables from PostgreSQL's catalog, each after those its foreign keys
-    point to (a table's references to itself are checked at the end of its COPY)."""
+    point to."""
     rows = await raw.fetch(
         "SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c"
         " JOIN information_schema.tables t USING (table_schema, table_name)"
@@ -243,8 +242,7 @@ async def _tables(raw: asyncpg.Connection) -> list[_Table]:
                 raise CopyRefused(f"Column {name}.{column} has the PostgreSQL type {kind!r},"
                                   " which copy-db does not know how to fill.")
         tables.append(_Table(name, tuple(column for column, _ in columns[name]),
-                             tuple(kind for _, kind in columns[name]),
-                             frozenset(references[name])))
+                             tuple(kind for _, kind in columns[name])))
     return tables
 
 
@@ -307,14 +305,16 @@ async def _copy_table(sqlite: aiosqlite.Connection, raw: asyncpg.Connection, tab
     select = f"SELECT rowid, {', '.join(table.columns)} FROM {table.name}"
 
     async def records() -> AsyncIterator[tuple[Any, ...]]:
+        last = None
         async with sqlite.execute(select) as cursor:
-            while rows := await cursor.fetchmany(batch):
+            while rows := await _fetch(cursor, table, last, batch):
                 for row in rows:
                     try:
                         yield tuple(None if value is None else to(value)
                                     for to, value in zip(convert, row[1:], strict=True))
                     except _Unconvertible:
                         raise _refuse_value(table, row) from None
+                last = rows[-1][0]
 
     started = time.perf_counter()
     try:
@@ -325,6 +325,21 @@ async def _copy_table(sqlite: aiosqlite.Connection, raw: asyncpg.Connection, tab
                           "Nothing was copied.") from None
     log.info("copied %s: %s rows in %.1f s", table.name, status.rsplit(" ", 1)[-1],
              time.perf_counter() - started)
+
+
+async def _fetch(cursor: aiosqlite.Cursor, table: _Table, last: int | None,
+                 batch: int) -> list[Any]:
+    """The next rows; text that is not UTF-8 (which only a hand-made edit can store)
+    cannot even be read, so it is named by the rowid it follows."""
+    try:
+        return list(await cursor.fetchmany(batch))
+    except sqlite3.OperationalError as error:
+        if "decode" not in str(error):
+            raise
+        where = f"its first {batch} rows" if last is None else \
+            f"the {batch} rows after rowid {last}"
+        raise CopyRefused(f"{table.name} holds text that is not UTF-8, in {where}. Correct it "
+                          "in the SQLite database and copy again. Nothing was copied.") from None
 
 
 def _refuse_value(table: _Table, row: Sequence[Any]) -> CopyRefused:

@@ -259,6 +259,55 @@ async def test_a_value_its_column_cannot_hold_is_named_and_nothing_is_copied(
 
 
 @ON_POSTGRESQL
+async def test_text_that_is_not_utf8_is_located_and_nothing_is_copied(
+    deployment: Runtime, database_url: str
+) -> None:
+    conn = sqlite3.connect(deployment.settings.database_path)
+    conn.execute("UPDATE children SET nickname = CAST(x'ff41' AS TEXT) WHERE id = 2")
+    conn.commit()
+    conn.close()
+
+    with pytest.raises(CopyRefused, match="children holds text that is not UTF-8, in the 1 "
+                       "rows after rowid 1"):
+        await _copy(deployment.settings.database_path, database_url, batch=1)
+
+    assert await _target_is_empty(database_url)
+
+
+@ON_POSTGRESQL
+async def test_rows_written_while_the_copy_runs_are_left_for_later_not_half_copied(
+    deployment: Runtime, database_url: str
+) -> None:
+    """The bot may still be writing: the copy and its counts are one moment of the file."""
+    copied = asyncio.Event()
+
+    async def keep_writing() -> int:
+        written = 0
+        while not copied.is_set():
+            async with deployment.db.unit_of_work() as uow:
+                await uow.audit.record(at=deployment.now(), actor_id=None, action="test.write",
+                                       entity="test", entity_id=str(written))
+                await uow.commit()
+            written += 1
+            await asyncio.sleep(0.001)
+        return written
+
+    writer = asyncio.create_task(keep_writing())
+    await asyncio.sleep(0.01)
+    try:
+        result = await _copy(deployment.settings.database_path, database_url, batch=2)
+    finally:
+        copied.set()
+    await writer
+
+    assert not result.mismatched
+    [audit] = [count for count in result.counts if count.table == "audit_log"]
+    [(now_in_sqlite,)] = _sqlite_rows(deployment.settings.database_path, "audit_log",
+                                      ["count(*)"])
+    assert now_in_sqlite > audit.postgresql  # written after the copy's moment: not in it
+
+
+@ON_POSTGRESQL
 async def test_a_row_that_refers_to_nothing_is_refused(
     deployment: Runtime, database_url: str
 ) -> None:
