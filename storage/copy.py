@@ -160,13 +160,13 @@ async def copy_database(source: Path, target: PostgresDatabase,
     count each table on both sides (the SQLite side in the snapshot that was copied)."""
     if not await asyncio.to_thread(source.exists):  # connecting would create it
         raise FileNotFoundError(source)
-    await target.migrate()
     started = time.perf_counter()
     sqlite = await aiosqlite.connect(source, isolation_level=None)
     try:
         await sqlite.execute("PRAGMA query_only = ON")
         await sqlite.execute("BEGIN")  # one snapshot, from the first read to the last count
-        await _check_version(sqlite)
+        await _check_version(sqlite, source)
+        await target.migrate()
         async with target.pool.acquire() as raw:
             tables = await _tables(raw)
             await _check_same_tables(sqlite, tables)
@@ -190,14 +190,13 @@ async def copy_database(source: Path, target: PostgresDatabase,
     return CopyResult(counts, time.perf_counter() - started)
 
 
-async def _check_version(sqlite: aiosqlite.Connection) -> None:
+async def _check_version(sqlite: aiosqlite.Connection, source: Path) -> None:
     """The source at the schema this version of Panong reads: then its tables are the
     ones the PostgreSQL migrations make."""
     try:
         rows = await sqlite.execute_fetchall("SELECT version FROM schema_migrations")
-    except sqlite3.OperationalError:
-        raise CopyRefused("The SQLite file is not a Panong database (it has no"
-                          " schema_migrations table).") from None
+    except sqlite3.DatabaseError:  # not SQLite, or no schema_migrations table
+        raise CopyRefused(f"{source} is not a Panong SQLite database.") from None
     have = {row[0] for row in rows}
     known = {number for number, _, _ in migration_files("sqlite")}
     if have - known:

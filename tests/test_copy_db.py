@@ -242,6 +242,25 @@ async def test_a_table_the_copier_does_not_know_stops_it_before_anything_is_writ
 
 
 @ON_POSTGRESQL
+async def test_a_file_that_is_not_a_panong_database_or_is_behind_is_refused(
+    deployment: Runtime, database_url: str, tmp_path: Path
+) -> None:
+    other = tmp_path / "notes.db"
+    other.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(CopyRefused, match="is not a Panong SQLite database"):
+        await _copy(other, database_url)
+
+    conn = sqlite3.connect(deployment.settings.database_path)
+    conn.execute("DELETE FROM schema_migrations WHERE version = 18")  # as before an update
+    conn.commit()
+    conn.close()
+    with pytest.raises(CopyRefused, match=r"lacks migrations \[18\]: run `panong migrate`"):
+        await _copy(deployment.settings.database_path, database_url)
+
+    assert await _target_is_empty(database_url)
+
+
+@ON_POSTGRESQL
 async def test_a_value_its_column_cannot_hold_is_named_and_nothing_is_copied(
     deployment: Runtime, database_url: str
 ) -> None:
