@@ -12,7 +12,6 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import asyncpg
 from pydantic import ValidationError
 
 from bot import presenters, reports
@@ -37,9 +36,8 @@ from bot.services import exports, imports, onboarding, summaries
 from bot.services.exports import ReportKind
 from bot.services.summaries import Period, ScopeKind
 from storage.bot_state import BOT_USERNAME
-from storage.copy import CopyRefused, CopyResult, copy_database
+from storage.copy import CopyRefused, CopyResult, copy_to_postgres
 from storage.database import backup_database
-from storage.postgres import PostgresDatabase
 
 SANDBOX_BANNER = """\
 Panong is running in the local sandbox: no Telegram token is set, so nothing goes to Telegram.
@@ -286,15 +284,9 @@ async def _copy_db(settings: Settings, url: str) -> int:
     print(f"Copying SQLite database {settings.database_path} into PostgreSQL database "
           f"{place}...", flush=True)
     try:
-        async with PostgresDatabase(url, settings.tz) as target:
-            result = await copy_database(settings.database_path, target)
+        result = await copy_to_postgres(settings.database_path, url, settings.tz)
     except CopyRefused as exc:
         print(exc, file=sys.stderr)
-        return 2
-    except FileNotFoundError:
-        raise  # the source: reported as every command reports a missing file
-    except (OSError, asyncpg.PostgresError) as exc:
-        print(f"Cannot reach PostgreSQL database {place}: {exc}", file=sys.stderr)
         return 2
     _print_counts(result)
     if result.mismatched:

@@ -23,6 +23,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
@@ -151,6 +152,21 @@ class _Table:
     name: str
     columns: tuple[str, ...]
     types: tuple[str, ...]
+
+
+async def copy_to_postgres(source: Path, url: str, tz: tzinfo = UTC,
+                           batch: int = BATCH_ROWS) -> CopyResult:
+    """`copy_database` into the PostgreSQL database at `url`; a server that cannot be
+    reached or refuses the login is a `CopyRefused` that says why."""
+    target = PostgresDatabase(url, tz)
+    try:
+        await target.open()
+    except (OSError, asyncpg.PostgresError) as error:
+        raise CopyRefused(f"PostgreSQL cannot be reached: {error}") from None
+    try:
+        return await copy_database(source, target, batch)
+    finally:
+        await target.close()
 
 
 async def copy_database(source: Path, target: PostgresDatabase,

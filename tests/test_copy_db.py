@@ -18,8 +18,7 @@ from bot.services import downloads, erasure, imports, linking, pushes
 from bot.services.erasure import ErasureKind
 from bot.services.referrals import unit as unit_referrals
 from storage.bot_state import BOT_USERNAME
-from storage.copy import CopyRefused, copy_database
-from storage.postgres import PostgresDatabase
+from storage.copy import CopyRefused, CopyResult, copy_to_postgres
 from tests.conftest import FakeClock, add_user, make_settings
 from tests.support import dataset
 from tests.support.cases import by_need, register_and_send
@@ -134,9 +133,8 @@ def _sorted(rows: list[tuple]) -> list[tuple]:
     return sorted(rows, key=repr)
 
 
-async def _copy(path: Path, url: str, batch: int = 5000):  # type: ignore[no-untyped-def]
-    async with PostgresDatabase(url) as target:
-        return await copy_database(path, target, batch=batch)
+async def _copy(path: Path, url: str, batch: int = 5000) -> CopyResult:
+    return await copy_to_postgres(path, url, batch=batch)
 
 
 @ON_POSTGRESQL
@@ -411,7 +409,7 @@ def test_a_count_that_differs_is_reported_and_fails_the_command(
 
 
 @ON_POSTGRESQL
-def test_copy_db_refuses_what_is_not_a_postgresql_url_and_a_missing_sqlite_file(
+def test_copy_db_refuses_a_url_that_is_not_postgresql_a_missing_file_and_no_server(
     tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -421,6 +419,9 @@ def test_copy_db_refuses_what_is_not_a_postgresql_url_and_a_missing_sqlite_file(
     assert "postgresql://" in capsys.readouterr().err
     assert main(["copy-db", "--to", database_url]) == 2
     assert "Not found" in capsys.readouterr().err
+    assert main(["copy-db", "--to", "postgresql://panong:pw@127.0.0.1:1/nowhere"]) == 2
+    err = capsys.readouterr().err
+    assert "PostgreSQL cannot be reached" in err and "pw" not in err
     assert not (tmp_path / "nowhere.db").exists()
 
 
