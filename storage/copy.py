@@ -8,10 +8,12 @@ A province outgrows its SQLite file; nothing it holds may be lost on the way:
 - the rows go into PostgreSQL with COPY, streamed in batches (a province holds hundreds of
   thousands of rows), in foreign-key order, all in one transaction: a failure leaves the
   target as empty as it was;
-- SQLite lets a column hold any type (old code wrote an int into a TEXT column): each value
-  is converted to its PostgreSQL column's type, and one that cannot be is named by table,
-  column and rowid, never printed (it may be a child's data);
-- afterwards every table is counted on both sides.
+- SQLite lets a column hold any type (text in an INTEGER column, bytes in a TEXT one, from
+  old code or a hand edit): each value is converted to its PostgreSQL column's type, and
+  one that cannot be is named by table, column and rowid, never printed (it may be a
+  child's data);
+- afterwards the id sequences continue after the copied ids, and every table is counted
+  on both sides.
 """
 
 import asyncio
@@ -40,8 +42,6 @@ log = logging.getLogger(__name__)
 BATCH_ROWS = 5000
 # Each side's own record of its schema: never copied.
 OWN_TABLES = {"schema_migrations"}
-
-
 # Text that is a whole number as SQLite reads one (not Python's 1_000 nor other scripts'
 # digits).
 WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
