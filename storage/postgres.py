@@ -17,6 +17,7 @@ them into PostgreSQL's `$1`, once per statement text.
 
 import asyncio
 import logging
+import secrets
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, tzinfo
@@ -140,11 +141,24 @@ class PgConnection:
 
 
 class PgUnitOfWork(UnitOfWork):
+    # Who announces: a process does not act twice on its own commits.
+    sender = ""
+
     async def _commit(self) -> None:
-        announce = [f"NOTIFY {name}" for name, wanted in
+        announce = [f"NOTIFY {name}, '{self.sender}'" for name, wanted in
                     ((USERS_CHANGED, self.users.changed), (OWED, self.outbox.added)) if wanted]
         # One round trip: the notices go out with the commit, or not at all.
         await self.conn.execute("; ".join([*announce, "COMMIT"]))
+
+
+async def _roll_back(raw: asyncpg.Connection) -> None:
+    """ROLLBACK; a connection that cannot say it (broken, or cancelled mid-statement) is
+    closed, and the pool opens a new one: nothing of the transaction was kept either way."""
+    try:
+        await raw.execute("ROLLBACK")
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        log.warning("a connection could not roll back and was closed")
+        raw.terminate()
 
 
 async def _keep_session(connection: asyncpg.Connection) -> None:
@@ -173,6 +187,8 @@ class PostgresDatabase:
         self._read: Repositories | None = None
         self.known_users = KnownUsers()
         self.owed = asyncio.Event()
+        # Signs this process's notices (a hex word: safe inside the NOTIFY's quotes).
+        self.sender = secrets.token_hex(8)
 
     async def open(self) -> None:
         self._pool = await asyncpg.create_pool(
@@ -183,6 +199,7 @@ class PostgresDatabase:
 
     async def close(self) -> None:
         if self._listener is not None:
+            self._listener.remove_termination_listener(self._deaf)
             await self._listener.close()
         if self._pool is not None:
             await self._pool.close()
@@ -216,13 +233,14 @@ class PostgresDatabase:
             conn = PgConnection(raw)
             await raw.execute("BEGIN")
             uow = PgUnitOfWork(conn, self.tz, self.known_users, self.owed)
+            uow.sender = self.sender
             try:
                 yield uow
             except _BUSY as error:
                 raise DatabaseBusy() from error
             finally:
                 if not uow.committed:
-                    await raw.execute("ROLLBACK")
+                    await _roll_back(raw)
                     self.known_users.rolled_back()
 
     async def realign_identities(self) -> None:
@@ -280,10 +298,21 @@ class PostgresDatabase:
         self._listener = await asyncpg.connect(self.url)
         await self._listener.add_listener(USERS_CHANGED, self._on_notice(self.known_users.forget))
         await self._listener.add_listener(OWED, self._on_notice(self.owed.set))
+        self._listener.add_termination_listener(self._deaf)
         self.known_users.seeing_changes()
 
-    @staticmethod
-    def _on_notice(react: Callable[[], None]) -> Callable[..., None]:
-        def heard(*_: object) -> None:
-            react()
+    def _deaf(self, *_: object) -> None:
+        """The listening connection is gone (the server restarted): other processes'
+        changes are no longer heard, so users are read on every update again, and the
+        dispatcher finds what is owed at its next look."""
+        log.warning("lost the connection that listens for other processes' changes")
+        self.known_users.seeing_changes(False)
+        self.owed.set()
+
+    def _on_notice(self, react: Callable[[], None]) -> Callable[..., None]:
+        """A listener acting on other processes' notices; this one's own commits acted
+        already (`UnitOfWork.commit`)."""
+        def heard(_connection: object, _pid: int, _channel: str, sender: str) -> None:
+            if sender != self.sender:
+                react()
         return heard

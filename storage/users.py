@@ -192,10 +192,12 @@ class KnownUsers:
                     f" AFTER {event} ON main.{table} BEGIN SELECT panong_users_changed(); END")
         self.seeing_changes()
 
-    def seeing_changes(self) -> None:
-        """Every change to users is seen from now on (`forget` is called): users may be
-        remembered."""
-        self._watching = True
+    def seeing_changes(self, seen: bool = True) -> None:
+        """Whether every change to users is seen from now on (`forget` is called): only
+        then are users remembered."""
+        self._watching = seen
+        if not seen:
+            self.forget()
 
     def _users_changed(self) -> None:
         self._changed = True

@@ -6,10 +6,10 @@ The storage, service and end-to-end tests run twice, on SQLite and on PostgreSQL
 is marked `sqlite_only`."""
 
 import asyncio
-import itertools
 import os
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.domain.models import Role, User
 from bot.runtime import Runtime
 from bot.services import onboarding
+from tests.support.postgres import PostgresServer
 
 # 10:00 in Bangkok on 24 Nov 2025 (B.E. 2568), a Monday.
 START = datetime(2025, 11, 24, 3, 0, tzinfo=UTC)
@@ -45,17 +46,17 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
 
 # Where each test runs on both backends (by the folder or file its path starts with).
 BOTH_BACKENDS = ("tests/storage/", "tests/services/", "tests/handlers/", "tests/line/")
-_databases = itertools.count()
-
-
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "sqlite_only: about a mechanism of SQLite's own; not run on PostgreSQL")
+    config.stash[POSTGRES_OUTCOME] = PostgresOutcome()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     path = Path(str(metafunc.definition.path)).relative_to(Path(__file__).parents[1])
-    if ("database_url" in metafunc.fixturenames
+    chosen = any("backend" in str(mark.args[0])
+                 for mark in metafunc.definition.iter_markers("parametrize"))
+    if ("database_url" in metafunc.fixturenames and not chosen
             and str(path).startswith(BOTH_BACKENDS)
             and metafunc.definition.get_closest_marker("sqlite_only") is None):
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
@@ -85,19 +86,19 @@ def _in_own_loop(work: Callable[[], Awaitable[object]]) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_template(postgres_server) -> str:  # type: ignore[no-untyped-def]
-    """A database migrated once, copied for each test."""
+def postgres_template(postgres_server: PostgresServer) -> Iterator[str]:
+    """The URL of a database migrated once, copied for each test."""
     from storage.postgres import PostgresDatabase
 
-    name = f"panong_template_{os.getpid()}"
-    url = postgres_server.create_database(name)
+    urls: list[str] = []
 
-    async def migrate() -> None:
-        async with PostgresDatabase(url) as db:
+    async def make() -> None:
+        urls.append(await postgres_server.create_database())
+        async with PostgresDatabase(urls[0]) as db:
             await db.migrate()
 
-    _in_own_loop(migrate)
-    return name
+    _in_own_loop(make)
+    yield urls[0]
 
 
 @pytest.fixture
@@ -106,12 +107,16 @@ def database_url(backend: str, request: pytest.FixtureRequest) -> Iterator[str |
     if backend == "sqlite":
         yield None
         return
-    server = request.getfixturevalue("postgres_server")
+    server: PostgresServer = request.getfixturevalue("postgres_server")
     template = request.getfixturevalue("postgres_template")
-    name = f"test_{os.getpid()}_{next(_databases)}"
-    url = server.create_database(name, template=template)
-    yield url
-    server.drop_database(name)
+    urls: list[str] = []
+
+    async def create() -> None:
+        urls.append(await server.create_database(template=template))
+
+    _in_own_loop(create)
+    yield urls[0]
+    _in_own_loop(lambda: server.drop_database(urls[0]))
 
 
 @pytest.fixture
@@ -164,38 +169,91 @@ async def other_teacher(runtime: Runtime, coordinator: User) -> User:
                           inviter=coordinator)
 
 
-class _ExistingServer:
-    """Interim: a server already running at PANONG_TEST_POSTGRES_URL (replaced by the
-    throwaway cluster of tests/support/postgres.py)."""
+# PostgreSQL (issue 18): a throwaway server, started the first time a test asks for one. It
+# never passes silently: when it cannot start, the tests that need it error with the reason
+# (or, with PANONG_TEST_POSTGRES=skip, are skipped), and the summary always says which.
+SKIP_POSTGRES = os.environ.get("PANONG_TEST_POSTGRES") == "skip"
 
-    def __init__(self, url: str) -> None:
-        self.url = url.rstrip("/")
 
-    def _admin(self, sql: str) -> None:
-        import asyncpg
+@dataclass
+class PostgresOutcome:
+    version: str | None = None
+    failure: str | None = None
+    ran: int = 0
+    errored: int = 0
+    skipped: int = 0
 
-        async def run() -> None:
-            conn = await asyncpg.connect(self.url + "/postgres")
-            try:
-                await conn.execute(sql)
-            finally:
-                await conn.close()
 
-        _in_own_loop(run)
-
-    def create_database(self, name: str, template: str | None = None) -> str:
-        self._admin(f"DROP DATABASE IF EXISTS {name}")
-        self._admin(f"CREATE DATABASE {name}"
-                    + (f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""))
-        return f"{self.url}/{name}"
-
-    def drop_database(self, name: str) -> None:
-        self._admin(f"DROP DATABASE IF EXISTS {name}")
+POSTGRES_OUTCOME = pytest.StashKey[PostgresOutcome]()
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> _ExistingServer:
-    url = os.environ.get("PANONG_TEST_POSTGRES_URL")
-    if not url:
-        pytest.fail("no PostgreSQL server: set PANONG_TEST_POSTGRES_URL")
-    return _ExistingServer(url)
+def postgres_server(request: pytest.FixtureRequest) -> Iterator[PostgresServer]:
+    outcome = request.config.stash[POSTGRES_OUTCOME]
+    try:
+        server = PostgresServer.start()
+    except Exception as error:
+        outcome.failure = str(error) or type(error).__name__
+        if SKIP_POSTGRES:
+            pytest.skip(f"PostgreSQL could not be started ({outcome.failure}); skipped "
+                        "because PANONG_TEST_POSTGRES=skip")
+        raise
+    outcome.version = server.version
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def postgres_database(postgres_server: PostgresServer) -> AsyncIterator[str]:
+    """The URL of a new empty database, dropped after the test."""
+    url = await postgres_server.create_database()
+    try:
+        yield url
+    finally:
+        await postgres_server.drop_database(url)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+    report = yield
+    if _on_postgres(item):
+        outcome = item.config.stash[POSTGRES_OUTCOME]
+        if report.when == "setup" and report.failed:
+            outcome.errored += 1
+        elif report.when == "setup" and report.skipped and outcome.failure:
+            outcome.skipped += 1
+        elif report.when == "call":
+            outcome.ran += 1
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    outcome = terminalreporter.config.stash[POSTGRES_OUTCOME]
+    if outcome.failure is None:
+        if outcome.version is None:
+            terminalreporter.write_line("PostgreSQL: no test asked for it")
+        else:
+            terminalreporter.write_line(
+                f"PostgreSQL {outcome.version}: {_tests(outcome.ran)} ran against it")
+        return
+    said = f"PostgreSQL could NOT be started ({outcome.failure})"
+    if outcome.skipped:
+        terminalreporter.write_sep(
+            "!", f"{said}: {_tests(outcome.skipped)} SKIPPED (PANONG_TEST_POSTGRES=skip)",
+            red=True, bold=True)
+    else:
+        terminalreporter.write_sep("!", f"{said}: {_tests(outcome.errored)} errored",
+                                   red=True, bold=True)
+
+
+def _on_postgres(item: pytest.Item) -> bool:
+    """Whether the test asks for the server, itself or through `backend`."""
+    callspec = getattr(item, "callspec", None)
+    return ("postgres_server" in getattr(item, "fixturenames", ())
+            or (callspec is not None and callspec.params.get("backend") == "postgresql"))
+
+
+def _tests(count: int) -> str:
+    return f"{count} test" if count == 1 else f"{count} tests"

@@ -14,7 +14,7 @@ from typing import Protocol
 import pytest
 
 import storage.interface
-from storage import database, repositories, users
+from storage import database, postgres, repositories, sql, users
 
 ROOT = Path(__file__).resolve().parents[2]
 ABOVE_STORAGE = ("bot", "handlers", "line")
@@ -80,6 +80,32 @@ def test_every_attribute_of_a_protocol_is_set_on_its_sqlite_class(name: str) -> 
             assert isinstance(value, annotation), f"{name}.{member}"
 
 
+def test_postgresql_answers_every_member_of_the_database_protocol_as_sqlite_does() -> None:
+    sqlite, server = database.Database, postgres.PostgresDatabase
+    for member, declared in _declared(storage.interface.Database).items():
+        real = inspect.getattr_static(server, member, None)
+        assert real is not None, f"PostgresDatabase has no {member}"
+        if isinstance(declared, property):
+            assert isinstance(real, property), member
+            real = real.fget
+        expected = inspect.getattr_static(sqlite, member)
+        expected = expected.fget if isinstance(expected, property) else expected
+        assert _header(real) == _header(expected), member  # type: ignore[arg-type]
+    built = server("postgresql://never-opened/x")
+    for member in inspect.get_annotations(storage.interface.Database):
+        assert type(getattr(built, member)) is type(getattr(SAMPLES["Database"], member))
+    for method in ("open", "close", "migrate"):
+        assert _header(getattr(server, method)) == _header(getattr(sqlite, method)), method
+
+
+def test_both_connections_speak_the_connection_protocol() -> None:
+    declared = _declared(sql.Connection)
+    for connection in (sql.SqliteConnection, postgres.PgConnection):
+        for member in declared:
+            assert callable(getattr(connection, member, None)), f"{connection}: {member}"
+        assert connection.dialect in ("sqlite", "postgresql")
+
+
 def _sources() -> dict[Path, str]:
     return {path: path.read_text(encoding="utf-8") for folder in ABOVE_STORAGE
             for path in sorted((ROOT / folder).rglob("*.py"))}
@@ -99,7 +125,7 @@ def test_nothing_above_storage_calls_a_repository_method_the_interface_does_not_
     assert not missing, sorted(missing)
 
 
-# The composition roots build the SQLite classes; everything else takes the Protocols.
+# The composition roots build a backend; everything else takes the Protocols.
 BUILDS_THE_DATABASE = {Path("bot/runtime.py"), Path("bot/cli.py")}
 
 
@@ -115,9 +141,9 @@ def test_services_handlers_and_adapters_take_the_protocols_not_sqlite() -> None:
             else:
                 continue
             for module in modules:
-                if module.split(".")[0] in ("aiosqlite", "sqlite3"):
+                if module.split(".")[0] in ("aiosqlite", "sqlite3", "asyncpg"):
                     offending.append(f"{relative}: {module}")
-                if (module in ("storage.database", "storage.repositories")
+                if (module in ("storage.database", "storage.postgres", "storage.repositories")
                         and relative not in BUILDS_THE_DATABASE):
                     offending.append(f"{relative}: {module}")
     assert not offending, offending
