@@ -3,26 +3,23 @@ PostgreSQL database, printed as rows a second beside an anchor measured in the s
 the same rows merely read out of SQLite (no conversion, no PostgreSQL), so the ratio says
 what the conversion and the COPY add to reading.
 
-The server is the one the tests use (PANONG_TEST_POSTGRES_URL, a superuser's URL without
-a database name); a database named copydb_bench_PID is made and dropped.
+The server is the tests' throwaway one (tests/support/postgres.py), started for the run.
 Run: `.venv/bin/python -m bench.copy_db [cases]`.
 """
 
 import asyncio
-import os
 import sqlite3
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import asyncpg
-
 from bot.domain.models import Role
 from bot.runtime import Runtime
 from storage.copy import copy_to_postgres
 from tests.conftest import FakeClock, add_user, make_settings
 from tests.support import dataset
+from tests.support.postgres import PostgresServer
 
 CASES = 20_000
 
@@ -55,29 +52,17 @@ def read_everything(path: Path) -> tuple[int, float]:
     return rows, time.perf_counter() - started
 
 
-async def admin(server: str, sql: str) -> None:
-    conn = await asyncpg.connect(server + "/postgres")
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 async def main(cases: int) -> None:
-    server = os.environ.get("PANONG_TEST_POSTGRES_URL", "").rstrip("/")
-    if not server:
-        sys.exit("set PANONG_TEST_POSTGRES_URL to a PostgreSQL server (see the README)")
-    name = f"copydb_bench_{os.getpid()}"
-    with tempfile.TemporaryDirectory() as folder:
-        path = await build(Path(folder), cases)
-        read_rows, read_seconds = read_everything(path)
-        await admin(server, f"CREATE DATABASE {name}")
-        try:
+    server = PostgresServer.start()
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = await build(Path(folder), cases)
+            read_rows, read_seconds = read_everything(path)
             started = time.perf_counter()
-            result = await copy_to_postgres(path, f"{server}/{name}")
+            result = await copy_to_postgres(path, await server.create_database())
             seconds = time.perf_counter() - started
-        finally:
-            await admin(server, f"DROP DATABASE IF EXISTS {name}")
+    finally:
+        server.stop()
     biggest = sorted(result.counts, key=lambda count: -count.sqlite)[:4]
     print(f"copy-db, {cases:,} generated cases: {result.rows:,} rows "
           f"({', '.join(f'{c.table} {c.sqlite:,}' for c in biggest)}, ...)")

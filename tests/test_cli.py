@@ -502,11 +502,9 @@ ON_POSTGRESQL = pytest.mark.parametrize("backend", ["postgresql"], indirect=True
 
 
 @pytest.fixture
-def postgresql(database_url: str, database: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def postgresql(database: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """PANONG_DATABASE_URL set to a fresh PostgreSQL database, with a password in it that
-    nothing may print (the test server trusts its users, so it is not checked).
-    `database_url` comes first: it reads the server's address before `unconfigured`
-    clears the PANONG_ variables."""
+    nothing may print (the test server trusts its users, so it is not checked)."""
     url = database_url.replace("://", "://panong:s3cret-pw@", 1) \
         if "@" not in database_url else database_url.replace("@", ":s3cret-pw@", 1)
     monkeypatch.setenv("PANONG_DATABASE_URL", url)

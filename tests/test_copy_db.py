@@ -436,8 +436,7 @@ PG_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"))
 @pytest.mark.skipif(not PG_BIN, reason="pg_dump is not installed")
 @ON_POSTGRESQL
 async def test_the_guides_pg_dump_and_pg_restore_bring_back_every_row(
-    deployment: Runtime, database_url: str, tmp_path: Path,
-    request: pytest.FixtureRequest
+    deployment: Runtime, database_url: str, postgres_database: str, tmp_path: Path
 ) -> None:
     """The commands of docs/deployment.md's PostgreSQL backups, on a copied deployment."""
     await _copy(deployment.settings.database_path, database_url)
@@ -445,17 +444,14 @@ async def test_the_guides_pg_dump_and_pg_restore_bring_back_every_row(
     dump = tmp_path / "panong.dump"
     await _run(bin_dir / "pg_dump", "--format=custom", f"--file={dump}",
                f"--dbname={database_url}")
-    server = request.getfixturevalue("postgres_server")
-    name = database_url.rsplit("/", 1)[1] + "_restored"
-    restored = server.create_database(name)
-    try:
-        await _run(bin_dir / "pg_restore", "--exit-on-error", "--single-transaction",
-                   "--no-owner", f"--dbname={restored}", dump)
-        tables = await _postgres_tables(database_url)
-        assert set(await _postgres_tables(restored)) == set(tables)
-        for table, columns in tables.items():
-            assert _sorted(await _postgres_rows(restored, table, columns)) == \
-                _sorted(await _postgres_rows(database_url, table, columns)), table
-    finally:
-        server.drop_database(name)
+    restored = postgres_database  # new and empty, as `createdb` makes it
+
+    await _run(bin_dir / "pg_restore", "--exit-on-error", "--single-transaction",
+               "--no-owner", f"--dbname={restored}", dump)
+
+    tables = await _postgres_tables(database_url)
+    assert set(await _postgres_tables(restored)) == set(tables)
+    for table, columns in tables.items():
+        assert _sorted(await _postgres_rows(restored, table, columns)) == \
+            _sorted(await _postgres_rows(database_url, table, columns)), table
 
