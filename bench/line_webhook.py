@@ -39,9 +39,14 @@ ROUNDS = 3
 class Unstored(LineInbox):
     """The webhook as it was: the events handled in memory, nothing written."""
 
+    def __init__(self, runtime: Runtime, adapter: LineAdapter) -> None:
+        super().__init__(runtime, adapter)
+        self._chats: dict[str, asyncio.Lock] = {}
+
     async def receive(self, events: Any) -> int:
         for raw in events:
-            task = asyncio.create_task(self._unstored(raw, self._lock(chat_of(raw))))
+            lock = self._chats.setdefault(chat_of(raw), asyncio.Lock())
+            task = asyncio.create_task(self._unstored(raw, lock))
             self.handling.add(task)
             task.add_done_callback(self.handling.discard)
         return len(events)

@@ -8,10 +8,12 @@ import shutil
 import signal
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from aiohttp import web
 from pydantic import ValidationError
 
 from bot import presenters, reports
@@ -69,7 +71,10 @@ the local sandbox instead, remove those settings (PANONG_ENV_FILE=/dev/null read
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="panong", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the bot")
+    run = commands.add_parser("run", help="run the bot")
+    run.add_argument("--workers", type=int, default=1, metavar="N",
+                     help="run N bot processes sharing the work (PostgreSQL, and Telegram "
+                     "by webhook); a process that dies is started again")
     commands.add_parser("migrate", help="bring the database schema and directory up to date")
     invite = commands.add_parser("invite", help="print a one-time invite link")
     invite.add_argument("--role", required=True, choices=[role.value for role in Role])
@@ -121,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if args.command == "run":
+            if args.workers != 1:
+                return _run_workers(settings, args.workers)
             return _run(settings, settings_file)
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
@@ -177,7 +184,83 @@ def _run(settings: Settings, settings_file: Path | None) -> int:
                   "set PANONG_SANDBOX_PORT to another one.", file=sys.stderr)
             return 2
         return 0
+    if settings.telegram_webhook_url is not None and settings.telegram_webhook_secret is None:
+        print(NO_WEBHOOK_SECRET, file=sys.stderr)
+        return 2
     asyncio.run(_serve(settings))
+    return 0
+
+
+SEVERAL_ON_SQLITE = """\
+--workers {workers}: several bot processes share one database only on PostgreSQL (set
+PANONG_DATABASE_URL); the SQLite file at {path} is served by one process, `panong run`.
+"""
+
+SEVERAL_POLLING = """\
+--workers {workers}: several bot processes take Telegram's updates by webhook, not by
+polling (Telegram gives its updates to one poller): set PANONG_TELEGRAM_WEBHOOK_URL and
+PANONG_TELEGRAM_WEBHOOK_SECRET.
+"""
+
+NO_WEBHOOK_SECRET = """\
+PANONG_TELEGRAM_WEBHOOK_URL is set but PANONG_TELEGRAM_WEBHOOK_SECRET is not: without it
+anybody could post updates to the bot. Set it (16 to 256 of A-Z, a-z, 0-9, _ and -).
+"""
+
+# How long the supervisor waits before starting again a worker that died.
+RESTART_PAUSE_SECONDS = 1.0
+
+
+def _run_workers(settings: Settings, workers: int) -> int:
+    """`workers` processes, each a whole `panong run` (a webhook receiver on the shared
+    port, a worker of the inbox, an outbox dispatcher, the scheduled jobs): symmetric, so
+    that any of them may die and the others go on with the work, and machines are added by
+    running the same command on each. This one only starts them, starts again one that
+    dies, and stops them all on SIGTERM or Ctrl+C."""
+    if workers < 1:
+        print("--workers must be 1 or more", file=sys.stderr)
+        return 2
+    if settings.database_url is None:
+        print(SEVERAL_ON_SQLITE.format(workers=workers, path=settings.database_path),
+              file=sys.stderr)
+        return 2
+    if settings.telegram_token is not None and settings.telegram_webhook_url is None:
+        print(SEVERAL_POLLING.format(workers=workers), file=sys.stderr)
+        return 2
+    if settings.telegram_webhook_url is not None and settings.telegram_webhook_secret is None:
+        print(NO_WEBHOOK_SECRET, file=sys.stderr)
+        return 2
+    return asyncio.run(_supervise(workers))
+
+
+async def _supervise(workers: int) -> int:
+    stop = _stop_on_signals()
+
+    async def start() -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "run")
+
+    running = [await start() for _ in range(workers)]
+    logging.getLogger(__name__).info("started %d workers: %s", workers,
+                                     ", ".join(str(p.pid) for p in running))
+    stopping = asyncio.ensure_future(stop.wait())
+    while not stop.is_set():
+        exits = {asyncio.ensure_future(p.wait()): n for n, p in enumerate(running)}
+        done, _ = await asyncio.wait([*exits, stopping], return_when=asyncio.FIRST_COMPLETED)
+        for wait in exits:
+            wait.cancel()
+        for ended in done - {stopping}:
+            n = exits[ended]  # type: ignore[index]
+            if stop.is_set():
+                break
+            logging.getLogger(__name__).warning(
+                "worker %s ended (status %s); starting it again", running[n].pid,
+                running[n].returncode)
+            await asyncio.sleep(RESTART_PAUSE_SECONDS)
+            running[n] = await start()
+    for process in running:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+    await asyncio.gather(*(p.wait() for p in running))
     return 0
 
 
@@ -190,22 +273,30 @@ def _stop_on_signals() -> asyncio.Event:
 
 
 async def _serve(settings: Settings) -> None:
-    """Telegram, LINE or both, on one database, with one outbox delivering for both."""
+    """Telegram, LINE or both, on one database, with one outbox delivering for both and one
+    inbox handling what the webhooks received (by this process or another)."""
     stop = _stop_on_signals()
     print(f"Panong starts on {describe_database(settings)}.", flush=True)
     runtime = await Runtime.start(settings)
     channels = []
+    routes: list[Callable[[web.Application], None]] = []
     # Imported here: only running a channel needs its library.
-    if settings.telegram_token is not None:
+    if settings.telegram_token is not None and settings.telegram_webhook_url is not None:
+        from handlers.app import serve_webhook
+        from handlers.webhook import add_telegram_route
+
+        channels.append(serve_webhook(runtime, stop, own_server=not settings.line_enabled))
+        routes.append(lambda app: add_telegram_route(app, runtime))
+    elif settings.telegram_token is not None:
         from handlers.app import serve as serve_telegram
 
         channels.append(serve_telegram(runtime, stop))
     if settings.line_enabled:
         from line.webhook import serve as serve_line
 
-        channels.append(serve_line(runtime, stop))
+        channels.append(serve_line(runtime, stop, routes))
     try:
-        await asyncio.gather(runtime.outbox.run(stop), *channels)
+        await asyncio.gather(runtime.outbox.run(stop), runtime.inbox.run(stop), *channels)
     finally:
         await runtime.close()
 

@@ -1,6 +1,7 @@
 """Settings, read once from the environment or a `.env` file (prefix `PANONG_`)."""
 
 import os
+import re
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
@@ -103,6 +104,15 @@ class Settings(BaseSettings):
         "an administrator's sqlite3) before the user is told to try again.",
     )
     max_concurrent_updates: int = Field(default=256, ge=1)
+    telegram_webhook_url: str | None = Field(
+        default=None, description="The public HTTPS address Telegram posts updates to "
+        "(https://host/telegram/webhook, behind the reverse proxy): set, the bot takes "
+        "Telegram's updates by webhook on the webhook server (PANONG_LINE_WEBHOOK_HOST and "
+        "_PORT, beside LINE's) instead of polling, and several bot processes may share the "
+        "work (`panong run --workers N`, on PostgreSQL). Needs PANONG_TELEGRAM_WEBHOOK_SECRET.")
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None, description="The secret Telegram sends with every webhook request "
+        "(16 to 256 of A-Z, a-z, 0-9, _ and -): a request without it is refused.")
     telegram_retries: int = Field(
         default=3, ge=0, le=10,
         description="How many times a call Telegram failed (429, 5xx, timeout, dropped "
@@ -200,6 +210,11 @@ class Settings(BaseSettings):
     outbox_in_flight: int = Field(
         default=64, ge=1, le=1000,
         description="Owed messages being sent at once, across chats (each chat in order).")
+    outbox_lease_seconds: float = Field(
+        default=300, ge=1,
+        description="How long an owed message a bot process took stays its to send: when "
+        "several processes share the database and one dies, what it had taken goes out "
+        "after this. Longer than any send takes.")
     outbox_reserve: int = Field(
         default=3, ge=0, le=20,
         description="Of Telegram's 30 messages a second, how many the outbox leaves free "
@@ -233,6 +248,14 @@ class Settings(BaseSettings):
             raise ValueError(f"must be one of {', '.join(SUPPORTED_LANGUAGES)}")
         return value
 
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}",
+                                                  value.get_secret_value()):
+            raise ValueError("must be 16 to 256 of A-Z, a-z, 0-9, _ and -")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -243,6 +266,13 @@ class Settings(BaseSettings):
     def line_enabled(self) -> bool:
         return self.line_channel_secret is not None \
             and self.line_channel_access_token is not None
+
+    @property
+    def telegram_webhook_path(self) -> str:
+        """Where the webhook server takes Telegram's updates: the path of the public URL."""
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.telegram_webhook_url or "").path or "/telegram/webhook"
 
     @cached_property
     def tz(self) -> ZoneInfo:

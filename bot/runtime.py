@@ -2,11 +2,12 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from bot.config import Settings
 from bot.directory import load_directory
 from bot.geography import Geography
+from bot.inbox import Inbox, process_locks
 from bot.routing import Rule, load_rules
 from bot.services import summaries
 from bot.services.delivery import Dispatcher
@@ -38,12 +39,19 @@ class Runtime:
     clock: Callable[[], datetime] = field(default=system_clock)
     # Sends what changes owe people; each channel adapter registers its sender with it.
     outbox: Dispatcher = field(init=False)
+    # What the webhooks received, handled by whichever process takes its chat; each channel
+    # adapter registers its handler with it.
+    inbox: Inbox = field(init=False)
 
     def __post_init__(self) -> None:
         self.outbox = Dispatcher(self.db, self.now,
                                  default_language=self.settings.default_language,
                                  in_flight=self.settings.outbox_in_flight,
-                                 interval=self.settings.outbox_interval_seconds)
+                                 interval=self.settings.outbox_interval_seconds,
+                                 sole_process=self.settings.database_url is None,
+                                 lease=timedelta(seconds=self.settings.outbox_lease_seconds))
+        self.inbox = Inbox(self.db, self.now, process_locks(self.settings.database_url),
+                           in_flight=self.settings.max_concurrent_updates)
 
     def now(self) -> datetime:
         return self.clock()
@@ -74,4 +82,5 @@ class Runtime:
         return cls(settings=settings, db=db, geography=geography, routing=routing, clock=clock)
 
     async def close(self) -> None:
+        await self.inbox.close()
         await self.db.close()

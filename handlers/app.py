@@ -5,8 +5,10 @@ import gc
 import logging
 import sys
 import warnings
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from aiohttp import web
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -25,6 +27,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
+from bot.config import Settings
 from bot.flows.callback_data import (
     AttendanceButton,
     CaseActionButton,
@@ -80,6 +83,7 @@ from handlers.outbox import TelegramSender
 from handlers.persistence import SQLitePersistence
 from handlers.processor import PerChatUpdateProcessor
 from handlers.retries import RetryingRateLimiter
+from handlers.webhook import add_telegram_route, handle_stored
 from storage.bot_state import BOT_USERNAME
 
 log = logging.getLogger(__name__)
@@ -106,7 +110,8 @@ def build_application(
         .base_file_url(settings.base_file_url)
         .context_types(ContextTypes(context=PanongContext))
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
-        .persistence(SQLitePersistence(runtime.db, settings.persistence_interval_seconds))
+        .persistence(SQLitePersistence(runtime.db, settings.persistence_interval_seconds,
+                                       shared=shares_work(settings)))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
     )
     builder = builder.rate_limiter(RetryingRateLimiter(
@@ -119,6 +124,13 @@ def build_application(
     runtime.outbox.register(CHANNEL, TelegramSender(application.bot, runtime))
     _register_handlers(application)
     return application
+
+
+def shares_work(settings: Settings) -> bool:
+    """Whether other processes may handle this bot's chats: Telegram by webhook, on
+    PostgreSQL. Polling, one process has every update and keeps its work in progress in
+    memory between rounds of writes."""
+    return settings.database_url is not None and settings.telegram_webhook_url is not None
 
 
 def _registration_conversation() -> ConversationHandler:
@@ -247,21 +259,43 @@ async def _announce(application: Application) -> None:
     log.info("Panong is running as @%s", application.bot.username)
 
 
+Job = Callable[[PanongContext], Awaitable[None]]
+
+
+def _one_process_at_a_time(runtime: Runtime, name: str, job: Job) -> Job:
+    """`job`, skipped while another process runs its own round of it (several workers
+    share the database, each with its JobQueue): the rounds never overlap, and a round
+    finds only what the rounds before it left. Held on the inbox's lock connection, so a
+    process killed mid-round lets the others go on at once."""
+    lock = f"job:{name}"
+
+    async def alone(context: PanongContext) -> None:
+        if not await runtime.inbox.locks.take(lock):
+            return
+        try:
+            await job(context)
+        finally:
+            await runtime.inbox.locks.release(lock)
+
+    return alone
+
+
 def _wake_for_reminders(application: Application, runtime: Runtime) -> None:
     """The JobQueue is only the alarm clock: what is due lives in the database. The first
     run, straight after start-up, sends whatever fell due while the bot was down."""
     assert application.job_queue is not None
     application.job_queue.run_repeating(
-        reminders.reminders_job, interval=runtime.settings.reminder_interval_seconds,
-        first=0, name="reminders")
+        _one_process_at_a_time(runtime, "reminders", reminders.reminders_job),
+        interval=runtime.settings.reminder_interval_seconds, first=0, name="reminders")
 
 
-def _expire_drafts_daily(application: Application) -> None:
+def _expire_drafts_daily(application: Application, runtime: Runtime) -> None:
     """Abandoned drafts (a child's data typed half-way) are deleted once they are older than
     PANONG_DRAFT_EXPIRY_DAYS: looked for at start-up, then once a day."""
     assert application.job_queue is not None
-    application.job_queue.run_repeating(drafts.expire_drafts_job, interval=timedelta(days=1),
-                                        first=0, name="draft-expiry")
+    application.job_queue.run_repeating(
+        _one_process_at_a_time(runtime, "draft-expiry", drafts.expire_drafts_job),
+        interval=timedelta(days=1), first=0, name="draft-expiry")
 
 
 # How long the event loop may hold the interpreter before a database thread gets its turn.
@@ -302,10 +336,49 @@ async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
         await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
         await application.start()
         _wake_for_reminders(application, runtime)
-        _expire_drafts_daily(application)
+        _expire_drafts_daily(application, runtime)
         settle()
         try:
             await stop.wait()
         finally:
             await application.updater.stop()
+            await application.stop()
+
+
+async def serve_webhook(runtime: Runtime, stop: asyncio.Event, own_server: bool) -> None:
+    """Handle Telegram's updates from the inbox until `stop` is set: the webhook server
+    (`handlers.webhook.add_telegram_route`) stores them, and this process handles those
+    of the chats it takes, beside the other processes (`bot.inbox`). Telegram is told the
+    webhook's address and secret at each start: every process gives the same ones.
+    `own_server`: no LINE webhook server to share, so Telegram's route gets one of its own,
+    at the same host and port (shared by the processes of one machine, SO_REUSEPORT)."""
+    settings = runtime.settings
+    runner = None
+    if own_server:
+        server = web.Application(client_max_size=1024 * 1024)
+        add_telegram_route(server, runtime)
+        runner = web.AppRunner(server, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, settings.line_webhook_host, settings.line_webhook_port,
+                          reuse_port=True).start()
+    assert settings.telegram_webhook_url is not None
+    assert settings.telegram_webhook_secret is not None
+    application = build_application(runtime)
+    async with application:
+        await _announce(application)
+        await application.bot.set_webhook(
+            settings.telegram_webhook_url, allowed_updates=Update.ALL_TYPES,
+            secret_token=settings.telegram_webhook_secret.get_secret_value(),
+            max_connections=100)
+        await application.start()
+        runtime.inbox.register(CHANNEL, handle_stored(application))
+        _wake_for_reminders(application, runtime)
+        _expire_drafts_daily(application, runtime)
+        settle()
+        try:
+            await stop.wait()
+        finally:
+            if runner is not None:
+                await runner.cleanup()
+            await runtime.inbox.finish()
             await application.stop()

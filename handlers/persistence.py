@@ -10,6 +10,12 @@ wizard's state stays "filling" from one answer to the next), and the rest shares
 transaction instead of one each, so that a busy round holds the writer for less, in front
 of the handlers' own transactions.
 
+Beside other bot processes (several workers on PostgreSQL, `shared`), the database is no
+longer written only by this process: another may have handled this person's last update.
+Before each update its user's data is read again (`refresh_user_data`, which PTB calls),
+and so are the states of the conversations the update belongs to (`reload_states`); the
+worker writes what the update changed before it marks the update handled.
+
 A handler that must not answer before its user's data is on disk (the wizard, whose next
 question must find the draft after a crash) writes it through instead: that user's data
 and conversation state join the next transaction at once, with whatever other people's
@@ -23,6 +29,7 @@ import json
 from typing import Any
 
 from telegram.ext import Application, BasePersistence, PersistenceInput
+from telegram.ext._utils.trackingdict import TrackingDict
 
 from storage.conversations import USER_DATA, ConversationEnd
 from storage.interface import Database
@@ -61,7 +68,7 @@ def persistence_of(application: Application[Any, Any, Any, Any, Any, Any]
 
 
 class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any, Any]]):
-    def __init__(self, db: Database, update_interval: float) -> None:
+    def __init__(self, db: Database, update_interval: float, shared: bool = False) -> None:
         super().__init__(
             store_data=PersistenceInput(
                 bot_data=False, chat_data=False, user_data=True, callback_data=False
@@ -69,6 +76,7 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any
             update_interval=update_interval,
         )
         self.db = db
+        self.shared = shared
         # What the database holds once every write handed over is committed, as JSON (no
         # entry: no data, no state). The database is written only by this process. Text,
         # not the data itself: thousands of drafts kept as dicts would only lengthen the
@@ -133,7 +141,35 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any
         await self._write({(USER_DATA, user_id): None})
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
-        """The database is written only by this process: memory is never behind it."""
+        """Alone on the database, memory is never behind it. Shared, the user's data as
+        the database holds it replaces PTB's copy."""
+        if not self.shared:
+            return
+        stored = await self.db.read.conversations.get_data(USER_DATA, str(user_id))
+        user_data.clear()
+        user_data.update(stored or {})
+        self._revisions[user_id] = (stored or {}).get(REVISION, 0)
+        self._remember((USER_DATA, user_id), stored)
+
+    async def reload_states(self, states: dict[str, tuple[ConversationKey,
+                                                          TrackingDict[Any, Any]]]) -> None:
+        """Shared: each conversation's state (name -> its key, and the conversation
+        handler's own states) as the database holds it, put in place without counting as
+        a change to write back."""
+        for name, (key, conversations) in states.items():
+            state_key = json.dumps(list(key))
+            stored = await self.db.read.conversations.get_state(name, state_key)
+            if stored is None:
+                conversations.data.pop(key, None)
+            else:
+                conversations.update_no_track({key: stored})
+            self._remember((name, state_key), stored)
+
+    def _remember(self, target: Target, stored: Any) -> None:
+        if stored is None:
+            self._expected.pop(target, None)
+        else:
+            self._expected[target] = _json(stored)
 
     async def get_conversations(self, name: str) -> ConversationDict:
         stored = await self.db.read.conversations.load_states(name)

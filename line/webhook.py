@@ -10,7 +10,7 @@ LINE was told it need not send again is never lost to a crash.
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 
 from aiohttp import web
@@ -106,15 +106,20 @@ async def line_channel(runtime: Runtime) -> AsyncIterator[web.Application]:
             await inbox.finish()
 
 
-async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
+async def serve(runtime: Runtime, stop: asyncio.Event,
+                routes: Sequence[Callable[[web.Application], None]] = ()) -> None:
     """Receive LINE's webhooks until `stop` is set, and push what the outbox owes people on
-    LINE (the caller runs the outbox)."""
+    LINE (the caller runs the outbox and the inbox). `routes` add other routes to the same
+    server (Telegram's webhook). Several processes on one machine share the port
+    (SO_REUSEPORT): the kernel spreads the connections among them."""
     settings = runtime.settings
     async with line_channel(runtime) as webhook:
+        for add in routes:
+            add(webhook)
         runner = web.AppRunner(webhook, access_log=None)
         await runner.setup()
-        await web.TCPSite(runner, settings.line_webhook_host,
-                          settings.line_webhook_port).start()
+        await web.TCPSite(runner, settings.line_webhook_host, settings.line_webhook_port,
+                          reuse_port=True).start()
         log.info("LINE webhook listening on %s:%s%s (LINE's webhook URL: %s)",
                  settings.line_webhook_host, settings.line_webhook_port,
                  settings.line_webhook_path,

@@ -79,6 +79,13 @@ class ConversationRepository:
         )
         return {row["state_key"]: json.loads(row["state"]) for row in rows}
 
+    async def get_state(self, name: str, key: str) -> Any:
+        """One conversation's state, or None."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT state FROM conversation_states WHERE name = ? AND state_key = ?",
+            (name, key))
+        return json.loads(rows[0]["state"]) if rows else None
+
     async def put_states(self, rows: Mapping[tuple[str, str], str | None]) -> None:
         """Each (conversation name, key)'s state, given as JSON text (None: delete it)."""
         now = _now()

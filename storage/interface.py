@@ -37,8 +37,8 @@ from bot.domain.models import (
 from storage.conversations import ConversationEnd
 from storage.downloads import Download
 from storage.exports import CHUNK
+from storage.inbox import ReceivedEvent
 from storage.leads import Lead
-from storage.line_events import ReceivedEvent
 from storage.outbox import Owed
 from storage.referrals import HistoryEntry
 from storage.summaries import SummaryFilter
@@ -143,6 +143,8 @@ class ConversationRepository(Protocol):
 
     async def get_data(self, kind: str, key: str) -> Any: ...
 
+    async def get_state(self, name: str, key: str) -> Any: ...
+
     async def put_data(self, kind: str, rows: Mapping[str, str | None]) -> None: ...
 
     async def end(self, ending: ConversationEnd) -> None: ...
@@ -233,16 +235,24 @@ class LeadRepository(Protocol):
     async def erase(self, lead_ids: Sequence[int], placeholder: str) -> None: ...
 
 
-class LineEventRepository(Protocol):
-    """`storage.line_events.LineEventRepository`"""
+class InboxRepository(Protocol):
+    """`storage.inbox.InboxRepository`"""
 
     async def add(
-        self, events: Sequence[tuple[str, str, dict[str, Any]]], now: datetime
+        self, channel: str, events: Sequence[tuple[str, str, dict[str, Any]]], now: datetime
     ) -> list[ReceivedEvent | None]: ...
+
+    async def waiting_chats(
+        self, channels: Sequence[str], limit: int
+    ) -> list[tuple[str, str]]: ...
+
+    async def unhandled_of(
+        self, channel: str, chat_id: str, limit: int
+    ) -> list[ReceivedEvent]: ...
 
     async def unhandled(self) -> list[ReceivedEvent]: ...
 
-    async def handled(self, event_id: int, now: datetime) -> None: ...
+    async def handled(self, event_id: int, now: datetime) -> bool: ...
 
     async def forget(self, handled_before: datetime) -> int: ...
 
@@ -509,9 +519,9 @@ class Repositories(Protocol):
     conversations: ConversationRepository
     downloads: DownloadRepository
     exports: ExportRepository
+    inbox: InboxRepository
     invites: InviteRepository
     leads: LeadRepository
-    line_events: LineEventRepository
     link_codes: LinkCodeRepository
     organisations: OrganisationRepository
     outbox: OutboxRepository

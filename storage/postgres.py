@@ -40,7 +40,7 @@ MIGRATION_LOCK = 0x70616E6F6E67  # "panong"
 # The tables that hold what a person typed about a child: vacuumed after an erasure.
 PERSONAL_TABLES = ("children", "cases", "case_name_keys", "referrals", "referral_messages",
                    "audit_log", "conversation_data", "conversation_states", "outbox", "leads",
-                   "downloads", "line_events")
+                   "downloads", "inbox")
 _BUSY = (asyncpg.exceptions.LockNotAvailableError, asyncpg.exceptions.DeadlockDetectedError,
          asyncpg.exceptions.SerializationError, asyncpg.exceptions.QueryCanceledError)
 

@@ -10,9 +10,9 @@ from storage.cases import CaseRepository
 from storage.conversations import ConversationRepository
 from storage.downloads import DownloadRepository
 from storage.exports import ExportRepository
+from storage.inbox import InboxRepository
 from storage.invites import InviteRepository
 from storage.leads import LeadRepository
-from storage.line_events import LineEventRepository
 from storage.link_codes import LinkCodeRepository
 from storage.organisations import OrganisationRepository
 from storage.outbox import OutboxRepository
@@ -36,9 +36,9 @@ class Repositories:
         self.conversations = ConversationRepository(conn)
         self.downloads = DownloadRepository(conn)
         self.exports = ExportRepository(conn)
+        self.inbox = InboxRepository(conn)
         self.invites = InviteRepository(conn)
         self.leads = LeadRepository(conn)
-        self.line_events = LineEventRepository(conn)
         self.link_codes = LinkCodeRepository(conn)
         self.organisations = OrganisationRepository(conn)
         self.outbox = OutboxRepository(conn)

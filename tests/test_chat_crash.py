@@ -130,10 +130,15 @@ def the_focal_points() -> list[FocalPoint]:
 
 @pytest.fixture
 async def settings(tmp_path: Path) -> Settings:
+    settings = make_settings(tmp_path)
+    await prepare_world(settings)
+    return settings
+
+
+async def prepare_world(settings: Settings) -> None:
     """The overdue referrals, sent a year ago, all their reminders due; one referral sent
     today waiting in each accepting unit's inbox (the first unit's sent by HELD_SENDER);
     everybody speaking English."""
-    settings = make_settings(tmp_path)
     clock = FakeClock()
     runtime = await Runtime.start(settings, clock=clock)
     try:
@@ -159,7 +164,6 @@ async def settings(tmp_path: Path) -> Settings:
         await delivered_back_then(runtime)
     finally:
         await runtime.close()
-    return settings
 
 
 async def send_schooling_to(runtime: Runtime, teacher: User, unit: str) -> None:
@@ -305,7 +309,7 @@ async def saved(settings: Settings) -> Saved:
         cases = await sql("SELECT u.channel_user_id, c.code FROM cases c "
                           "JOIN users u ON u.id = c.teacher_id ORDER BY c.id")
         counts = await sql("SELECT c.code, r.need, COUNT(*) FROM referrals r "
-                           "JOIN cases c ON c.id = r.case_id GROUP BY r.case_id, r.need")
+                           "JOIN cases c ON c.id = r.case_id GROUP BY c.code, r.need")
         sent = await sql(
             "SELECT r.organisation_id, r.status, u.channel_user_id, "
             "(SELECT COUNT(*) FROM audit_log a WHERE a.entity = 'referral' "

@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=6)
 MAX_ATTEMPTS = 10
-# How long a claim holds rows for one sender; past it, another may take them.
+# How long a claim holds rows for one sender; past it, another may take them (another
+# process, when the one that claimed them died: PANONG_OUTBOX_LEASE_SECONDS).
 LEASE = timedelta(minutes=5)
 # Of one chat's rows, how many one claim takes: the rest wait behind them in order.
 PER_CHAT = 5
@@ -104,12 +105,16 @@ class Sender(Protocol):
 
 class Dispatcher:
     def __init__(self, db: Database, clock: Callable[[], datetime], *, default_language: str,
-                 in_flight: int = 64, interval: float = 5.0) -> None:
+                 in_flight: int = 64, interval: float = 5.0,
+                 sole_process: bool = True, lease: timedelta = LEASE) -> None:
+        """`sole_process`: no other process delivers from this database (SQLite)."""
         self.db = db
         self.clock = clock
         self.default_language = default_language
         self.in_flight = in_flight
         self.interval = interval
+        self.sole_process = sole_process
+        self.lease = lease
         self._senders: dict[str, Sender] = {}
         self._drain_lock = asyncio.Lock()
 
@@ -175,7 +180,7 @@ class Dispatcher:
         if not sending and not await self.db.read.outbox.claim_preview(now, channels):
             return []
         async with self.db.unit_of_work() as uow:
-            rows = await uow.outbox.claim(now, now + LEASE, limit, channels, PER_CHAT,
+            rows = await uow.outbox.claim(now, now + self.lease, limit, channels, PER_CHAT,
                                           sending)
             await uow.commit()
         return rows
@@ -189,7 +194,7 @@ class Dispatcher:
             return []  # the usual case costs one read, no write transaction
         now = self.clock()
         async with self.db.unit_of_work() as uow:
-            rows = await uow.outbox.claim_chat(channel, chat_id, now, now + LEASE, limit)
+            rows = await uow.outbox.claim_chat(channel, chat_id, now, now + self.lease, limit)
             await uow.commit()
         messages = []
         for row in rows:

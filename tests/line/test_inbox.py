@@ -49,7 +49,7 @@ class DiesBeforeHandling:
 
 async def _stored(runtime: Runtime) -> list[tuple[str, bool]]:
     rows = await runtime.db.read.conn.execute_fetchall(
-        "SELECT webhook_event_id, body IS NULL AND handled_at IS NOT NULL FROM line_events"
+        "SELECT event_id, body IS NULL AND handled_at IS NOT NULL FROM inbox"
         " ORDER BY id")
     return [(row[0], bool(row[1])) for row in rows]
 
@@ -147,7 +147,7 @@ async def test_an_event_whose_handling_fails_is_not_taken_up_at_every_start(
     async with TestClient(TestServer(build_webhook(runtime, inbox))) as client:
         assert await post(client, text("/help")) == 200
 
-    assert "a LINE event could not be handled" in caplog.text
+    assert "a line update could not be handled" in caplog.text
     assert [handled for _, handled in await _stored(runtime)] == [True]
     assert await LineInbox(runtime, Fails()).recover() == 0  # type: ignore[arg-type]
 

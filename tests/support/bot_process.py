@@ -54,6 +54,31 @@ async def start_bot(settings: Settings, url: str,
         "PANONG_BOT_USERNAME": BOT_USERNAME}, log)
 
 
+# Where the stand-in believes Telegram posts the updates (it takes only HTTPS); the test's
+# deliverer posts them to the bot's webhook port itself.
+TELEGRAM_WEBHOOK_URL = "https://bot.example/telegram/webhook"
+
+
+async def start_telegram_worker(settings: Settings, url: str, webhook_port: int,
+                                secret: str, log: Path | None = None, workers: int = 1,
+                                **more: str) -> asyncio.subprocess.Process:
+    """`panong run` taking Telegram's updates by webhook on `webhook_port` (shared with
+    the other workers), on the settings' database (PostgreSQL at `database_url`), calling
+    the stand-in at `url`; `panong run --workers N` for more than one. `more`: other
+    PANONG_ settings, by name."""
+    return await _panong_run(settings, {
+        "PANONG_TELEGRAM_TOKEN": SANDBOX_TOKEN,
+        "PANONG_BASE_URL": f"{url}/bot",
+        "PANONG_BASE_FILE_URL": f"{url}/file/bot",
+        "PANONG_BOT_USERNAME": BOT_USERNAME,
+        "PANONG_TELEGRAM_WEBHOOK_URL": TELEGRAM_WEBHOOK_URL,
+        "PANONG_TELEGRAM_WEBHOOK_SECRET": secret,
+        "PANONG_LINE_WEBHOOK_PORT": str(webhook_port),
+        **({"PANONG_DATABASE_URL": settings.database_url} if settings.database_url else {}),
+        **{f"PANONG_{name.upper()}": value for name, value in more.items()}}, log,
+        ["--workers", str(workers)] if workers != 1 else [])
+
+
 async def start_line_bot(settings: Settings, url: str, webhook_port: int,
                          log: Path | None = None) -> asyncio.subprocess.Process:
     """`panong run` on LINE alone, calling the LINE stand-in at `url` (its api host under
@@ -67,19 +92,19 @@ async def start_line_bot(settings: Settings, url: str, webhook_port: int,
         "PANONG_LINE_WEBHOOK_PORT": str(webhook_port)}, log)
 
 
-async def _panong_run(settings: Settings, channel: dict[str, str],
-                      log: Path | None) -> asyncio.subprocess.Process:
+async def _panong_run(settings: Settings, channel: dict[str, str], log: Path | None,
+                      args: list[str] | None = None) -> asyncio.subprocess.Process:
     env = {**os.environ, **channel,
            "PANONG_DATABASE_PATH": str(settings.database_path),
            "PANONG_QUIET_HOURS": "[0, 0]",  # never quiet, whenever the test runs
            "PANONG_REMINDER_INTERVAL_SECONDS": "0.2"}
     if log is None:
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", cwd=PROJECT_ROOT, env=env,
+            sys.executable, "-m", "bot.cli", "run", *(args or []), cwd=PROJECT_ROOT, env=env,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
     with log.open("ab") as output:  # the process keeps its own copy of the descriptor
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", cwd=PROJECT_ROOT, env=env,
+            sys.executable, "-m", "bot.cli", "run", *(args or []), cwd=PROJECT_ROOT, env=env,
             stdout=output, stderr=output)
 
 
