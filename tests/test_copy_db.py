@@ -80,8 +80,9 @@ async def _use(runtime: Runtime, clock: FakeClock, tmp_path: Path) -> None:
             language="th")])
         await uow.conversations.put_data("user_data", {"1001": '{"draft": {"step": "name"}}'})
         await uow.conversations.put_states({("register", "1001"): '"name"'})
-        await uow.line_events.add([("01HX", "U" + "1" * 32, {"type": "message", "text": "สวัสดี"}),
-                                   ("01HY", "U" + "2" * 32, {"type": "follow"})], clock())
+        await uow.inbox.add("line", [("01HX", "U" + "1" * 32,
+                                      {"type": "message", "text": "สวัสดี"}),
+                                     ("01HY", "U" + "2" * 32, {"type": "follow"})], clock())
         await uow.bot_state.put(BOT_USERNAME, "panong_test_bot")
         await uow.commit()
 
@@ -391,9 +392,9 @@ def test_a_count_that_differs_is_reported_and_fails_the_command(
         try:
             await conn.execute(
                 "CREATE FUNCTION lose_one() RETURNS trigger LANGUAGE plpgsql AS"
-                " $$BEGIN IF NEW.webhook_event_id = '01HY' THEN RETURN NULL; END IF;"
+                " $$BEGIN IF NEW.event_id = '01HY' THEN RETURN NULL; END IF;"
                 " RETURN NEW; END$$;"
-                " CREATE TRIGGER lose_one BEFORE INSERT ON line_events"
+                " CREATE TRIGGER lose_one BEFORE INSERT ON inbox"
                 " FOR EACH ROW EXECUTE FUNCTION lose_one()")
         finally:
             await conn.close()
@@ -404,8 +405,8 @@ def test_a_count_that_differs_is_reported_and_fails_the_command(
     assert main(["copy-db", "--to", database_url]) == 1
 
     captured = capsys.readouterr()
-    assert re.search(r"^line_events +2 +1  MISMATCH$", captured.out, re.MULTILINE)
-    assert "MISMATCH in line_events" in captured.err
+    assert re.search(r"^inbox +2 +1  MISMATCH$", captured.out, re.MULTILINE)
+    assert "MISMATCH in inbox" in captured.err
 
 
 @ON_POSTGRESQL
