@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.outbox
 	$(BIN)/python -m bench.line_webhook
 	$(BIN)/python -m bench.duplicates
+	$(BIN)/python -m bench.copy_db
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""The `panong` command: run the bot, migrate, invite the first coordinator, back up."""
+"""The `panong` command: run the bot, migrate, invite the first coordinator, back up, copy a
+SQLite deployment into PostgreSQL."""
 
 import argparse
 import asyncio
@@ -10,6 +11,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -36,6 +38,7 @@ from bot.services import exports, imports, onboarding, summaries
 from bot.services.exports import ReportKind
 from bot.services.summaries import Period, ScopeKind
 from storage.bot_state import BOT_USERNAME
+from storage.copy import CopyRefused, CopyResult, copy_to_postgres
 from storage.database import backup_database
 
 SANDBOX_BANNER = """\
@@ -77,8 +80,14 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--role", required=True, choices=[role.value for role in Role])
     invite.add_argument("--organisation", help="organisation id from the directory "
                         "(defaults to the provincial education office for coordinators)")
-    backup = commands.add_parser("backup", help="copy the live database to PATH")
+    backup = commands.add_parser("backup", help="copy the live database to PATH (SQLite; "
+                                 "PostgreSQL is backed up with pg_dump)")
     backup.add_argument("path", type=Path)
+    copy = commands.add_parser(
+        "copy-db", help="copy the SQLite database (PANONG_DATABASE_PATH) into a new, empty "
+        "PostgreSQL database, and compare every table's row count")
+    copy.add_argument("--to", required=True, metavar="URL",
+                      help="postgresql://user:password@host:port/database")
     directory = commands.add_parser("directory", help="the directory of schools and units")
     directory_commands = directory.add_subparsers(dest="action", required=True)
     load = directory_commands.add_parser(
@@ -125,9 +134,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "invite":
             return asyncio.run(_invite(settings, Role(args.role), args.organisation))
         if args.command == "backup":
+            if settings.database_url:
+                print(f"{describe_database(settings)} is backed up with pg_dump, not with "
+                      "`panong backup`: see the PostgreSQL part of docs/deployment.md.",
+                      file=sys.stderr)
+                return 2
             asyncio.run(backup_database(settings.database_path, args.path))
             print(f"Backed up {settings.database_path} to {args.path}")
             return 0
+        if args.command == "copy-db":
+            return asyncio.run(_copy_db(settings, args.to))
         if args.command == "directory":
             return _load_directory(settings, args.file)
         if args.command == "reminders":
@@ -260,6 +276,7 @@ async def _serve(settings: Settings) -> None:
     """Telegram, LINE or both, on one database, with one outbox delivering for both and one
     inbox handling what the webhooks received (by this process or another)."""
     stop = _stop_on_signals()
+    print(f"Panong starts on {describe_database(settings)}.", flush=True)
     runtime = await Runtime.start(settings)
     channels = []
     routes: list[Callable[[web.Application], None]] = []
@@ -323,11 +340,62 @@ async def _record_directory_load(settings: Settings, source: str) -> None:
         await runtime.close()
 
 
+def describe_database(settings: Settings) -> str:
+    """Which database the settings name, for people: never the password."""
+    if settings.database_url:
+        return f"PostgreSQL database {_postgres_place(settings.database_url)}"
+    return f"SQLite database {settings.database_path}"
+
+
+def _postgres_place(url: str) -> str:
+    """'name on host:port' from a postgresql:// URL; a Unix socket's folder may be given as
+    ?host=. libpq's defaults fill what the URL leaves out."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    host = parts.hostname or query.get("host", ["localhost"])[0]
+    database = parts.path.lstrip("/") or query.get("dbname", [parts.username or "?"])[0]
+    return f"{database} on {host}:{parts.port or 5432}"
+
+
 async def _migrate(settings: Settings) -> int:
     runtime = await Runtime.start(settings)
     await runtime.close()
-    print(f"Database {settings.database_path} is up to date.")
+    print(f"{describe_database(settings)} is up to date.")
     return 0
+
+
+async def _copy_db(settings: Settings, url: str) -> int:
+    """Copy the SQLite deployment into the PostgreSQL database at `url`; print each
+    table's rows on both sides. 1 when a count differs, 2 when the copy was refused."""
+    if urlsplit(url).scheme not in ("postgresql", "postgres"):
+        print("--to takes a postgresql://user:password@host:port/database URL.",
+              file=sys.stderr)
+        return 2
+    place = _postgres_place(url)
+    print(f"Copying SQLite database {settings.database_path} into PostgreSQL database "
+          f"{place}...", flush=True)
+    try:
+        result = await copy_to_postgres(settings.database_path, url, settings.tz)
+    except CopyRefused as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    _print_counts(result)
+    if result.mismatched:
+        print(f"MISMATCH in {', '.join(count.table for count in result.mismatched)}: the "
+              "copy is not complete. Keep running on SQLite; create the PostgreSQL database "
+              "afresh and copy again.", file=sys.stderr)
+        return 1
+    print(f"Copied {result.rows:,} rows in {result.seconds:.1f} s; every table's count "
+          "matches. Set PANONG_DATABASE_URL to use PostgreSQL.")
+    return 0
+
+
+def _print_counts(result: CopyResult) -> None:
+    width = max(len(count.table) for count in result.counts)
+    print(f"{'table':<{width}}  {'SQLite':>9}  {'PostgreSQL':>10}")
+    for count in sorted(result.counts, key=lambda count: count.table):
+        print(f"{count.table:<{width}}  {count.sqlite:>9}  {count.postgresql:>10}"
+              f"{'' if count.matches else '  MISMATCH'}")
 
 
 async def _invite(settings: Settings, role: Role, organisation_id: str | None) -> int:

@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from bot import config
-from bot.cli import main
+from bot.cli import describe_database, main
 from bot.config import DATA_DIR, PROJECT_ROOT
 from storage.database import migration_files
 from tests.test_imports import ROWS, THAI_HEADER, csv_bytes
@@ -525,3 +525,107 @@ def test_import_reads_a_list_and_a_second_run_adds_nothing(
     empty.write_bytes(b"")
     assert main(["import", str(empty)]) == 2
     assert "ไฟล์ว่างเปล่า" in capsys.readouterr().err  # the file is empty
+
+
+# --- on PostgreSQL (PANONG_DATABASE_URL) --------------------------------------------------
+
+ON_POSTGRESQL = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+
+
+@pytest.fixture
+def postgresql(database: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """PANONG_DATABASE_URL set to a fresh PostgreSQL database, with a password in it that
+    nothing may print (the test server trusts its users, so it is not checked)."""
+    url = database_url.replace("://", "://panong:s3cret-pw@", 1) \
+        if "@" not in database_url else database_url.replace("@", ":s3cret-pw@", 1)
+    monkeypatch.setenv("PANONG_DATABASE_URL", url)
+    return url
+
+
+def _pg_query(url: str, sql: str) -> list[tuple]:
+    import asyncio
+
+    import asyncpg
+
+    async def run() -> list[tuple]:
+        conn = await asyncpg.connect(url)
+        try:
+            return [tuple(row) for row in await conn.fetch(sql)]
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+@ON_POSTGRESQL
+def test_migrate_on_postgresql_names_the_database_but_not_the_password(
+    postgresql: str, database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+
+    out = capsys.readouterr().out
+    name = postgresql.rsplit("/", 1)[1]
+    assert f"PostgreSQL database {name} on 127.0.0.1:" in out and "is up to date" in out
+    assert "s3cret" not in out
+    assert not database.exists()  # the SQLite file is not made beside it
+    assert _pg_query(postgresql, "SELECT count(*) FROM organisations WHERE active = 1") == [
+        (22,)]
+
+
+@pytest.mark.parametrize(("url", "place"), [
+    ("postgresql://panong:pw@db.example:6543/zero", "zero on db.example:6543"),
+    ("postgresql://panong@localhost/zero", "zero on localhost:5432"),
+    ("postgresql:///zero?host=/run/postgresql", "zero on /run/postgresql:5432"),
+    ("postgres://panong:pw@10.0.0.5", "panong on 10.0.0.5:5432"),  # libpq: the user's name
+])
+def test_a_postgresql_url_is_described_without_its_password(url: str, place: str) -> None:
+    settings = config.Settings(_env_file=None, database_url=url)
+
+    assert describe_database(settings) == f"PostgreSQL database {place}"
+
+
+@ON_POSTGRESQL
+def test_backup_on_postgresql_points_to_pg_dump(
+    postgresql: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["backup", str(tmp_path / "copy.db")]) == 2
+
+    err = capsys.readouterr().err
+    assert "pg_dump" in err and "docs/deployment.md" in err and "s3cret" not in err
+    assert not (tmp_path / "copy.db").exists()
+
+
+@ON_POSTGRESQL
+def test_the_other_commands_work_on_postgresql(
+    postgresql: str, database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PANONG_DIRECTORY_PATH",
+                       str(_directory_copy(tmp_path, "installed.yaml", lambda d: None)))
+    assert main(["invite", "--role", "coordinator"]) == 0
+    code = _invite_code(capsys.readouterr().out)
+    listed = tmp_path / "obec.csv"
+    listed.write_bytes(csv_bytes(THAI_HEADER, ROWS))
+    assert main(["import", str(listed)]) == 0
+    assert "เพิ่มใหม่: 2" in capsys.readouterr().out  # added: 2
+
+    def add_school(directory: dict) -> None:
+        directory["units"].append({
+            "id": "school_wat_mai", "kind": "SCHOOL", "name_th": "โรงเรียนวัดใหม่",
+            "name_en": "Wat Mai School", "short_th": "ร.ร.วัดใหม่", "short_en": "Wat Mai",
+            "parent": "spp1_samutprakan", "districts": ["1101"]})
+
+    assert main(["directory", "load", str(_directory_copy(tmp_path, "new.yaml",
+                                                          add_school))]) == 0
+    assert "Loaded 23 units" in capsys.readouterr().out
+    assert main(["reminders"]) == 0
+    assert re.search(r"เลยกำหนด.*: 0", capsys.readouterr().out)  # overdue: 0
+    assert main(["report", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 0
+
+    assert _pg_query(postgresql, "SELECT code, role FROM invites") == [(code, "coordinator")]
+    assert _pg_query(postgresql, "SELECT count(*) FROM leads") == [(2,)]
+    assert _pg_query(postgresql, "SELECT entity_id FROM audit_log"
+                                 " WHERE action = 'directory.loaded'") == [("new.yaml",)]
+    assert ("school_wat_mai",) in _pg_query(postgresql, "SELECT id FROM organisations")
+    assert not database.exists()
