@@ -62,7 +62,8 @@ def _chat(chat_id: int) -> JSONDict:
     return {"id": chat_id, "type": "group", "title": "Test group"}
 
 
-def _chat_of(params: JSONDict) -> int | None:
+def chat_of(params: JSONDict) -> int | None:
+    """The chat a call goes to, if it names one."""
     try:
         return int(params["chat_id"])
     except (KeyError, TypeError, ValueError):
@@ -256,7 +257,7 @@ class LeanBotApi(BaseRequest, TelegramSide):
         sender = _PROCESSING.get()
         if sender in self._calls:
             self._calls[sender].append((method, params))
-        elif sender is None and (chat := _chat_of(params)) in self._calls:
+        elif sender is None and (chat := chat_of(params)) in self._calls:
             # Sent after the commit, by the outbox (a referral opened from the inbox): part
             # of the step the person is waiting on.
             self._calls[chat].append((method, params))
