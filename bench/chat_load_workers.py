@@ -31,7 +31,7 @@ stand-in, watching the inbox). On a machine of two cores all of them share the c
 the figures say what a machine with more cores would give.
 
 Run: `make bench`, or `.venv/bin/python -m bench.chat_load_workers [teachers]
-[focal points] [--repeat N]` (defaults 50 and 16, once: about four minutes on two
+[focal points] [--repeat N]` (defaults 50 and 16, once: about three minutes on two
 shared cores).
 """
 
