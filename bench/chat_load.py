@@ -153,10 +153,12 @@ class Result:
 class Person:
     """One chat, driven step by step through the application's update queue."""
 
-    def __init__(self, app: Any, api: Any, user: FakeUser, result: Result,
+    def __init__(self, app: Application | None, api: Any, user: FakeUser, result: Result,
                  choice: int = 0, think: Callable[[], float] | None = None) -> None:
+        """`app`: None when the updates go elsewhere (`handled` overridden); `api`: a
+        `LeanBotApi`, or what the override answers with (a `TelegramSide`)."""
         self.app, self.api, self.user, self.result = app, api, user, result
-        self.bot = getattr(app, "bot", None)  # what builds the updates; None: plain JSON
+        self.bot = app.bot if app is not None else None  # what the updates are built for
         self.id = user.id
         self.choice = choice  # which of several matching buttons this person presses
         self.think = think
@@ -182,6 +184,7 @@ class Person:
     async def handled(self, update: Update) -> float | None:
         """Hand `update` to the bot and wait until it is done with it: when it answered
         (None: it said nothing)."""
+        assert self.app is not None
         done = self.api.expect(self.id)
         await self.app.update_queue.put(update)
         await asyncio.wait_for(done.wait(), timeout=60)
