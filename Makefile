@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.summaries
 	$(BIN)/python -m bench.imports
 	$(BIN)/python -m bench.chat_load
+	$(BIN)/python -m bench.chat_load_workers
 	$(BIN)/python -m bench.line_load
 	$(BIN)/python -m bench.durability
 	$(BIN)/python -m bench.cold_start

@@ -27,6 +27,7 @@ it also keeps the calls the bot made while processing each update, as PTB handed
 """
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -61,26 +62,132 @@ def _chat(chat_id: int) -> JSONDict:
     return {"id": chat_id, "type": "group", "title": "Test group"}
 
 
+def chat_of(params: JSONDict) -> int | None:
+    """The chat a call goes to, if it names one."""
+    try:
+        return int(params["chat_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 # The chat whose update the running task is processing (see `LeanBotApi.track`).
 _PROCESSING: ContextVar[int | None] = ContextVar("processing", default=None)
 
 
-class LeanBotApi(BaseRequest):
-    """Answers every Bot API call in process; tells waiting people when the bot is done with
-    their update and when it first answered it, and remembers the keyboards they can press."""
+class TelegramSide:
+    """Telegram's side of the calls, shared by the in-process stand-in and the HTTP one
+    (`bench.chat_load_workers`): each call answered as Telegram would, and the last few
+    keyboards of each chat kept for the driver to press."""
 
     def __init__(self) -> None:
-        # chat -> set when the bot is done with the chat's update
-        self.done: dict[int, asyncio.Event] = defaultdict(asyncio.Event)
-        # chat -> when the bot first wrote in it, or answered its button, for that update
-        self._wrote: dict[int, float] = {}
-        self._answered: dict[int, float] = {}
         # chat -> message id -> message that has an inline keyboard, least recent first; the
         # last few only, so that the driver's memory does not weigh on the bot's garbage
         # collections
         self._keyboards: dict[int, dict[int, JSONDict]] = defaultdict(dict)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(
             lambda: itertools.count(1))
+        # chat -> messages sent or edited in it so far, and an event set at each
+        self.written: dict[int, int] = defaultdict(int)
+        self._news: dict[int, asyncio.Event] = {}
+
+    async def until_written(self, chat_id: int, written: int, seconds: float = 5) -> None:
+        """Until more than `written` messages have been sent or edited in the chat,
+        `seconds` at most: a person looking at the chat for what the bot sends after the
+        update is done (through the outbox) before the next tap."""
+        news = self._news.setdefault(chat_id, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                while self.written[chat_id] <= written:
+                    news.clear()
+                    await news.wait()
+
+    def reply(self, method: str, params: JSONDict, encoded_markup: str | None) -> bytes:
+        """Telegram's JSON answer to a call; `encoded_markup`: the keyboard as the bot
+        encoded it, echoed as it came rather than encoded again (Telegram's share of the
+        work is not the bot's)."""
+        result = self._answer(method, params)
+        if isinstance(result, dict) and "reply_markup" in result and encoded_markup:
+            rest = json.dumps({key: value for key, value in result.items()
+                               if key != "reply_markup"})
+            return (f'{{"ok": true, "result": {rest[:-1]}, "reply_markup": '
+                    f'{encoded_markup}}}}}').encode()
+        return json.dumps({"ok": True, "result": result}).encode()
+
+    # -- what the driver reads -------------------------------------------------------------
+
+    def offers(self, chat_id: int, label: str) -> bool:
+        """Whether the newest message with a keyboard in the chat has such a button."""
+        keyboards = self._keyboards.get(chat_id)
+        if not keyboards:
+            return False
+        message = next(reversed(keyboards.values()))
+        return any(label in button["text"]
+                   for row in message["reply_markup"]["inline_keyboard"] for button in row)
+
+    def buttons(self, chat_id: int, label: str) -> tuple[JSONDict, list[str]] | None:
+        """The message most recently sent or edited in the chat with a button whose text
+        contains `label` (shared: do not change it), and the callback data of every such
+        button on it; None when no message has one."""
+        for message in reversed(self._keyboards.get(chat_id, {}).values()):
+            found = [button.get("callback_data") or ""
+                     for row in message["reply_markup"]["inline_keyboard"] for button in row
+                     if label in button["text"]]
+            if found:
+                return message, found
+        return None
+
+    # -- Telegram's side -------------------------------------------------------------------
+
+    def _answer(self, method: str, params: JSONDict) -> object:
+        if method == "getMe":
+            return BOT_USER
+        if method == "sendMessage":
+            chat_id = int(params["chat_id"])
+            return self._message(chat_id, next(self._message_ids[chat_id]), params)
+        if method == "editMessageText" and "chat_id" in params:
+            return self._message(int(params["chat_id"]), int(params["message_id"]), params,
+                                 edited=True)
+        return True
+
+    def _message(self, chat_id: int, message_id: int, params: JSONDict,
+                 edited: bool = False) -> JSONDict:
+        text = str(params["text"])
+        entities: list[JSONDict] = params.get("entities") or []
+        if str(params.get("parse_mode", "")).lower() == "html":
+            text, entities = _formatted(text)
+        self.written[chat_id] += 1
+        if news := self._news.get(chat_id):
+            news.set()
+        now = int(time.time())
+        message: JSONDict = {"message_id": message_id, "from": SENDER,
+                             "chat": _chat(chat_id), "date": now, "text": text}
+        if entities:
+            message["entities"] = entities
+        if edited:
+            message["edit_date"] = now
+        keyboards = self._keyboards[chat_id]
+        keyboards.pop(message_id, None)
+        markup = params.get("reply_markup")
+        # Telegram drops an inline keyboard that an edit does not send again.
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            message["reply_markup"] = markup
+            keyboards[message_id] = message
+            if len(keyboards) > KEYBOARDS_KEPT:
+                del keyboards[next(iter(keyboards))]
+        return message
+
+
+class LeanBotApi(BaseRequest, TelegramSide):
+    """Answers every Bot API call in process; tells waiting people when the bot is done with
+    their update and when it first answered it, and remembers the keyboards they can press."""
+
+    def __init__(self) -> None:
+        TelegramSide.__init__(self)
+        # chat -> set when the bot is done with the chat's update
+        self.done: dict[int, asyncio.Event] = defaultdict(asyncio.Event)
+        # chat -> when the bot first wrote in it, or answered its button, for that update
+        self._wrote: dict[int, float] = {}
+        self._answered: dict[int, float] = {}
         # recorded chat -> (method, parameters) of each call made for its current update
         self._calls: dict[int, list[tuple[str, JSONDict]]] = {}
 
@@ -150,78 +257,13 @@ class LeanBotApi(BaseRequest):
         sender = _PROCESSING.get()
         if sender in self._calls:
             self._calls[sender].append((method, params))
+        elif sender is None and (chat := chat_of(params)) in self._calls:
+            # Sent after the commit, by the outbox (a referral opened from the inbox): part
+            # of the step the person is waiting on.
+            self._calls[chat].append((method, params))
         if sender is not None:
             if method == "answerCallbackQuery":
                 self._answered.setdefault(sender, time.perf_counter())
             elif str(params.get("chat_id")) == str(sender):
                 self._wrote.setdefault(sender, time.perf_counter())
-        result = self._answer(method, params)
-        if isinstance(result, dict) and "reply_markup" in result:
-            # The keyboard as the bot encoded it, not encoded again: Telegram's share of
-            # the work is not the bot's.
-            rest = json.dumps({key: value for key, value in result.items()
-                               if key != "reply_markup"})
-            body = (f'{{"ok": true, "result": {rest[:-1]}, "reply_markup": '
-                    f'{encoded["reply_markup"]}}}}}')
-            return HTTPStatus.OK, body.encode()
-        return HTTPStatus.OK, json.dumps({"ok": True, "result": result}).encode()
-
-    # -- what the driver reads -------------------------------------------------------------
-
-    def offers(self, chat_id: int, label: str) -> bool:
-        """Whether the newest message with a keyboard in the chat has such a button."""
-        keyboards = self._keyboards.get(chat_id)
-        if not keyboards:
-            return False
-        message = next(reversed(keyboards.values()))
-        return any(label in button["text"]
-                   for row in message["reply_markup"]["inline_keyboard"] for button in row)
-
-    def buttons(self, chat_id: int, label: str) -> tuple[JSONDict, list[str]] | None:
-        """The message most recently sent or edited in the chat with a button whose text
-        contains `label` (shared: do not change it), and the callback data of every such
-        button on it; None when no message has one."""
-        for message in reversed(self._keyboards.get(chat_id, {}).values()):
-            found = [button.get("callback_data") or ""
-                     for row in message["reply_markup"]["inline_keyboard"] for button in row
-                     if label in button["text"]]
-            if found:
-                return message, found
-        return None
-
-    # -- Telegram's side -------------------------------------------------------------------
-
-    def _answer(self, method: str, params: JSONDict) -> object:
-        if method == "getMe":
-            return BOT_USER
-        if method == "sendMessage":
-            chat_id = int(params["chat_id"])
-            return self._message(chat_id, next(self._message_ids[chat_id]), params)
-        if method == "editMessageText" and "chat_id" in params:
-            return self._message(int(params["chat_id"]), int(params["message_id"]), params,
-                                 edited=True)
-        return True
-
-    def _message(self, chat_id: int, message_id: int, params: JSONDict,
-                 edited: bool = False) -> JSONDict:
-        text = str(params["text"])
-        entities: list[JSONDict] = params.get("entities") or []
-        if str(params.get("parse_mode", "")).lower() == "html":
-            text, entities = _formatted(text)
-        now = int(time.time())
-        message: JSONDict = {"message_id": message_id, "from": SENDER,
-                             "chat": _chat(chat_id), "date": now, "text": text}
-        if entities:
-            message["entities"] = entities
-        if edited:
-            message["edit_date"] = now
-        keyboards = self._keyboards[chat_id]
-        keyboards.pop(message_id, None)
-        markup = params.get("reply_markup")
-        # Telegram drops an inline keyboard that an edit does not send again.
-        if isinstance(markup, dict) and "inline_keyboard" in markup:
-            message["reply_markup"] = markup
-            keyboards[message_id] = message
-            if len(keyboards) > KEYBOARDS_KEPT:
-                del keyboards[next(iter(keyboards))]
-        return message
+        return HTTPStatus.OK, self.reply(method, params, encoded.get("reply_markup"))
