@@ -3,13 +3,16 @@
 - `cluster()`: Debian's PostgreSQL (initdb and pg_ctl, as the unprivileged `postgres` user
   when run as root) in a temporary folder, on a unix socket and a free port of 127.0.0.1,
   removed afterwards. fsync and synchronous_commit stay on, as a deployment has them:
-  figures with fsync off say nothing about a server that keeps what it confirmed.
+  figures with fsync off say nothing about a server that keeps what it confirmed. The data
+  lives on disk (not /dev/shm), and text sorts by its bytes (locale C), as SQLite's and
+  the test server's do.
 - `Cluster.cpu()`: processor seconds the server's processes have used, so that a figure
   can say what the server and the benchmark each took of the two shared cores.
 - `copy_database()`: a SQLite benchmark database copied into PostgreSQL table by table
   with COPY, so that both backends are timed on the same rows.
 
-The benchmarks do not depend on the test suite's cluster (tests/support/postgres.py).
+Not the test suite's server (tests/support/postgres.py): that one is tuned the other way
+(fsync off, data in memory, small buffers), right for tests and wrong for figures.
 """
 
 import os
@@ -102,7 +105,7 @@ def cluster() -> Iterator[Cluster]:
     os.chmod(folder, 0o755)
     data, port = folder / "data", _free_port()
     subprocess.run(_as_owner([str(BIN / "initdb"), "-D", str(data), "-U", "postgres",
-                              "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"], folder),
+                              "--auth=trust", "-E", "UTF8", "--locale=C"], folder),
                    check=True, capture_output=True)
     options = " ".join(["-c listen_addresses=127.0.0.1", f"-p {port}", f"-k {folder}",
                         *(f"-c {name}={value}" for name, value in SETTINGS.items())])
