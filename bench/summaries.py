@@ -229,7 +229,8 @@ def main() -> None:
         moved = None
         if arguments.backend != "sqlite":
             with cluster() as server:
-                url, *moved = asyncio.run(move_to_postgresql(path, server))
+                url, copied, recounted = asyncio.run(move_to_postgresql(path, server))
+                moved = (copied, recounted)
                 postgresql = make_settings(folder, database_path=path, database_url=url)
                 by_backend["postgresql"] = (asyncio.run(timings(postgresql, server)),
                                             asyncio.run(export(postgresql, folder, server)))
