@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migrate screenshots bench clean
+.PHONY: run test lint migrate screenshots bench bench-postgresql clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Panong needs Python 3.11 or newer")'
@@ -35,11 +35,21 @@ test: $(STAMP)
 screenshots: $(STAMP)
 	PANONG_SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest tests/sandbox/test_browser.py
 
-# Speed and memory figures, printed (never timed tests): see bench/.
+# Speed and memory figures, printed (never timed tests): see bench/. Reminders, summaries,
+# imports and duplicates run on SQLite and on a throwaway PostgreSQL cluster of their own,
+# side by side (Debian's postgresql-15; BENCH_BACKEND=sqlite leaves PostgreSQL out).
+# `make bench-postgresql` runs those four alone.
+BENCH_BACKEND ?= both
+BENCH_ON_BOTH = reminders summaries imports duplicates
+
+bench-postgresql: $(STAMP)
+	for name in $(BENCH_ON_BOTH); do \
+		$(BIN)/python -m bench.$$name --backend $(BENCH_BACKEND) || exit 1; done
+
 bench: $(STAMP)
-	$(BIN)/python -m bench.reminders
-	$(BIN)/python -m bench.summaries
-	$(BIN)/python -m bench.imports
+	$(BIN)/python -m bench.reminders --backend $(BENCH_BACKEND)
+	$(BIN)/python -m bench.summaries --backend $(BENCH_BACKEND)
+	$(BIN)/python -m bench.imports --backend $(BENCH_BACKEND)
 	$(BIN)/python -m bench.chat_load
 	$(BIN)/python -m bench.chat_load_workers
 	$(BIN)/python -m bench.line_load
@@ -47,7 +57,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.cold_start
 	$(BIN)/python -m bench.outbox
 	$(BIN)/python -m bench.line_webhook
-	$(BIN)/python -m bench.duplicates
+	$(BIN)/python -m bench.duplicates --backend $(BENCH_BACKEND)
 	$(BIN)/python -m bench.copy_db
 
 clean:

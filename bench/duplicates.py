@@ -11,19 +11,24 @@
 
 The cases are written straight into the tables in big transactions, and filed under their
 names' keys by the step migration 0018 runs (`index_every_name`): its time is the upgrade's.
+Then (unless `--backend sqlite`) the database is copied into a throwaway PostgreSQL
+cluster by COPY (`bench.postgres`) and the same look-ups run there, in the same run: p50
+and p99, the ratio to SQLite's, whether both found the same cases, and the processor
+time of the bench and of the server.
 
-Run: `make bench`, or `.venv/bin/python -m bench.duplicates [cases]`.
+Run: `make bench`, or `.venv/bin/python -m bench.duplicates [cases] [--backend sqlite]`.
 """
 
+import argparse
 import asyncio
 import random
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from bench.postgres import SERVER, Cluster, cluster, copy_database, machine, usage
 from bot.domain import names
 from bot.domain.models import Role
 from bot.runtime import Runtime
@@ -211,22 +216,40 @@ def p99(times: list[float]) -> float:
     return statistics.quantiles(times, n=100)[98]
 
 
-async def run(folder: Path, count: int) -> None:
+async def on_postgresql(server: Cluster, path: Path, folder: Path) -> tuple[Runtime, float]:
+    """The SQLite benchmark database copied into a throwaway PostgreSQL one, keys and all;
+    its runtime, and the seconds the copy took."""
+    url = await server.create_database("bench_duplicates")
+    settings = make_settings(folder, database_url=url)
+    await (await Runtime.start(settings, clock=FakeClock(NOW))).close()  # migrated
+    started = time.perf_counter()
+    await copy_database(path, url)
+    copied = time.perf_counter() - started
+    return await Runtime.start(settings, clock=FakeClock(NOW)), copied
+
+
+async def run(folder: Path, count: int, server: Cluster | None) -> None:
     rng = random.Random(18)
     path = folder / "bench.db"
     runtime = await Runtime.start(make_settings(folder, database_path=path),
                                   clock=FakeClock(NOW))
+    postgresql: Runtime | None = None
     try:
         written, filed = await build(runtime, count, rng)
         keys = (await runtime.db.read.conn.execute_fetchall(
             "SELECT count(*) FROM case_name_keys"))[0][0]
         print(f"duplicates: {count:,} cases written in {written:.0f} s; filed under"
               f" {keys:,} keys in {filed:.0f} s (what migration 0018 takes)")
+        if server is not None:
+            postgresql, copied = await on_postgresql(server, path, folder)
+            print(f"  copied into PostgreSQL by COPY in {copied:.0f} s ({SERVER})")
+        print(f"  machine: {machine()}")
         for district_code in (BIG, USUAL):
             size = (await runtime.db.read.conn.execute_fetchall(
                 "SELECT count(*) FROM cases WHERE district_code = ?", (district_code,)))[0][0]
             look_ups = await drafts(runtime, district_code, rng)
-            key_ms, answers = await check(runtime, look_ups)
+            with usage(None) as used:
+                key_ms, answers = await check(runtime, look_ups)
             old_ms, old_answers = await old_check(runtime, look_ups[:OLD_LOOK_UPS])
             pairs = list(zip(answers, old_answers, strict=False))
             # A Thai and a Latin spelling the old check could not see are not a difference.
@@ -238,22 +261,47 @@ async def run(folder: Path, count: int) -> None:
                               for times in (key_ms, old_ms, by_primary_key_ms))
             print(f"  district {district_code} ({size:,} children), {len(key_ms):,} checks"
                   f" ({flagged} found a look-alike):")
-            print(f"    check by keys     p50 {new:6.2f} ms  p99 {p99(key_ms):6.2f} ms"
-                  "  (target < 5 ms)")
-            print(f"    cohort, as before p50 {old:6.2f} ms  ({OLD_LOOK_UPS} checks),"
+            print(f"    sqlite: check by keys     p50 {new:6.2f} ms  p99 {p99(key_ms):6.2f} ms"
+                  f"  (target < 5 ms; CPU {used.own:.1f} s over {used.wall:.1f} s)")
+            print(f"    sqlite: cohort, as before p50 {old:6.2f} ms  ({OLD_LOOK_UPS} checks),"
                   f" {old / new:.0f}x the check by keys")
             print(f"    of these, the check by keys warned in {sum(warned)} of the"
                   f" {len(warned)} where the old one did, and named the same newest five"
                   f" (or more) in {same} of {OLD_LOOK_UPS}")
-            print(f"    SELECT by id      p50 {bare:6.3f} ms  (the check is {new / bare:.0f}x)")
+            print(f"    sqlite: SELECT by id      p50 {bare:6.3f} ms"
+                  f"  (the check is {new / bare:.0f}x)")
+            if postgresql is not None:
+                with usage(server) as used:
+                    pg_ms, pg_answers = await check(postgresql, look_ups)
+                pg_bare = await by_primary_key(postgresql, count, rng)
+                agreed = sum(a == b for a, b in zip(answers, pg_answers, strict=True))
+                print(f"    postgresql: check by keys p50 {statistics.median(pg_ms):6.2f} ms"
+                      f"  p99 {p99(pg_ms):6.2f} ms  (target < 5 ms;"
+                      f" {statistics.median(pg_ms) / new:.2f}x SQLite's p50)")
+                print(f"      the same cases found as on SQLite in {agreed} of {len(look_ups)};"
+                      f" {used.describe()}")
+                pg_new, pg_by_id = statistics.median(pg_ms), statistics.median(pg_bare)
+                print(f"    postgresql: SELECT by id  p50 {pg_by_id:6.3f} ms"
+                      f"  (the check is {pg_new / pg_by_id:.0f}x)")
     finally:
         await runtime.close()
+        if postgresql is not None:
+            await postgresql.close()
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else CASES
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("cases", type=int, nargs="?", default=CASES)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both",
+                        help="postgresql and both are the same here: the cases are built in"
+                             " SQLite first, and copied; SQLite's figures are the anchor")
+    arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(run(Path(folder), count))
+        if arguments.backend == "sqlite":
+            asyncio.run(run(Path(folder), arguments.cases, None))
+            return
+        with cluster() as server:
+            asyncio.run(run(Path(folder), arguments.cases, server))
 
 
 if __name__ == "__main__":
