@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.durability
 	$(BIN)/python -m bench.cold_start
 	$(BIN)/python -m bench.outbox
+	$(BIN)/python -m bench.claims
 	$(BIN)/python -m bench.line_webhook
 	$(BIN)/python -m bench.duplicates --backend $(BENCH_BACKEND)
 	$(BIN)/python -m bench.copy_db
