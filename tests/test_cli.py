@@ -217,35 +217,6 @@ def test_migrate_creates_the_database(database: Path, capsys: pytest.CaptureFixt
     assert main(["migrate"]) == 0
 
 
-def test_migrate_brings_an_empty_postgresql_database_up_to_date(
-    postgres_server, unconfigured: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
-) -> None:
-    import asyncpg
-
-    name = f"cli_{os.getpid()}"
-    url = postgres_server.create_database(name)
-    monkeypatch.setenv("PANONG_DATABASE_URL", url)
-
-    async def query(sql: str) -> list[tuple]:
-        conn = await asyncpg.connect(url)
-        try:
-            return [tuple(row) for row in await conn.fetch(sql)]
-        finally:
-            await conn.close()
-
-    sqlite_file = _state(DATA_DIR / "panong.db")
-    try:
-        assert main(["migrate"]) == 0
-        assert main(["migrate"]) == 0
-        migrations = asyncio.run(query("SELECT version FROM schema_migrations"))
-        active = asyncio.run(query("SELECT count(*) FROM organisations WHERE active = 1"))
-    finally:
-        postgres_server.drop_database(name)
-    assert migrations == [(number,) for number, _, _ in migration_files("postgresql")]
-    assert active == [(22,)]
-    assert _state(DATA_DIR / "panong.db") == sqlite_file  # SQLite's file untouched
-
-
 def test_invite_a_coordinator_prints_the_start_command(
     database: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -543,7 +514,6 @@ def postgresql(database: Path, database_url: str, monkeypatch: pytest.MonkeyPatc
 
 
 def _pg_query(url: str, sql: str) -> list[tuple]:
-    import asyncio
 
     import asyncpg
 
@@ -570,6 +540,9 @@ def test_migrate_on_postgresql_names_the_database_but_not_the_password(
     assert not database.exists()  # the SQLite file is not made beside it
     assert _pg_query(postgresql, "SELECT count(*) FROM organisations WHERE active = 1") == [
         (22,)]
+    assert main(["migrate"]) == 0  # a second run applies nothing
+    assert _pg_query(postgresql, "SELECT version FROM schema_migrations ORDER BY version") == [
+        (number,) for number, _, _ in migration_files("postgresql")]
 
 
 @pytest.mark.parametrize(("url", "place"), [
