@@ -21,7 +21,6 @@ posts it again until one answers 200.
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -31,7 +30,6 @@ import pytest
 from bot.config import Settings
 from handlers.webhook import SECRET_HEADER
 from sandbox.botapi import BotApi
-from sandbox.run import BOT_USERNAME, SANDBOX_TOKEN
 from storage.locks import lock_key
 from tests.conftest import make_settings
 from tests.support.bot_process import (
@@ -39,17 +37,14 @@ from tests.support.bot_process import (
     arrived,
     free_port,
     kill,
-    serve_bot_api,
     start_telegram_worker,
     stop,
 )
 from tests.support.botapi_people import People
 from tests.test_chat_crash import (
     COORDINATOR,
-    HELD_SENDER,
     OVERDUE_REFERRALS,
     REMINDED_UNIT_FOCAL_POINT,
-    SENDER,
     accept,
     acceptance_notices,
     after,
@@ -58,6 +53,7 @@ from tests.test_chat_crash import (
     register,
     reminders_so_far,
     saved,
+    telegram,  # noqa: F401  (the chat crash test's fixture: its people on a stand-in)
     the_bot_failed,
     the_focal_points,
     the_teachers,
@@ -75,17 +71,6 @@ async def settings(tmp_path: Path, database_url: str) -> Settings:
     settings = make_settings(tmp_path, database_url=database_url)
     await prepare_world(settings)
     return settings
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[tuple[BotApi, str]]:
-    api = BotApi(SANDBOX_TOKEN, username=BOT_USERNAME)
-    everybody = [COORDINATOR, SENDER, HELD_SENDER, REMINDED_UNIT_FOCAL_POINT,
-                 *(t.id for t in the_teachers()), *(f.id for f in the_focal_points())]
-    for chat_id in everybody:
-        api.add_user(chat_id, f"Person {chat_id}", "en")
-    async with serve_bot_api(api) as url:
-        yield api, url
 
 
 async def deliver(api: BotApi, port: int) -> None:
@@ -137,7 +122,7 @@ async def unhandled(database_url: str) -> int:
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 async def test_a_worker_killed_mid_update_loses_no_case_and_repeats_no_referral_or_reminder(
-    settings: Settings, telegram: tuple[BotApi, str], tmp_path: Path
+    settings: Settings, telegram: tuple[BotApi, str], tmp_path: Path,  # noqa: F811
 ) -> None:
     api, url = telegram
     assert settings.database_url is not None
