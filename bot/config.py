@@ -63,8 +63,8 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None,
         description="postgresql://user:password@host:port/name to keep everything in "
-        "PostgreSQL (several provinces, several bot processes); unset, the SQLite file at "
-        "database_path.")
+        "PostgreSQL (a deployment past one machine, several bot processes); unset, the "
+        "SQLite file at database_path.")
     database_pool_size: int = Field(
         default=10, ge=1, le=200,
         description="PostgreSQL connections each bot process keeps open.")
