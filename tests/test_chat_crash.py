@@ -409,6 +409,13 @@ async def test_a_kill_under_the_chat_load_loses_no_case_repeats_nothing_and_wiza
         api.release_stalls()
         await asyncio.sleep(0.5)  # what the dead bot had already sent is taken in
         people.catch_up()
+        for teacher in teachers:
+            # A "saved" that reached the phone before the kill was read, even when the
+            # teacher's journey was stopped before it took the message in.
+            shown = [found[1] for message in people.bot_messages(teacher.id)
+                     if (found := SAVED.search(message.get("text", "")))]
+            if shown and not teacher.code:
+                teacher.code = shown[-1]
 
         told_before = {t.id: t.code for t in teachers if t.code}
         at_kill = await saved(settings)
