@@ -59,6 +59,7 @@ from bench.chat_load import (
     Person,
     Recording,
     Result,
+    _ms,
     panong,
     populate,
     same_messages,
@@ -68,6 +69,7 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.runtime import Runtime
 from handlers.webhook import SECRET_HEADER
 from tests.conftest import FakeClock
+from tests.support.bot_process import free_port
 from tests.support.postgres import PostgresServer
 from tests.support.telegram_fake import BOT_USER, FakeUser
 
@@ -240,12 +242,6 @@ async def stand_in(api: HttpBotApi) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 async def start_bot(database_url: str, api_url: str, port: int, workers: int,
                     log: Path) -> asyncio.subprocess.Process:
     """`panong run` as deployed for several processes: PostgreSQL, Telegram by webhook."""
@@ -330,10 +326,6 @@ async def _drive(url: str, server: PostgresServer, workers: int,
 def _listening(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:,.1f} ms"
 
 
 def main() -> None:

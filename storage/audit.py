@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from storage.sql import Connection, hold_named_lock
+from storage.sql import Connection, hold_named_locks
 
 
 class AuditEntry(BaseModel):
@@ -51,9 +51,9 @@ class AuditRepository:
         are one look-up (it may name several cases). Read through `audit_actor`.
 
         A limit counts, then records: the actor's look-ups are held until the transaction
-        ends (`hold_named_lock`), so that two look-ups at once, in two processes, count one
+        ends (`hold_named_locks`), so that two look-ups at once, in two processes, count one
         another instead of both finding room for one more."""
-        await hold_named_lock(self.conn, f"lookups:{actor_id}:{action}")
+        await hold_named_locks(self.conn, [f"lookups:{actor_id}:{action}"])
         rows = await self.conn.execute_fetchall(
             "SELECT count(DISTINCT at) FROM audit_log WHERE actor_id = ? AND at >= ?"
             " AND action = ?", (actor_id, since.isoformat(), action))

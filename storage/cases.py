@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.domain import names
 from bot.domain.models import Case, CaseSummary, Child, DuplicateCandidate, Need
-from storage.sql import FOR_UPDATE_SQL, LIST_SQL, Connection, Row, hold_named_lock, placeholders
+from storage.sql import FOR_UPDATE_SQL, LIST_SQL, Connection, Row, hold_named_locks, placeholders
 from storage.tallies import TallyRepository
 
 _CASE_FIELDS = (
@@ -176,7 +176,7 @@ class CaseRepository:
         """Keep other transactions saving this draft waiting until this one ends: a double
         tap on Confirm, handled in two processes at once, then finds the case the first
         saved (`by_submission`) instead of failing on the submission's unique key."""
-        await hold_named_lock(self.conn, f"submission:{submission_id}")
+        await hold_named_locks(self.conn, [f"submission:{submission_id}"])
 
     async def by_submission(self, submission_id: str) -> Case | None:
         rows = await self.conn.execute_fetchall(

@@ -7,26 +7,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from storage.sql import Connection, Dialect, chunks, placeholders
+from storage.sql import Connection, chunks, hold_named_locks, placeholders
 
 # Rows written by one statement: a few thousand bound values, far below SQLite's limit.
 ROWS_PER_STATEMENT = 500
 # The kind of `conversation_data` rows that hold each user's data: their wizard drafts,
 # keyed by the user's id on the channel (the same as handlers/persistence.py's USER_DATA).
 USER_DATA = "user"
-
-
-# Waits for the transactions holding any of the rows named, then holds them until this one
-# ends. SQLite needs nothing: a transaction there holds the only writer already. PostgreSQL
-# takes an advisory lock per row (in one order, so that two holders never wait for each
-# other), in a key space of conversations' own.
-HOLD_SQL: dict[Dialect, str | None] = {
-    "sqlite": None,
-    "postgresql": "SELECT count(pg_advisory_xact_lock(?, row_key)) FROM (SELECT DISTINCT"
-                  " hashtext(name) AS row_key FROM unnest(CAST(? AS text[])) AS name"
-                  " ORDER BY row_key) AS held",
-}
-HOLD_KEY_SPACE = 0x636F6E76  # "conv"
 
 
 def _now() -> str:
@@ -80,9 +67,7 @@ class ConversationRepository:
         key)) until this one ends, once those writing them now have ended. A writer that
         decides what to write from what it knows in memory holds the rows first, so that
         it decides after any transaction that changed them committed."""
-        sql = HOLD_SQL[self.conn.dialect]
-        if sql is not None:
-            await self.conn.execute(sql, (HOLD_KEY_SPACE, [f"{kind}\n{key}" for kind, key in rows]))
+        await hold_named_locks(self.conn, (f"conversation:{kind}\n{key}" for kind, key in rows))
 
     async def end(self, ending: ConversationEnd) -> None:
         await self.hold([(ending.kind, ending.data_key), (ending.conversation, ending.state_key)])

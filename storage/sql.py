@@ -83,20 +83,23 @@ SKIP_LOCKED_SQL: dict[Dialect, str] = {
     "sqlite": "",
     "postgresql": " FOR UPDATE SKIP LOCKED",
 }
-# Wait for, then hold until the transaction ends, a lock named by a text: for a rule that
-# counts rows and then adds one, which two transactions at once would both pass. None where
-# the writer is alone.
-NAMED_LOCK_SQL: dict[Dialect, str | None] = {
+# Wait for, then hold until the transaction ends, the locks named by some texts: for a rule
+# that counts rows and then adds one, or a writer that decides from what it holds in memory,
+# which two transactions at once would both pass. Taken in one order, so that two holders
+# never wait for each other. None where the writer is alone.
+NAMED_LOCKS_SQL: dict[Dialect, str | None] = {
     "sqlite": None,
-    "postgresql": "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
+    "postgresql": "SELECT count(pg_advisory_xact_lock(key)) FROM (SELECT DISTINCT"
+                  " hashtextextended(name, 0) AS key FROM unnest(CAST(? AS text[])) AS name"
+                  " ORDER BY key) AS held",
 }
 
 
-async def hold_named_lock(conn: Connection, name: str) -> None:
-    """Take `name`'s lock for the rest of `conn`'s transaction (see NAMED_LOCK_SQL)."""
-    sql = NAMED_LOCK_SQL[conn.dialect]
+async def hold_named_locks(conn: Connection, names: Iterable[str]) -> None:
+    """Take the locks of `names` for the rest of `conn`'s transaction (NAMED_LOCKS_SQL)."""
+    sql = NAMED_LOCKS_SQL[conn.dialect]
     if sql is not None:
-        await conn.execute(sql, (name,))
+        await conn.execute(sql, (list(names),))
 
 
 def local_day_zone(dialect: Dialect, tz: tzinfo) -> str:
